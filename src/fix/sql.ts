@@ -1,0 +1,121 @@
+/**
+ * SQL text building for fixes. Every identifier goes through `quoteIdent`; nothing is concatenated unquoted.
+ */
+import { createHash } from 'node:crypto';
+import { scanTokens } from '../sql/parser.js';
+
+/** PostgreSQL's NAMEDATALEN - 1: the longest identifier in bytes. */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+const SIMPLE_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
+
+/** Quotes an identifier exactly when PostgreSQL's `quote_ident` would: not a plain lower-case name, or a keyword that is not unreserved. */
+export function quoteIdent(name: string): string {
+  if (SIMPLE_IDENTIFIER.test(name)) {
+    const tokens = scanTokens(name);
+    if (tokens && tokens.length === 1 && (tokens[0].tokenName === 'IDENT' || tokens[0].keywordName === 'UNRESERVED_KEYWORD')) {
+      return name;
+    }
+  }
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function qualifiedIdent(schema: string, name: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Cuts a string to at most `maxBytes` UTF-8 bytes without splitting a character (PostgreSQL's pg_mbcliplen). */
+export function clipBytes(text: string, maxBytes: number): string {
+  if (byteLength(text) <= maxBytes) return text;
+  let result = '';
+  let used = 0;
+  for (const char of text) {
+    const size = byteLength(char);
+    if (used + size > maxBytes) break;
+    result += char;
+    used += size;
+  }
+  return result;
+}
+
+/**
+ * PostgreSQL's makeObjectName: `name1[_name2][_label]`, shortening the longer of name1/name2 one byte at a time
+ * until the whole fits in 63 bytes.
+ */
+export function makeObjectName(name1: string, name2: string | undefined, label: string | undefined): string {
+  let overhead = 0;
+  if (label) overhead += byteLength(label) + 1;
+  if (name2) overhead += 1;
+  let name1Bytes = byteLength(name1);
+  let name2Bytes = name2 ? byteLength(name2) : 0;
+  const available = MAX_IDENTIFIER_BYTES - overhead;
+  while (name1Bytes + name2Bytes > available) {
+    if (name1Bytes > name2Bytes) name1Bytes--;
+    else name2Bytes--;
+  }
+  let result = clipBytes(name1, name1Bytes);
+  if (name2) result += '_' + clipBytes(name2, name2Bytes);
+  if (label) result += '_' + label;
+  return result;
+}
+
+/**
+ * PostgreSQL's ChooseRelationName / ChooseConstraintName: the natural name, else the label numbered (`label1`,
+ * `label2`, …) until `taken` says no.
+ */
+export function choosePostgresName(
+  name1: string,
+  name2: string | undefined,
+  label: string,
+  taken: (name: string) => boolean,
+): string {
+  let candidate = makeObjectName(name1, name2, label);
+  for (let pass = 1; taken(candidate); pass++) candidate = makeObjectName(name1, name2, `${label}${pass}`);
+  return candidate;
+}
+
+/** PostgreSQL joins column names for an index or constraint name, and stops before the joined text would exceed NAMEDATALEN. */
+export function joinNameParts(parts: string[]): string {
+  let result = '';
+  for (const part of parts) {
+    const next = result ? `${result}_${part}` : part;
+    if (byteLength(next) >= MAX_IDENTIFIER_BYTES + 1) break;
+    result = next;
+  }
+  return result;
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8);
+}
+
+/**
+ * Names for objects our fixes create: `parts_suffix`, and when that is longer than 63 bytes, cut and given a short
+ * hash of the full name so two long names that share a prefix stay distinct. Numbered when taken.
+ */
+export function fixObjectName(parts: string[], suffix: string, taken: (name: string) => boolean): string {
+  const natural = `${parts.join('_')}_${suffix}`;
+  let base = natural;
+  if (byteLength(natural) > MAX_IDENTIFIER_BYTES) {
+    const tail = `_${shortHash(natural)}_${suffix}`;
+    base = clipBytes(parts.join('_'), MAX_IDENTIFIER_BYTES - byteLength(tail)) + tail;
+  }
+  let candidate = base;
+  for (let n = 1; taken(candidate); n++) {
+    const number = String(n);
+    candidate = byteLength(base + number) > MAX_IDENTIFIER_BYTES ? clipBytes(base, MAX_IDENTIFIER_BYTES - number.length) + number : base + number;
+  }
+  return candidate;
+}
+
+export function columnList(columns: string[]): string {
+  return columns.map(quoteIdent).join(', ');
+}

@@ -1,0 +1,94 @@
+import type { Index, SchemaModel, Table, TypeRef } from './types.js';
+
+export function emptyModel(source: SchemaModel['source']): SchemaModel {
+  return {
+    schemas: new Map(),
+    tables: new Map(),
+    indexes: new Map(),
+    functions: new Map(),
+    domains: new Map(),
+    materializedViews: new Map(),
+    extensions: new Map(),
+    otherRelations: new Map(),
+    source,
+  };
+}
+
+export function qualify(schema: string, name: string): string {
+  return `${schema}.${name}`;
+}
+
+/** Splits a qualified name made by `qualify`. Schema names may hold dots, table names rarely do: split at the last dot that follows a complete schema key is not knowable, so callers keep schema and name separately where it matters. */
+export function splitQualified(qualified: string): { schema: string; name: string } {
+  const dot = qualified.indexOf('.');
+  return { schema: qualified.slice(0, dot), name: qualified.slice(dot + 1) };
+}
+
+export const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
+
+export function isSystemSchema(schema: string): boolean {
+  return SYSTEM_SCHEMAS.has(schema) || schema.startsWith('pg_toast') || schema.startsWith('pg_temp');
+}
+
+/** Logical tables: ordinary and partitioned tables that are not partitions, outside system schemas and extensions. */
+export function logicalTables(model: SchemaModel): Table[] {
+  const result: Table[] = [];
+  for (const table of model.tables.values()) {
+    if (table.partitionOf || table.fromExtension || isSystemSchema(table.schema)) continue;
+    result.push(table);
+  }
+  return result;
+}
+
+export function indexesOf(model: SchemaModel, table: Table): Index[] {
+  const result: Index[] = [];
+  for (const name of table.indexes) {
+    const index = model.indexes.get(name);
+    if (index) result.push(index);
+  }
+  return result;
+}
+
+/** All partitions below a partitioned table, depth first (sub-partitions included). */
+export function descendantPartitions(model: SchemaModel, table: Table): Table[] {
+  const result: Table[] = [];
+  for (const name of table.partitions) {
+    const child = model.tables.get(name);
+    if (!child) continue;
+    result.push(child);
+    result.push(...descendantPartitions(model, child));
+  }
+  return result;
+}
+
+/** True when a relation-like name (table, index, view, sequence, …) is taken in the schema. */
+export function relationNameTaken(model: SchemaModel, schema: string, name: string): boolean {
+  const key = qualify(schema, name);
+  return model.tables.has(key) || model.indexes.has(key) || model.materializedViews.has(key) || model.otherRelations.has(key);
+}
+
+/** True when a constraint of that name exists on any table of the schema (PostgreSQL's ChooseConstraintName checks the namespace). */
+export function constraintNameTaken(model: SchemaModel, schema: string, name: string): boolean {
+  for (const table of model.tables.values()) {
+    if (table.schema !== schema) continue;
+    if (table.constraints.some((c) => c.name === name)) return true;
+  }
+  return false;
+}
+
+/** The base type of a column type: a domain resolves to what it is over (recursively). */
+export function baseTypeOf(model: SchemaModel, type: TypeRef): TypeRef {
+  let current = type;
+  for (let depth = 0; depth < 16; depth++) {
+    const domain = model.domains.get(qualify(current.schema, current.name));
+    if (!domain || current.arrayDims > 0) return current;
+    current = domain.baseType;
+  }
+  return current;
+}
+
+export function formatType(type: TypeRef): string {
+  const name = type.schema === 'pg_catalog' ? type.name : `${type.schema}.${type.name}`;
+  const mods = type.modifiers.length ? `(${type.modifiers.join(',')})` : '';
+  return name + mods + '[]'.repeat(type.arrayDims);
+}

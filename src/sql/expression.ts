@@ -1,0 +1,42 @@
+import type { Expression } from '../model/types.js';
+import { parseStatements } from './parser.js';
+
+/** Column names a parse tree references (`ColumnRef` nodes; the last field of a qualified reference). */
+export function referencedColumns(ast: unknown): string[] {
+  const found: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    const ref = record.ColumnRef as { fields?: Array<{ String?: { sval: string } }> } | undefined;
+    if (ref?.fields) {
+      const last = ref.fields[ref.fields.length - 1];
+      const name = last?.String?.sval;
+      if (name !== undefined && !found.includes(name)) found.push(name);
+      return;
+    }
+    for (const value of Object.values(record)) visit(value);
+  };
+  visit(ast);
+  return found;
+}
+
+export function expressionFromNode(ast: unknown, text: string): Expression {
+  return { text, ast, columns: referencedColumns(ast) };
+}
+
+/**
+ * Parses an expression given as text (e.g. what `pg_get_expr` prints) into the same tree shape DDL mode sees.
+ * Returns undefined when the text is not a valid expression.
+ */
+export function parseExpressionText(text: string): Expression | undefined {
+  const parsed = parseStatements(`SELECT ${text}`);
+  if (!parsed.ok || parsed.stmts.length !== 1) return undefined;
+  const select = parsed.stmts[0].stmt.SelectStmt as { targetList?: Array<{ ResTarget: { val: unknown } }> } | undefined;
+  const target = select?.targetList?.[0]?.ResTarget?.val;
+  if (!target || select.targetList!.length !== 1) return undefined;
+  return expressionFromNode(target, text);
+}
