@@ -1,5 +1,15 @@
 import type { Expression } from '../model/types.js';
+import { deparseSync } from 'pgsql-deparser';
 import { parseStatements } from './parser.js';
+
+/** SQL text of a parse-tree node, on one line. */
+export function deparseNode(ast: unknown): string {
+  try {
+    return deparseSync(ast as never, { pretty: false });
+  } catch {
+    return '<expression>';
+  }
+}
 
 /** Column names a parse tree references (`ColumnRef` nodes; the last field of a qualified reference). */
 export function referencedColumns(ast: unknown): string[] {
@@ -24,8 +34,15 @@ export function referencedColumns(ast: unknown): string[] {
   return found;
 }
 
-export function expressionFromNode(ast: unknown, text: string): Expression {
-  return { text, ast, columns: referencedColumns(ast) };
+/** An expression from a parse-tree node. Without `text`, the text is deparsed on first use (most are never shown). */
+export function expressionFromNode(ast: unknown, text?: string): Expression {
+  const expression = { ast, columns: referencedColumns(ast) } as Expression;
+  let cached = text;
+  Object.defineProperty(expression, 'text', {
+    enumerable: true,
+    get: () => (cached ??= deparseNode(ast)),
+  });
+  return expression;
 }
 
 /**

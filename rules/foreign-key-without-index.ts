@@ -1,0 +1,155 @@
+/**
+ * foreign-key-without-index: PostgreSQL indexes the referenced side of a foreign key (it must be unique) but not the
+ * referencing side, so every DELETE or key UPDATE on the parent scans the child table, and joins along the key
+ * cannot use an index.
+ */
+import { createIndexFix, NameReservations } from '../src/fix/create-index.js';
+import { columnList } from '../src/fix/sql.js';
+import { descendantPartitions, indexesOf, logicalTables } from '../src/model/model.js';
+import type { Constraint, Expression, Index, SchemaModel, Table } from '../src/model/types.js';
+import type { Rule, RuleFinding } from '../src/engine/types.js';
+
+export interface ForeignKeyWithoutIndexOptions {
+  /** `any`: the FK columns may lead the index in any order; `exact`: in the FK's order. */
+  columnOrder: 'any' | 'exact';
+}
+
+type Node = Record<string, any>;
+
+/** A predicate PostgreSQL can still use for FK lookups: `col IS NOT NULL` over FK columns, ANDed. */
+function predicateAllowsLookups(predicate: Expression | undefined, fkColumns: string[]): boolean {
+  if (!predicate) return true;
+  const conjuncts = (node: Node): Node[] =>
+    node.BoolExpr?.boolop === 'AND_EXPR' ? (node.BoolExpr.args as Node[]).flatMap(conjuncts) : [node];
+  return conjuncts(predicate.ast as Node).every((node) => {
+    const test = node.NullTest;
+    if (!test || test.nulltesttype !== 'IS_NOT_NULL') return false;
+    const fields = test.arg?.ColumnRef?.fields as Node[] | undefined;
+    const column = fields?.[fields.length - 1]?.String?.sval;
+    return column !== undefined && fkColumns.includes(column);
+  });
+}
+
+export function indexCoversForeignKey(index: Index, fkColumns: string[], columnOrder: 'any' | 'exact'): boolean {
+  if (!index.valid) return false;
+  const n = fkColumns.length;
+  if (index.method !== 'btree' && !(index.method === 'hash' && n === 1)) return false;
+  if (index.keys.length < n) return false;
+  const leading = index.keys.slice(0, n);
+  if (leading.some((key) => key.column === undefined)) return false;
+  const leadingColumns = leading.map((key) => key.column!);
+  const sameColumns =
+    columnOrder === 'exact'
+      ? leadingColumns.every((column, i) => column === fkColumns[i])
+      : leadingColumns.every((column) => fkColumns.includes(column)) && new Set(leadingColumns).size === n;
+  return sameColumns && predicateAllowsLookups(index.predicate, fkColumns);
+}
+
+function describeColumns(columns: string[]): string {
+  return `(${columns.join(', ')})`;
+}
+
+function checkForeignKey(model: SchemaModel, table: Table, fk: Constraint, options: ForeignKeyWithoutIndexOptions, names: NameReservations): RuleFinding | undefined {
+  const covers = (index: Index): boolean => indexCoversForeignKey(index, fk.columns, options.columnOrder);
+  if (indexesOf(model, table).some(covers)) return undefined;
+  const tableName = `${table.schema}.${table.name}`;
+  const target = fk.foreignKey!.table;
+  let message =
+    `Foreign key ${fk.name} on ${tableName} ${describeColumns(fk.columns)} has no index that starts with its columns. ` +
+    `Each DELETE or key UPDATE on ${target} scans ${tableName} to check it, and joins along the key cannot use an index.`;
+  if (table.kind === 'partitioned') {
+    const covered = descendantPartitions(model, table).filter((partition) => indexesOf(model, partition).some(covers));
+    if (covered.length) {
+      message += ` Partitions with their own covering index: ${covered.map((p) => `${p.schema}.${p.name}`).join(', ')}; the parent has none, so new partitions will not get one.`;
+    }
+  }
+  const fix = createIndexFix(
+    model,
+    table,
+    {
+      nameParts: fk.columns,
+      suffix: 'fk_idx',
+      keySql: columnList(fk.columns),
+      method: 'btree',
+      reusable: (index) =>
+        index.method === 'btree' && !index.predicate && index.include.length === 0 && index.keys.length === fk.columns.length &&
+        index.keys.every((key, i) => key.column === fk.columns[i] && !key.descending && !key.opclass),
+    },
+    names,
+  );
+  return {
+    message,
+    object: { kind: 'constraint', schema: table.schema, name: table.name, detail: fk.name },
+    origin: fk.origin,
+    fix: {
+      sql: fix.sql,
+      safety: 'safe',
+      concurrently: fix.concurrently,
+      notes: table.kind === 'partitioned'
+        ? ['Builds each partition\'s index concurrently, then attaches it; the parent index becomes valid when the last partition is attached.']
+        : ['CREATE INDEX CONCURRENTLY does not block writes; it cannot run inside a transaction block.'],
+    },
+  };
+}
+
+export const foreignKeyWithoutIndex: Rule<ForeignKeyWithoutIndexOptions> = {
+  id: 'foreign-key-without-index',
+  name: 'ForeignKeyWithoutIndex',
+  defaultSeverity: 'warning',
+  precision: 'very-high',
+  tags: ['performance', 'locking', 'foreign-key', 'index'],
+  docs: {
+    summary: 'A foreign key has no index on its referencing columns.',
+    description:
+      'PostgreSQL requires a unique index on the referenced columns, but creates none on the referencing side. ' +
+      'Without one, every DELETE or key UPDATE on the referenced table scans the referencing table (holding locks ' +
+      'while it does), and joins along the key fall back to sequential scans. An index covers the key when it is a ' +
+      'valid btree (or a hash index, for a one-column key) whose first key columns are exactly the foreign key\'s ' +
+      'columns, with no expression among them, and no predicate other than `col IS NOT NULL` on those columns. ' +
+      'On a partitioned table the parent must have the index, so that every partition, present and future, has one.',
+    bad: [
+      {
+        title: 'No index on orders.customer_id',
+        sql: 'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));',
+      },
+      {
+        title: 'The key column is second in the index',
+        sql:
+          'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, placed_at date, customer_id bigint REFERENCES customers (id));\n' +
+          'CREATE INDEX ON orders (placed_at, customer_id);',
+      },
+    ],
+    good: [
+      {
+        title: 'An index that starts with the key',
+        sql:
+          'CREATE TABLE customers (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));\n' +
+          'CREATE INDEX orders_customer_id_idx ON orders (customer_id) WHERE customer_id IS NOT NULL;',
+      },
+    ],
+    fix:
+      '`CREATE INDEX CONCURRENTLY IF NOT EXISTS <table>_<columns>_fk_idx ON <table> (<columns>)`, which does not block ' +
+      'writes. On a partitioned table: `CREATE INDEX … ON ONLY <parent>`, a concurrent build on each partition, and ' +
+      '`ALTER INDEX … ATTACH PARTITION` for each. Names longer than 63 bytes are cut and given a short hash; a taken ' +
+      'name gets a number. The fix-up script must run outside a transaction block.',
+  },
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { columnOrder: { type: 'string', enum: ['any', 'exact'] } },
+    required: ['columnOrder'],
+  },
+  defaultOptions: { columnOrder: 'any' },
+  check(model, options) {
+    const names = new NameReservations();
+    const findings: RuleFinding[] = [];
+    for (const table of logicalTables(model)) {
+      for (const constraint of table.constraints) {
+        if (constraint.kind !== 'foreign' || constraint.inheritedFrom || constraint.columns.length === 0) continue;
+        const finding = checkForeignKey(model, table, constraint, options, names);
+        if (finding) findings.push(finding);
+      }
+    }
+    return findings;
+  },
+};

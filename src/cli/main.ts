@@ -1,0 +1,98 @@
+/** The command line: yargs commands, one clear line and exit code 2 for anything that stops a run. */
+import yargs from 'yargs';
+import { ConfigError } from '../engine/config.js';
+import { InputError } from '../sources/ddl/collect-files.js';
+import { allRules } from '../../rules/index.js';
+import { UsageError } from './errors.js';
+import { runLint, type LintArgs, type LintIo } from './lint.js';
+import { renderExplain, renderRulesTable } from './rules-command.js';
+import { toolVersion } from './version.js';
+
+const EXIT_FAILURE = 2;
+
+const EPILOG = `Exit codes:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  the run failed: bad arguments or config, unreadable input, a syntax error, database unreachable
+     (no report file and no fix script are written then)`;
+
+/** Known failures get one line; anything else is a bug, still one line unless SCHEMA_LINT_DEBUG is set. */
+function describeFailure(error: unknown, env: NodeJS.ProcessEnv): string {
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError) return error.message;
+  const named = error as { name?: string; message?: string; stack?: string };
+  if (named?.name === 'CatalogError') return named.message ?? String(error);
+  if (env.SCHEMA_LINT_DEBUG) return named?.stack ?? String(error);
+  return `internal error: ${named?.message ?? String(error)} (set SCHEMA_LINT_DEBUG=1 for details)`;
+}
+
+export async function main(argv: string[], io: LintIo): Promise<number> {
+  let exitCode = 0;
+  const parser = yargs(argv)
+    .scriptName('schema-lint')
+    .usage('$0 [lint] [paths..] [options]\n\nLints PostgreSQL schemas the way a staff DBA reviews them, and writes the fix-up SQL for every gap.')
+    .command(
+      ['lint [paths..]', '$0 [paths..]'],
+      'Lint .sql files, folders (every *.sql below, in natural order) or globs',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'SQL files, folders or globs, applied in the order given' })
+          .option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Report format' })
+          .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE (atomically) instead of stdout' })
+          .option('fix-sql', { type: 'string', describe: 'Write one reviewed fix-up SQL script for all findings to FILE' })
+          .option('config', { alias: 'c', type: 'string', describe: 'Config file (default: schema-lint.config.json, searched upward)' })
+          .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'Set a rule level: <rule-id>=off|note|warning|error (repeatable)' })
+          .option('fail-on', { choices: ['error', 'warning', 'note', 'never'] as const, describe: 'Exit 1 when a finding is at or above this level [default: error]' })
+          .option('now', { type: 'string', describe: 'Reference date for time-based rules (YYYY-MM-DD or ISO 8601; default: the clock)' })
+          .option('verbose', { type: 'boolean', default: false, describe: 'Also print non-syntax diagnostics (unknown objects, skipped statements) on stderr' }),
+      async (args) => {
+        exitCode = await runLint(
+          {
+            paths: (args.paths as string[]) ?? [],
+            format: args.format,
+            output: args.output,
+            fixSql: args['fix-sql'],
+            config: args.config,
+            rule: args.rule as string[],
+            failOn: args['fail-on'] as LintArgs['failOn'],
+            now: args.now,
+            verbose: args.verbose,
+          },
+          io,
+        );
+      },
+    )
+    .command(
+      'rules',
+      'List the rules with their default levels',
+      (y) => y.option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const }),
+      (args) => {
+        io.stdout.write(renderRulesTable(allRules, args.format));
+      },
+    )
+    .command(
+      'explain <rule>',
+      'Explain a rule: why it matters, bad and good examples, the fix',
+      (y) => y.positional('rule', { type: 'string', demandOption: true }),
+      (args) => {
+        io.stdout.write(renderExplain(allRules, args.rule as string));
+      },
+    )
+    .epilog(EPILOG)
+    .strict()
+    .version(toolVersion())
+    .help()
+    .alias('h', 'help')
+    .alias('v', 'version')
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    io.stderr.write(`schema-lint: ${describeFailure(error, io.env)}\n`);
+    return EXIT_FAILURE;
+  }
+  return exitCode;
+}

@@ -1,0 +1,82 @@
+/** Runs the enabled rules over a model: config, severities, schema filters, ignores, keys, de-duplication, order. */
+import { isSystemSchema } from '../model/model.js';
+import type { Origin, SchemaModel } from '../model/types.js';
+import { resolveRuleOptions, type Config, type RuleSetting } from './config.js';
+import { findingKey } from './finding-key.js';
+import { matchesAny, matchesObjectPattern } from './patterns.js';
+import { SEVERITY_RANK, type AnyRule, type Finding, type RuleContext, type Severity } from './types.js';
+
+export interface EnabledRule {
+  rule: AnyRule;
+  severity: Severity;
+  options: Record<string, unknown>;
+}
+
+function settingSeverity(setting: RuleSetting | undefined): Severity | 'off' | undefined {
+  if (setting === undefined) return undefined;
+  return typeof setting === 'string' ? setting : setting.severity;
+}
+
+/** Which rules run, at what severity and with which options: config first, `--rule id=level` overrides. */
+export function enabledRules(rules: AnyRule[], config: Config, overrides: Record<string, Severity | 'off'>, configFile = 'config'): EnabledRule[] {
+  const result: EnabledRule[] = [];
+  for (const rule of rules) {
+    const setting = config.rules[rule.id];
+    const severity = overrides[rule.id] ?? settingSeverity(setting) ?? rule.defaultSeverity;
+    if (severity === 'off') continue;
+    const given = typeof setting === 'object' ? setting.options : undefined;
+    result.push({ rule, severity, options: resolveRuleOptions(rule, given, configFile) });
+  }
+  return result;
+}
+
+function inScope(config: Config, schema: string): boolean {
+  if (isSystemSchema(schema)) return false;
+  if (config.schemas.include.length && !config.schemas.include.some((p) => matchesObjectPattern(p, '', schema))) return false;
+  return !config.schemas.exclude.some((p) => matchesObjectPattern(p, '', schema));
+}
+
+function ignored(config: Config, finding: Finding): boolean {
+  return config.ignores.some(
+    (ignore) =>
+      (ignore.rule === '*' || ignore.rule === finding.ruleId) &&
+      (matchesAny(ignore.objects, finding.object.schema, finding.object.name) ||
+        (finding.object.column !== undefined && matchesAny(ignore.objects, finding.object.schema, `${finding.object.name}.${finding.object.column}`))),
+  );
+}
+
+function originSortKey(origin: Origin): [string, number, number] {
+  return origin.kind === 'file' ? [origin.file, origin.line, origin.column] : [`\uffff${origin.database}`, 0, 0];
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  const [fa, la, ca] = originSortKey(a.origin);
+  const [fb, lb, cb] = originSortKey(b.origin);
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  if (la !== lb) return la - lb;
+  if (ca !== cb) return ca - cb;
+  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+export function runRules(model: SchemaModel, rules: EnabledRule[], config: Config, ctx: RuleContext): Finding[] {
+  const byKey = new Map<string, Finding>();
+  for (const { rule, severity, options } of rules) {
+    for (const raw of rule.check(model, options, ctx)) {
+      if (!inScope(config, raw.object.schema)) continue;
+      const finding: Finding = {
+        ruleId: rule.id,
+        // A rule may report a weak signal below the configured level, never above it.
+        severity: raw.severity && SEVERITY_RANK[raw.severity] < SEVERITY_RANK[severity] ? raw.severity : severity,
+        message: raw.message,
+        object: raw.object,
+        origin: raw.origin,
+        key: findingKey(rule.id, raw.object),
+        fix: raw.fix,
+      };
+      if (ignored(config, finding) || byKey.has(finding.key)) continue;
+      byKey.set(finding.key, finding);
+    }
+  }
+  return [...byKey.values()].sort(compareFindings);
+}

@@ -1,0 +1,527 @@
+/**
+ * Turns the rows of the catalog queries into the SchemaModel. Pure: no I/O, so it is the same whatever the
+ * connection, and every representation choice shared with DDL mode lives here.
+ */
+import { emptyModel, qualify } from '../../model/model.js';
+import type {
+  Column,
+  Constraint,
+  ConstraintKind,
+  DatabaseOrigin,
+  Domain,
+  Expression,
+  Index,
+  IndexKey,
+  PartitionKeyPart,
+  PartitionStrategy,
+  SchemaModel,
+  Table,
+  Trigger,
+  TriggerEvent,
+  TypeRef,
+} from '../../model/types.js';
+import { parseStatements } from '../../sql/parser.js';
+import { parseExpressionText } from '../../sql/expression.js';
+import { parseBoundText, splitExpressionList } from './partition-bound.js';
+
+export interface CatalogRows {
+  alias: string;
+  serverVersion: number;
+  statsWindowSeconds: number | null;
+  schemas: Array<{ name: string }>;
+  extensions: Array<{ name: string; schema: string }>;
+  relations: RelationRow[];
+  columns: ColumnRow[];
+  constraints: ConstraintRow[];
+  indexes: IndexRow[];
+  triggers: TriggerRow[];
+  functions: FunctionRow[];
+  types: TypeRow[];
+}
+
+export interface RelationRow {
+  oid: number;
+  schema: string;
+  name: string;
+  kind: string;
+  persistence: string;
+  is_partition: boolean;
+  part_strategy: string | null;
+  part_attnums: number[] | null;
+  part_columns: string[];
+  part_exprs: string | null;
+  bound: string | null;
+  parents: number[];
+  options: string[] | null;
+  comment: string | null;
+  reltuples: number;
+  total_bytes: string | null;
+  inserts: string | null;
+  updates: string | null;
+  deletes: string | null;
+}
+
+export interface ColumnRow {
+  relid: number;
+  name: string;
+  type_schema: string;
+  type_name: string;
+  is_array: boolean;
+  dims: number;
+  typmod: number;
+  not_null: boolean;
+  default_expr: string | null;
+  identity: string;
+  generated: string;
+  storage: string | null;
+  compression: string | null;
+  comment: string | null;
+}
+
+export interface ConstraintRow {
+  name: string;
+  type: string;
+  relid: number;
+  typid: number;
+  columns: string[];
+  ref_schema: string | null;
+  ref_table: string | null;
+  ref_columns: string[];
+  on_update: string;
+  on_delete: string;
+  match: string;
+  check_expr: string | null;
+  validated: boolean;
+  enforced: boolean;
+  deferrable: boolean;
+  index_schema: string | null;
+  index_name: string | null;
+  parent_name: string | null;
+  parent_same_table: boolean | null;
+  is_local: boolean;
+  inherit_count: number;
+  comment: string | null;
+}
+
+export interface IndexRow {
+  oid: number;
+  schema: string;
+  name: string;
+  relid: number;
+  method: string;
+  is_unique: boolean;
+  is_primary: boolean;
+  valid: boolean;
+  partitioned: boolean;
+  key_count: number;
+  attnums: number[];
+  attnames: Array<string | null>;
+  key_texts: string[];
+  key_options: number[];
+  definition: string;
+  predicate: string | null;
+  parent_schema: string | null;
+  parent_name: string | null;
+  constraint_name: string | null;
+  comment: string | null;
+}
+
+export interface TriggerRow {
+  relid: number;
+  name: string;
+  type: number;
+  enabled: string;
+  function_schema: string;
+  function_name: string;
+  arg_count: number;
+  args: Buffer | null;
+  inherited: boolean;
+}
+
+export interface FunctionRow {
+  schema: string;
+  name: string;
+  argument_types: string[];
+  return_type: string;
+  returns_set: boolean;
+  language: string;
+  body: string | null;
+}
+
+export interface TypeRow {
+  oid: number;
+  schema: string;
+  name: string;
+  type: string;
+  not_null: boolean;
+  base_schema: string | null;
+  base_name: string | null;
+  base_is_array: boolean;
+  base_dims: number;
+  base_typmod: number;
+}
+
+const STRATEGIES: Record<string, PartitionStrategy> = { r: 'range', l: 'list', h: 'hash' };
+const PERSISTENCE: Record<string, Table['persistence']> = { p: 'permanent', u: 'unlogged', t: 'temporary' };
+const CONSTRAINT_KINDS: Record<string, ConstraintKind> = { p: 'primary', u: 'unique', f: 'foreign', c: 'check', x: 'exclusion' };
+const STORAGE: Record<string, string> = { p: 'plain', e: 'external', m: 'main', x: 'extended' };
+const COMPRESSION: Record<string, string> = { p: 'pglz', l: 'lz4' };
+const OTHER_KINDS = { v: 'view', S: 'sequence', f: 'foreign table', c: 'composite type' } as const;
+
+// pg_trigger.tgtype bits (src/include/catalog/pg_trigger.h).
+const TRIGGER_ROW = 1 << 0;
+const TRIGGER_BEFORE = 1 << 1;
+const TRIGGER_INSERT = 1 << 2;
+const TRIGGER_DELETE = 1 << 3;
+const TRIGGER_UPDATE = 1 << 4;
+const TRIGGER_TRUNCATE = 1 << 5;
+const TRIGGER_INSTEAD = 1 << 6;
+// pg_index.indoption bit (INDOPTION_DESC).
+const INDEX_DESC = 1;
+const VARHDRSZ = 4;
+
+/** pg_get_expr output always parses; should a future version print something the parser refuses, keep the text. */
+function expression(text: string): Expression {
+  return parseExpressionText(text) ?? { text, ast: undefined, columns: [] };
+}
+
+/**
+ * Type modifiers for the types whose modifiers DDL mode can give the same numbers for: varchar(n)/char(n) → [n],
+ * numeric(p,s) → [p, s] (always both: the catalog cannot tell `numeric(10)` from `numeric(10,0)`).
+ */
+export function modifiersOf(schema: string, name: string, typmod: number): number[] {
+  if (schema !== 'pg_catalog' || typmod < VARHDRSZ) return [];
+  if (name === 'varchar' || name === 'bpchar') return [typmod - VARHDRSZ];
+  if (name === 'numeric') {
+    const packed = typmod - VARHDRSZ;
+    // The scale is an 11-bit signed field since PG 15 (negative scales); the sign trick is a no-op before.
+    return [(packed >> 16) & 0xffff, ((packed & 0x7ff) ^ 1024) - 1024];
+  }
+  return [];
+}
+
+function typeRef(schema: string, name: string, isArray: boolean, dims: number, typmod: number): TypeRef {
+  return { schema, name, arrayDims: isArray ? Math.max(dims, 1) : 0, modifiers: modifiersOf(schema, name, typmod) };
+}
+
+function options(raw: string[] | null): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const item of raw ?? []) {
+    const eq = item.indexOf('=');
+    if (eq < 0) result[item] = '';
+    else result[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return result;
+}
+
+function toNumber(value: string | number | null | undefined): number | undefined {
+  return value === null || value === undefined ? undefined : Number(value);
+}
+
+/** Trigger arguments are stored NUL-terminated, one after another, in a bytea. */
+export function triggerArguments(args: Buffer | null, count: number): string[] {
+  if (!args || count === 0) return [];
+  const result: string[] = [];
+  let start = 0;
+  for (let i = 0; i < args.length && result.length < count; i++) {
+    if (args[i] !== 0) continue;
+    result.push(args.subarray(start, i).toString('utf8'));
+    start = i + 1;
+  }
+  return result;
+}
+
+export function decodeTriggerType(type: number): Pick<Trigger, 'timing' | 'events' | 'level'> {
+  const timing = type & TRIGGER_INSTEAD ? 'instead of' : type & TRIGGER_BEFORE ? 'before' : 'after';
+  const events: TriggerEvent[] = [];
+  if (type & TRIGGER_INSERT) events.push('insert');
+  if (type & TRIGGER_UPDATE) events.push('update');
+  if (type & TRIGGER_DELETE) events.push('delete');
+  if (type & TRIGGER_TRUNCATE) events.push('truncate');
+  return { timing, events, level: type & TRIGGER_ROW ? 'row' : 'statement' };
+}
+
+/** Opclass names per key position, as pg_get_indexdef prints them: only where they differ from the type's default. */
+function opclassesOf(definition: string): Array<string | undefined> {
+  const parsed = parseStatements(definition);
+  if (!parsed.ok || parsed.stmts.length !== 1) return [];
+  const stmt = parsed.stmts[0].stmt.IndexStmt as { indexParams?: Array<{ IndexElem: { opclass?: Array<{ String?: { sval: string } }> } }> };
+  return (stmt?.indexParams ?? []).map((param) => {
+    const names = param.IndexElem.opclass;
+    return names?.length ? names[names.length - 1].String?.sval : undefined;
+  });
+}
+
+export function buildModel(rows: CatalogRows): SchemaModel {
+  const model = emptyModel({ kind: 'database', database: rows.alias, serverVersion: rows.serverVersion });
+  const origin = (object: string): DatabaseOrigin => ({ kind: 'database', database: rows.alias, object });
+
+  for (const { name } of rows.schemas) model.schemas.set(name, { name, origin: origin(`schema ${name}`) });
+  for (const ext of rows.extensions) model.extensions.set(ext.name, { ...ext, origin: origin(`extension ${ext.name}`) });
+
+  const byOid = new Map<number, RelationRow>();
+  for (const rel of rows.relations) byOid.set(rel.oid, rel);
+  const tablesByOid = new Map<number, Table>();
+  const qualifiedByOid = new Map<number, string>();
+  const children = new Map<number, RelationRow[]>();
+
+  for (const rel of rows.relations) {
+    const key = qualify(rel.schema, rel.name);
+    qualifiedByOid.set(rel.oid, key);
+    if (rel.is_partition) {
+      const siblings = children.get(rel.parents[0]) ?? [];
+      siblings.push(rel);
+      children.set(rel.parents[0], siblings);
+    }
+    if (rel.kind === 'm') {
+      model.materializedViews.set(key, { schema: rel.schema, name: rel.name, indexes: [], origin: origin(`materialized view ${key}`) });
+    } else if (rel.kind in OTHER_KINDS) {
+      const kind = OTHER_KINDS[rel.kind as keyof typeof OTHER_KINDS];
+      model.otherRelations.set(key, { schema: rel.schema, name: rel.name, kind, origin: origin(`${kind} ${key}`) });
+    }
+  }
+
+  for (const rel of rows.relations) {
+    if (rel.kind !== 'r' && rel.kind !== 'p') continue;
+    const key = qualifiedByOid.get(rel.oid)!;
+    const table: Table = {
+      schema: rel.schema,
+      name: rel.name,
+      kind: rel.kind === 'p' ? 'partitioned' : 'table',
+      persistence: PERSISTENCE[rel.persistence] ?? 'permanent',
+      columns: [],
+      constraints: [],
+      indexes: [],
+      triggers: [],
+      partitions: (children.get(rel.oid) ?? []).map((child) => qualify(child.schema, child.name)).sort(),
+      inherits: rel.is_partition ? [] : rel.parents.map((oid) => qualifiedByOid.get(oid)).filter((n): n is string => !!n),
+      options: options(rel.options),
+      origin: origin(`table ${key}`),
+    };
+    if (rel.part_strategy) table.partitionBy = { strategy: STRATEGIES[rel.part_strategy], keys: partitionKeys(rel) };
+    if (rel.is_partition && rel.bound) {
+      const bound = parseBoundText(rel.bound);
+      const parent = qualifiedByOid.get(rel.parents[0]);
+      if (bound && parent) table.partitionOf = { parent, bound };
+    }
+    if (rel.comment !== null) table.comment = rel.comment;
+    table.stats = stats(rel, children, rows.statsWindowSeconds);
+    model.tables.set(key, table);
+    tablesByOid.set(rel.oid, table);
+  }
+
+  for (const row of rows.columns) {
+    const table = tablesByOid.get(row.relid);
+    if (table) table.columns.push(column(row, origin(`column ${qualify(table.schema, table.name)}.${row.name}`)));
+  }
+
+  const domainsByOid = addTypes(model, rows.types, origin);
+  addConstraints(model, rows.constraints, tablesByOid, domainsByOid, origin);
+  addIndexes(model, rows.indexes, byOid, origin);
+
+  for (const row of rows.triggers) {
+    const table = tablesByOid.get(row.relid);
+    if (!table) continue;
+    const tableKey = qualify(table.schema, table.name);
+    table.triggers.push({
+      name: row.name,
+      table: tableKey,
+      ...decodeTriggerType(row.type),
+      enabled: row.enabled as Trigger['enabled'],
+      function: qualify(row.function_schema, row.function_name),
+      arguments: triggerArguments(row.args, row.arg_count),
+      inherited: row.inherited,
+      constraintTrigger: false,
+      origin: origin(`trigger ${tableKey}.${row.name}`),
+    });
+  }
+
+  for (const row of rows.functions) {
+    const key = qualify(row.schema, row.name);
+    const list = model.functions.get(key) ?? [];
+    list.push({
+      schema: row.schema,
+      name: row.name,
+      argumentTypes: row.argument_types,
+      returnType: (row.returns_set ? 'setof ' : '') + row.return_type,
+      language: row.language,
+      body: row.body ?? '',
+      origin: origin(`function ${key}(${row.argument_types.join(', ')})`),
+    });
+    model.functions.set(key, list);
+  }
+  return model;
+}
+
+function partitionKeys(rel: RelationRow): PartitionKeyPart[] {
+  const exprs = rel.part_exprs ? (splitExpressionList(rel.part_exprs) ?? [rel.part_exprs]) : [];
+  let nextColumn = 0;
+  let nextExpr = 0;
+  return (rel.part_attnums ?? []).map((attnum) =>
+    attnum !== 0 ? { column: rel.part_columns[nextColumn++] } : { expression: expression(exprs[nextExpr++] ?? '') },
+  );
+}
+
+/**
+ * Figures for a table and everything below it. Partitioned parents hold no rows of their own (and their
+ * reltuples, when set by a manual ANALYZE, already counts the partitions), so only leaves are summed.
+ */
+function stats(rel: RelationRow, children: Map<number, RelationRow[]>, window: number | null): Table['stats'] {
+  let rows: number | undefined;
+  let bytes: number | undefined;
+  let inserts: number | undefined;
+  let updates: number | undefined;
+  let deletes: number | undefined;
+  const add = (sum: number | undefined, value: number | undefined) => (value === undefined ? sum : (sum ?? 0) + value);
+  const visit = (node: RelationRow) => {
+    bytes = add(bytes, toNumber(node.total_bytes));
+    if (node.kind !== 'p') {
+      if (node.reltuples >= 0) rows = add(rows, node.reltuples);
+      inserts = add(inserts, toNumber(node.inserts));
+      updates = add(updates, toNumber(node.updates));
+      deletes = add(deletes, toNumber(node.deletes));
+    }
+    for (const child of children.get(node.oid) ?? []) visit(child);
+  };
+  visit(rel);
+  const result: NonNullable<Table['stats']> = {};
+  if (rows !== undefined) result.estimatedRows = rows;
+  if (bytes !== undefined) result.totalBytes = bytes;
+  if (inserts !== undefined) result.inserts = inserts;
+  if (updates !== undefined) result.updates = updates;
+  if (deletes !== undefined) result.deletes = deletes;
+  if (window !== null) result.statsWindowSeconds = window;
+  return result;
+}
+
+function column(row: ColumnRow, origin: DatabaseOrigin): Column {
+  const result: Column = {
+    name: row.name,
+    type: typeRef(row.type_schema, row.type_name, row.is_array, row.dims, row.typmod),
+    notNull: row.not_null,
+    origin,
+  };
+  // A generated column's expression lives where defaults live (pg_attrdef); the model keeps it in `default` too.
+  if (row.default_expr !== null) result.default = expression(row.default_expr);
+  if (row.identity === 'a') result.identity = 'always';
+  if (row.identity === 'd') result.identity = 'by default';
+  if (row.generated === 's') result.generated = 'stored';
+  if (row.generated === 'v') result.generated = 'virtual';
+  if (row.storage) result.storage = STORAGE[row.storage] ?? row.storage;
+  if (row.compression) result.compression = COMPRESSION[row.compression] ?? row.compression;
+  if (row.comment !== null) result.comment = row.comment;
+  return result;
+}
+
+function addTypes(model: SchemaModel, rows: TypeRow[], origin: (object: string) => DatabaseOrigin): Map<number, Domain> {
+  const domainsByOid = new Map<number, Domain>();
+  for (const row of rows) {
+    const key = qualify(row.schema, row.name);
+    if (row.type !== 'd') {
+      model.otherRelations.set(key, { schema: row.schema, name: row.name, kind: 'type', origin: origin(`type ${key}`) });
+      continue;
+    }
+    const domain: Domain = {
+      schema: row.schema,
+      name: row.name,
+      baseType: typeRef(row.base_schema ?? '', row.base_name ?? '', row.base_is_array, row.base_dims, row.base_typmod),
+      notNull: row.not_null,
+      checks: [],
+      origin: origin(`domain ${key}`),
+    };
+    model.domains.set(key, domain);
+    domainsByOid.set(row.oid, domain);
+  }
+  return domainsByOid;
+}
+
+function addConstraints(
+  model: SchemaModel,
+  rows: ConstraintRow[],
+  tablesByOid: Map<number, Table>,
+  domainsByOid: Map<number, Domain>,
+  origin: (object: string) => DatabaseOrigin,
+): void {
+  for (const row of rows) {
+    // A foreign key that references a partitioned table gets one clone per referenced partition on the same
+    // referencing table: PostgreSQL's implementation, not a constraint anyone declared.
+    if (row.parent_same_table) continue;
+    const owner = tablesByOid.get(row.relid) ?? domainsByOid.get(row.typid);
+    if (!owner) continue;
+    const kind = CONSTRAINT_KINDS[row.type];
+    const check = row.check_expr !== null ? expression(row.check_expr) : undefined;
+    const constraint: Constraint = {
+      name: row.name,
+      kind,
+      // The catalog's conkey of a CHECK is sorted by attnum; the model lists columns as the expression names them.
+      columns: kind === 'check' && check?.ast ? check.columns : row.columns,
+      validated: row.validated,
+      enforced: row.enforced,
+      deferrable: row.deferrable,
+      origin: origin(`constraint ${qualify(owner.schema, owner.name)}.${row.name}`),
+    };
+    if (check) constraint.check = check;
+    if (kind === 'foreign' && row.ref_schema !== null && row.ref_table !== null) {
+      const target = qualify(row.ref_schema, row.ref_table);
+      constraint.foreignKey = {
+        table: target,
+        columns: row.ref_columns,
+        resolved: model.tables.has(target),
+        onDelete: row.on_delete,
+        onUpdate: row.on_update,
+        match: row.match,
+      };
+    }
+    if (row.index_schema !== null && row.index_name !== null) constraint.index = qualify(row.index_schema, row.index_name);
+    // Partition clones point at their parent through conparentid; inherited CHECKs only count inheritance and keep the parent's name.
+    if (row.parent_name !== null) constraint.inheritedFrom = row.parent_name;
+    else if (kind === 'check' && !row.is_local && row.inherit_count > 0) constraint.inheritedFrom = row.name;
+    if (row.comment !== null) constraint.comment = row.comment;
+    if ('checks' in owner) owner.checks.push(constraint);
+    else owner.constraints.push(constraint);
+  }
+}
+
+function addIndexes(
+  model: SchemaModel,
+  rows: IndexRow[],
+  relations: Map<number, RelationRow>,
+  origin: (object: string) => DatabaseOrigin,
+): void {
+  for (const row of rows) {
+    const rel = relations.get(row.relid);
+    if (!rel) continue;
+    const tableKey = qualify(rel.schema, rel.name);
+    const key = qualify(row.schema, row.name);
+    const opclasses = opclassesOf(row.definition);
+    const keys: IndexKey[] = [];
+    for (let k = 0; k < row.key_count; k++) {
+      const part: IndexKey = { descending: ((row.key_options[k] ?? 0) & INDEX_DESC) !== 0 };
+      if (row.attnums[k] !== 0) part.column = row.attnames[k] ?? undefined;
+      else part.expression = expression(row.key_texts[k]);
+      const opclass = opclasses[k];
+      if (opclass) part.opclass = opclass;
+      keys.push(part);
+    }
+    const index: Index = {
+      schema: row.schema,
+      name: row.name,
+      table: tableKey,
+      method: row.method,
+      unique: row.is_unique,
+      primary: row.is_primary,
+      keys,
+      include: row.attnames.slice(row.key_count).filter((n): n is string => n !== null),
+      valid: row.valid,
+      partitioned: row.partitioned,
+      origin: origin(`index ${key}`),
+    };
+    if (row.predicate !== null) index.predicate = expression(row.predicate);
+    if (row.parent_schema !== null && row.parent_name !== null) index.parent = qualify(row.parent_schema, row.parent_name);
+    if (row.constraint_name !== null) index.constraint = row.constraint_name;
+    if (row.comment !== null) index.comment = row.comment;
+    model.indexes.set(key, index);
+    const owner = model.tables.get(tableKey) ?? model.materializedViews.get(tableKey);
+    owner?.indexes.push(key);
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Connecting to the database for live mode, and turning every way that can fail into one line that names the
+ * setting to fix. Nothing here ever prints a password: messages are built from the host, port, database and user
+ * only, and any driver text that is passed on is scrubbed of the password first.
+ */
+import pg from 'pg';
+
+export interface ConnectionSettings {
+  /** A `postgres://` URL. Fields it leaves out come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE. */
+  url?: string;
+  /** Milliseconds to wait for the connection (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** Where a connection goes, without credentials: what messages and origins may show. */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  /** `host:port/dbname`, never a user or a password. */
+  alias: string;
+}
+
+export class CatalogError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CatalogError';
+  }
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** The target pg will use once env defaults are applied (pg resolves them when the client is built). */
+export function describeTarget(client: pg.Client): ConnectionTarget {
+  const host = client.host ?? 'localhost';
+  const port = client.port ?? 5432;
+  const database = client.database ?? client.user ?? '';
+  const user = client.user ?? '';
+  return { host, port, database, user, alias: `${host}:${port}/${database}` };
+}
+
+/** Builds an unconnected client; a malformed URL is a CatalogError that does not echo the URL (it may hold a password). */
+export function createClient(settings: ConnectionSettings): pg.Client {
+  try {
+    return new pg.Client({
+      connectionString: settings.url,
+      application_name: 'schema-lint',
+      connectionTimeoutMillis: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    });
+  } catch (error) {
+    const reason = scrub(errorText(error), passwordOfUrl(settings.url));
+    throw new CatalogError(`invalid database URL: ${reason}`);
+  }
+}
+
+/** Connects, or throws a CatalogError. */
+export async function connect(settings: ConnectionSettings): Promise<{ client: pg.Client; target: ConnectionTarget }> {
+  const client = createClient(settings);
+  const target = describeTarget(client);
+  // An unhandled 'error' event (the server going away later) would crash the process instead of failing a query.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw toCatalogError(error, target, secretOf(client, settings));
+  }
+  return { client, target };
+}
+
+function passwordOfUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function secretOf(client: pg.Client, settings: ConnectionSettings): string | undefined {
+  const password = (client as unknown as { password?: unknown }).password;
+  return typeof password === 'string' && password ? password : passwordOfUrl(settings.url);
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+function scrub(text: string, secret: string | undefined): string {
+  let result = text.split('\n')[0].trim();
+  if (secret) result = result.split(secret).join('***');
+  if (secret && secret !== encodeURIComponent(secret)) result = result.split(encodeURIComponent(secret)).join('***');
+  return result;
+}
+
+/** Errors from the driver or the server (as opposed to bugs here, which must surface as they are). */
+export function isDriverError(error: unknown): boolean {
+  if (error instanceof CatalogError) return true;
+  const code = (error as DriverError | undefined)?.code;
+  if (typeof code === 'string') return true;
+  return /Connection terminated|timeout expired|does not support SSL|client password must be a string/i.test(errorText(error));
+}
+
+interface DriverError {
+  code?: string;
+  message?: string;
+  errno?: number;
+  syscall?: string;
+}
+
+/**
+ * Maps a driver or server error to one line. SQLSTATEs name server-side failures; Node's error codes name network
+ * failures; pg's own messages (timeouts, missing password) are matched by text because they carry no code.
+ */
+export function toCatalogError(error: unknown, target: ConnectionTarget, secret?: string): CatalogError {
+  if (error instanceof CatalogError) return error;
+  const { host, port, database, user } = target;
+  const where = `${host}:${port}`;
+  const e = (error ?? {}) as DriverError;
+  const raw = scrub(errorText(error), secret);
+  switch (e.code) {
+    case '28P01':
+      return new CatalogError(`password authentication failed for user ${user} at ${where}`);
+    case '28000':
+      return new CatalogError(`connection for user ${user} to database ${database} at ${where} rejected by the server: ${raw}`);
+    case '3D000':
+      return new CatalogError(`database ${database} does not exist at ${where}`);
+    case '42501':
+      return new CatalogError(`permission denied for user ${user} on ${target.alias}: ${raw}`);
+    case '57014':
+      return new CatalogError(`reading the catalog of ${target.alias} timed out (statement_timeout): ${raw}`);
+    case '55P03':
+      return new CatalogError(`reading the catalog of ${target.alias} waited too long for a lock (lock_timeout): ${raw}`);
+    case '53300':
+      return new CatalogError(`too many connections at ${where}: ${raw}`);
+    case '57P03':
+      return new CatalogError(`the server at ${where} is not accepting connections yet: ${raw}`);
+    case 'ECONNREFUSED':
+      return new CatalogError(`could not connect to ${where}: connection refused`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new CatalogError(`could not connect to ${where}: unknown host ${host}`);
+    case 'ETIMEDOUT':
+      return new CatalogError(`could not connect to ${where}: timed out`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new CatalogError(`could not connect to ${where}: host unreachable`);
+    case 'ENOENT':
+      return new CatalogError(`could not connect to ${where}: no server socket there`);
+  }
+  if (/timeout expired|connection timeout/i.test(raw)) return new CatalogError(`could not connect to ${where}: timed out`);
+  if (/client password must be a string|password authentication failed/i.test(raw)) {
+    return new CatalogError(`no password given for user ${user} at ${where} (set it in the URL or PGPASSWORD)`);
+  }
+  if (/does not support SSL/i.test(raw)) {
+    return new CatalogError(`the server at ${where} does not support SSL (check sslmode / PGSSLMODE)`);
+  }
+  if (/Connection terminated/i.test(raw)) return new CatalogError(`connection to ${where} closed by the server: ${raw}`);
+  return new CatalogError(`${target.alias}: ${raw}`);
+}

@@ -1,0 +1,227 @@
+/**
+ * The catalog queries of live mode: one per kind of object, whatever the number of tables, so a database with
+ * 10,000 tables costs the same handful of round trips as one with ten. Columns that exist only in later
+ * PostgreSQL versions are selected only when `server_version_num` says they exist (supported: 13 to 18).
+ *
+ * Every query skips system schemas (`pg_*`, `information_schema`) and objects that belong to an extension
+ * (pg_depend deptype 'e'): an extension's tables and functions are the extension's business, and a DDL file only
+ * says `CREATE EXTENSION`.
+ */
+
+/** `server_version_num` thresholds of the catalog changes used here. */
+export const PG14 = 140000;
+export const PG18 = 180000;
+
+const USER_SCHEMA = (ns: string) => `${ns}.nspname !~ '^pg_' AND ${ns}.nspname <> 'information_schema'`;
+
+const NOT_FROM_EXTENSION = (catalog: string, oid: string) =>
+  `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ext WHERE ext.classid = '${catalog}'::regclass AND ext.objid = ${oid} AND ext.deptype = 'e')`;
+
+/** The user's relations of the given kinds (alias `c`, namespace alias `n`). */
+const USER_RELATION = (kinds: string) =>
+  `c.relkind IN (${kinds}) AND ${USER_SCHEMA('n')} AND ${NOT_FROM_EXTENSION('pg_catalog.pg_class', 'c.oid')}`;
+
+/**
+ * A type as the model names it: element type and a flag for arrays (an array type is the `typarray` of its
+ * element, which tells real arrays from int2vector-like types), schema and internal name.
+ */
+const TYPE_PARTS = (typeOid: string, prefix: string) => `
+  LEFT JOIN pg_catalog.pg_type ${prefix}_t ON ${prefix}_t.oid = ${typeOid}
+  LEFT JOIN pg_catalog.pg_type ${prefix}_el ON ${prefix}_el.oid = ${prefix}_t.typelem AND ${prefix}_el.typarray = ${prefix}_t.oid
+  LEFT JOIN pg_catalog.pg_type ${prefix}_e ON ${prefix}_e.oid = coalesce(${prefix}_el.oid, ${prefix}_t.oid)
+  LEFT JOIN pg_catalog.pg_namespace ${prefix}_n ON ${prefix}_n.oid = ${prefix}_e.typnamespace`;
+
+/** Type text for function signatures: `int4`, `text[]`, `app.payload` (schema left out for pg_catalog). */
+const TYPE_TEXT = (prefix: string) =>
+  `CASE WHEN ${prefix}_n.nspname = 'pg_catalog' THEN '' ELSE ${prefix}_n.nspname || '.' END || ${prefix}_e.typname ||
+   CASE WHEN ${prefix}_el.oid IS NOT NULL THEN '[]' ELSE '' END`;
+
+const ATTNAMES = (attnums: string, relid: string) => `ARRAY(
+  SELECT a.attname::text FROM unnest(${attnums}) WITH ORDINALITY k(num, ord)
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = ${relid} AND a.attnum = k.num ORDER BY k.ord)`;
+
+const DESCRIPTION = (catalog: string, oid: string, sub = '0') =>
+  `(SELECT d.description FROM pg_catalog.pg_description d WHERE d.classoid = '${catalog}'::regclass AND d.objoid = ${oid} AND d.objsubid = ${sub})`;
+
+/** Version-independent: it tells which versioned queries to send. */
+export const SERVER_INFO = `
+SELECT current_setting('server_version_num')::int AS version,
+       current_user AS role,
+       (SELECT extract(epoch FROM now() - sd.stats_reset)::float8 FROM pg_catalog.pg_stat_database sd
+         WHERE sd.datname = current_database()) AS stats_window`;
+
+export const SCHEMAS = `
+SELECT n.nspname AS name, has_schema_privilege(n.oid, 'USAGE') AS usable
+FROM pg_catalog.pg_namespace n
+WHERE ${USER_SCHEMA('n')} AND ${NOT_FROM_EXTENSION('pg_catalog.pg_namespace', 'n.oid')}
+ORDER BY n.nspname`;
+
+/** plpgsql is installed by initdb in every database and never declared in a schema's DDL. */
+export const EXTENSIONS = `
+SELECT e.extname AS name, n.nspname AS schema
+FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+WHERE e.extname <> 'plpgsql'
+ORDER BY e.extname`;
+
+/**
+ * Tables, partitioned tables, views, materialized views, sequences, foreign tables and composite types, with
+ * partitioning, inheritance and the figures stats need (per relation; partitions are summed by the reader).
+ */
+export function relationsQuery(version: number): string {
+  // Before 14, a never-analyzed table had reltuples 0 (indistinguishable from empty); 14 made it -1.
+  const reltuples = version >= PG14 ? 'c.reltuples::float8' : "CASE WHEN c.reltuples = 0 AND c.relpages = 0 THEN -1 ELSE c.reltuples::float8 END";
+  return `
+SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relpersistence AS persistence,
+       c.relispartition AS is_partition,
+       pt.partstrat AS part_strategy,
+       pt.partattrs::int2[] AS part_attnums,
+       ${ATTNAMES('pt.partattrs::int2[]', 'c.oid')} AS part_columns,
+       CASE WHEN pt.partexprs IS NOT NULL THEN pg_get_expr(pt.partexprs, c.oid, true) END AS part_exprs,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid, true) END AS bound,
+       ARRAY(SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS parents,
+       c.reloptions AS options,
+       ${DESCRIPTION('pg_catalog.pg_class', 'c.oid')} AS comment,
+       ${reltuples} AS reltuples,
+       CASE WHEN c.relkind IN ('r', 'p', 'm') THEN pg_total_relation_size(c.oid) END AS total_bytes,
+       CASE WHEN c.relkind IN ('r', 'm') THEN pg_stat_get_tuples_inserted(c.oid) END AS inserts,
+       CASE WHEN c.relkind IN ('r', 'm') THEN pg_stat_get_tuples_updated(c.oid) END AS updates,
+       CASE WHEN c.relkind IN ('r', 'm') THEN pg_stat_get_tuples_deleted(c.oid) END AS deletes
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_partitioned_table pt ON pt.partrelid = c.oid
+WHERE ${USER_RELATION(`'r', 'p', 'v', 'm', 'S', 'f', 'c'`)}
+ORDER BY n.nspname, c.relname`;
+}
+
+export function columnsQuery(version: number): string {
+  const compression = version >= PG14 ? 'nullif(a.attcompression, \'\')' : 'NULL::"char"';
+  return `
+SELECT a.attrelid AS relid, a.attname AS name,
+       col_n.nspname AS type_schema, col_e.typname AS type_name, col_el.oid IS NOT NULL AS is_array, a.attndims AS dims,
+       a.atttypmod AS typmod,
+       a.attnotnull AS not_null,
+       CASE WHEN ad.adbin IS NOT NULL THEN pg_get_expr(ad.adbin, ad.adrelid, true) END AS default_expr,
+       a.attidentity AS identity, a.attgenerated AS generated,
+       CASE WHEN a.attstorage <> col_t.typstorage THEN a.attstorage END AS storage,
+       ${compression} AS compression,
+       ${DESCRIPTION('pg_catalog.pg_class', 'a.attrelid', 'a.attnum')} AS comment
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+${TYPE_PARTS('a.atttypid', 'col')}
+LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+WHERE a.attnum > 0 AND NOT a.attisdropped AND ${USER_RELATION(`'r', 'p'`)}
+ORDER BY a.attrelid, a.attnum`;
+}
+
+/** Table and domain constraints. NOT NULL (PG 18 stores them as contype 'n') and constraint triggers ('t') are not constraints of the model. */
+export function constraintsQuery(version: number): string {
+  const enforced = version >= PG18 ? 'con.conenforced' : 'true';
+  return `
+SELECT con.conname AS name, con.contype AS type, con.conrelid AS relid, con.contypid AS typid,
+       ${ATTNAMES('con.conkey', 'con.conrelid')} AS columns,
+       fn.nspname AS ref_schema, fc.relname AS ref_table,
+       ${ATTNAMES('con.confkey', 'con.confrelid')} AS ref_columns,
+       con.confupdtype AS on_update, con.confdeltype AS on_delete, con.confmatchtype AS match,
+       CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid, true) END AS check_expr,
+       con.convalidated AS validated, ${enforced} AS enforced, con.condeferrable AS deferrable,
+       CASE WHEN con.contype IN ('p', 'u', 'x') THEN ixn.nspname END AS index_schema,
+       CASE WHEN con.contype IN ('p', 'u', 'x') THEN ix.relname END AS index_name,
+       parent.conname AS parent_name, parent.conrelid = con.conrelid AS parent_same_table,
+       con.conislocal AS is_local, con.coninhcount AS inherit_count,
+       ${DESCRIPTION('pg_catalog.pg_constraint', 'con.oid')} AS comment
+FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_namespace n ON n.oid = con.connamespace
+LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
+LEFT JOIN pg_catalog.pg_class ix ON ix.oid = con.conindid
+LEFT JOIN pg_catalog.pg_namespace ixn ON ixn.oid = ix.relnamespace
+LEFT JOIN pg_catalog.pg_constraint parent ON parent.oid = con.conparentid
+WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND ${USER_SCHEMA('n')}
+  AND ${NOT_FROM_EXTENSION('pg_catalog.pg_class', 'con.conrelid')}
+  AND ${NOT_FROM_EXTENSION('pg_catalog.pg_type', 'con.contypid')}
+ORDER BY con.conrelid, con.contypid, con.conname`;
+}
+
+/**
+ * Indexes of tables and materialized views. The full definition is parsed for opclasses, which pg_get_indexdef
+ * prints only when they are not the default for the column type (the rule PostgreSQL itself applies); each key's
+ * own text comes from the per-column form.
+ */
+export const INDEXES = `
+SELECT i.indexrelid AS oid, n.nspname AS schema, ic.relname AS name, i.indrelid AS relid,
+       am.amname AS method, i.indisunique AS is_unique, i.indisprimary AS is_primary,
+       i.indisvalid AND i.indisready AS valid, ic.relkind = 'I' AS partitioned,
+       i.indnkeyatts AS key_count,
+       i.indkey::int2[] AS attnums,
+       ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(num, ord)
+             LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num AND k.num <> 0
+             ORDER BY k.ord) AS attnames,
+       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k) AS key_texts,
+       i.indoption::int2[] AS key_options,
+       pg_get_indexdef(i.indexrelid) AS definition,
+       CASE WHEN i.indpred IS NOT NULL THEN pg_get_expr(i.indpred, i.indrelid, true) END AS predicate,
+       pn.nspname AS parent_schema, pi.relname AS parent_name,
+       (SELECT con.conname FROM pg_catalog.pg_constraint con
+         WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
+         LIMIT 1) AS constraint_name,
+       ${DESCRIPTION('pg_catalog.pg_class', 'i.indexrelid')} AS comment
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+LEFT JOIN pg_catalog.pg_inherits inh ON inh.inhrelid = i.indexrelid
+LEFT JOIN pg_catalog.pg_class pi ON pi.oid = inh.inhparent
+LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pi.relnamespace
+WHERE ${USER_RELATION(`'r', 'p', 'm'`)}
+ORDER BY i.indrelid, i.indexrelid`;
+
+/** User triggers; internal ones (foreign key enforcement) are PostgreSQL's machinery, not the schema's. */
+export const TRIGGERS = `
+SELECT t.tgrelid AS relid, t.tgname AS name, t.tgtype AS type, t.tgenabled AS enabled,
+       fn.nspname AS function_schema, p.proname AS function_name,
+       t.tgnargs AS arg_count, t.tgargs AS args, t.tgparentid <> 0 AS inherited
+FROM pg_catalog.pg_trigger t
+JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+JOIN pg_catalog.pg_namespace fn ON fn.oid = p.pronamespace
+WHERE NOT t.tgisinternal AND ${USER_RELATION(`'r', 'p'`)}
+ORDER BY t.tgrelid, t.tgname`;
+
+export function functionsQuery(version: number): string {
+  // SQL-standard bodies (BEGIN ATOMIC, PG 14+) leave prosrc empty.
+  const body = version >= PG14 ? 'CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) ELSE p.prosrc END' : 'p.prosrc';
+  return `
+SELECT n.nspname AS schema, p.proname AS name,
+       ARRAY(SELECT ${TYPE_TEXT('arg')}
+             FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY a(typ, ord)
+             ${TYPE_PARTS('a.typ', 'arg')}
+             ORDER BY a.ord) AS argument_types,
+       (SELECT ${TYPE_TEXT('ret')} FROM (SELECT 1) one ${TYPE_PARTS('p.prorettype', 'ret')}) AS return_type,
+       p.proretset AS returns_set,
+       l.lanname AS language,
+       ${body} AS body
+FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+WHERE p.prokind IN ('f', 'p') AND ${USER_SCHEMA('n')} AND ${NOT_FROM_EXTENSION('pg_catalog.pg_proc', 'p.oid')}
+ORDER BY n.nspname, p.proname, p.oid`;
+}
+
+/**
+ * Domains, and the stand-alone types that take a name (enums, ranges, base types). Array and multirange types
+ * are created implicitly with their element or range type, and composite types come with pg_class.
+ */
+export const TYPES = `
+SELECT t.oid, n.nspname AS schema, t.typname AS name, t.typtype AS type, t.typnotnull AS not_null,
+       base_n.nspname AS base_schema, base_e.typname AS base_name, base_el.oid IS NOT NULL AS base_is_array,
+       t.typndims AS base_dims, t.typtypmod AS base_typmod
+FROM pg_catalog.pg_type t
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+${TYPE_PARTS('t.typbasetype', 'base')}
+WHERE t.typtype IN ('d', 'e', 'r', 'b') AND ${USER_SCHEMA('n')}
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type elem WHERE elem.typarray = t.oid)
+  AND ${NOT_FROM_EXTENSION('pg_catalog.pg_type', 't.oid')}
+ORDER BY n.nspname, t.typname`;

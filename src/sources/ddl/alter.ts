@@ -1,0 +1,221 @@
+/** ALTER TABLE (and ALTER INDEX … ATTACH PARTITION). Subcommands not listed change nothing the rules read. */
+import { qualify } from '../../model/model.js';
+import type { Table } from '../../model/types.js';
+import type { DdlModelBuilder, Node } from './builder.js';
+import { dropColumn, dropConstraint } from './drop-rename.js';
+import { attachIndexPartition } from './indexes.js';
+import { addConstraint, attachPartition, defElemValue, relOptions } from './tables.js';
+
+const TRIGGER_STATE: Record<string, 'O' | 'D' | 'R' | 'A'> = {
+  AT_EnableTrig: 'O',
+  AT_DisableTrig: 'D',
+  AT_EnableReplicaTrig: 'R',
+  AT_EnableAlwaysTrig: 'A',
+  AT_EnableTrigAll: 'O',
+  AT_DisableTrigAll: 'D',
+  AT_EnableTrigUser: 'O',
+  AT_DisableTrigUser: 'D',
+};
+
+export function applyAlterTable(builder: DdlModelBuilder, stmt: Node): void {
+  const commands = ((stmt.cmds as Node[] | undefined) ?? []).map((c) => c.AlterTableCmd as Node);
+  if (stmt.objtype === 'OBJECT_INDEX') {
+    for (const command of commands) {
+      if (command.subtype === 'AT_AttachPartition') attachIndexPartition(builder, stmt.relation, command.def.PartitionCmd.name);
+    }
+    return;
+  }
+  if (stmt.objtype !== 'OBJECT_TABLE' && stmt.objtype !== 'OBJECT_FOREIGN_TABLE') return;
+  const table = builder.findTable(stmt.relation);
+  if (!table) {
+    // ALTER TABLE also takes views and sequences (OWNER TO, …); the model has nothing to change for those.
+    const other = builder.lookupRelation(stmt.relation, (key) => builder.model.otherRelations.has(key) || builder.model.materializedViews.has(key));
+    const known = builder.model.otherRelations.has(other.key) || builder.model.materializedViews.has(other.key);
+    if (!stmt.missing_ok && !known) builder.requireTable(stmt.relation, 'ALTER TABLE');
+    return;
+  }
+  const only = stmt.relation.inh === false || stmt.relation.inh === undefined;
+  const batchNames = new Set<string>();
+  for (const command of commands) applyCommand(builder, table, command, only, batchNames);
+}
+
+function column(builder: DdlModelBuilder, table: Table, name: string, what: string) {
+  const found = table.columns.find((c) => c.name === name);
+  if (!found) builder.diagnose(`${what}: column ${name} does not exist in ${table.schema}.${table.name}`);
+  return found;
+}
+
+/** Column changes on a partitioned table apply to its partitions too (they share the column list). */
+function withPartitions(builder: DdlModelBuilder, table: Table, change: (t: Table) => void): void {
+  change(table);
+  for (const key of table.partitions) {
+    const partition = builder.model.tables.get(key);
+    if (partition) withPartitions(builder, partition, change);
+  }
+}
+
+function applyCommand(builder: DdlModelBuilder, table: Table, command: Node, only: boolean, batchNames: Set<string>): void {
+  switch (command.subtype) {
+    case 'AT_AddColumn': {
+      const def = command.def.ColumnDef as Node;
+      if (table.columns.some((c) => c.name === def.colname)) {
+        if (!command.missing_ok) builder.diagnose(`column ${def.colname} of ${table.schema}.${table.name} already exists`);
+        return;
+      }
+      const added = builder.newColumn(def);
+      withPartitions(builder, table, (t) => t.columns.push(t === table ? added : { ...added }));
+      for (const item of (def.constraints as Node[] | undefined) ?? []) {
+        const constraint = item.Constraint as Node;
+        switch (constraint.contype) {
+          case 'CONSTR_NOTNULL':
+            added.notNull = true;
+            break;
+          case 'CONSTR_DEFAULT':
+            added.default = builder.expression(constraint.raw_expr);
+            break;
+          case 'CONSTR_IDENTITY':
+            added.identity = constraint.generated_when === 'a' ? 'always' : 'by default';
+            added.notNull = true;
+            break;
+          case 'CONSTR_GENERATED':
+            added.generated = constraint.generated_kind === 'v' ? 'virtual' : 'stored';
+            added.default = builder.expression(constraint.raw_expr);
+            break;
+          case 'CONSTR_PRIMARY':
+          case 'CONSTR_UNIQUE':
+            addConstraint(builder, table, { ...constraint, keys: [{ String: { sval: added.name } }] }, { only, creating: false, batchNames });
+            break;
+          case 'CONSTR_FOREIGN':
+            addConstraint(builder, table, { ...constraint, fk_attrs: [{ String: { sval: added.name } }] }, { only, creating: false, batchNames });
+            break;
+          case 'CONSTR_CHECK':
+            addConstraint(builder, table, constraint, { only, creating: false, batchNames });
+            break;
+        }
+      }
+      return;
+    }
+    case 'AT_DropColumn':
+      if (table.columns.some((c) => c.name === command.name)) dropColumn(builder, table, command.name);
+      else if (!command.missing_ok) builder.diagnose(`column ${command.name} does not exist in ${table.schema}.${table.name}`);
+      return;
+    case 'AT_ColumnDefault': {
+      const target = column(builder, table, command.name, 'ALTER COLUMN SET DEFAULT');
+      if (target) target.default = command.def ? builder.expression(command.def) : undefined;
+      return;
+    }
+    case 'AT_SetNotNull':
+    case 'AT_DropNotNull': {
+      const name = command.name as string;
+      if (column(builder, table, name, 'ALTER COLUMN NOT NULL')) {
+        withPartitions(builder, table, (t) => {
+          const c = t.columns.find((x) => x.name === name);
+          if (c) c.notNull = command.subtype === 'AT_SetNotNull';
+        });
+      }
+      return;
+    }
+    case 'AT_SetStorage': {
+      const target = column(builder, table, command.name, 'ALTER COLUMN SET STORAGE');
+      if (target) target.storage = defElemValue(command.def).toLowerCase();
+      return;
+    }
+    case 'AT_SetCompression': {
+      const target = column(builder, table, command.name, 'ALTER COLUMN SET COMPRESSION');
+      if (target) target.compression = defElemValue(command.def);
+      return;
+    }
+    case 'AT_AlterColumnType': {
+      const name = command.name as string;
+      if (!column(builder, table, name, 'ALTER COLUMN TYPE')) return;
+      const type = builder.typeRef(command.def.ColumnDef.typeName);
+      withPartitions(builder, table, (t) => {
+        const c = t.columns.find((x) => x.name === name);
+        if (c) c.type = type;
+      });
+      return;
+    }
+    case 'AT_AddIdentity': {
+      const target = column(builder, table, command.name, 'ADD GENERATED AS IDENTITY');
+      if (target) {
+        target.identity = command.def?.Constraint?.generated_when === 'a' ? 'always' : 'by default';
+        target.notNull = true;
+      }
+      return;
+    }
+    case 'AT_DropIdentity': {
+      const target = column(builder, table, command.name, 'DROP IDENTITY');
+      if (target) target.identity = undefined;
+      return;
+    }
+    case 'AT_AddConstraint':
+      addConstraint(builder, table, command.def.Constraint, { only, creating: false, batchNames });
+      return;
+    case 'AT_DropConstraint':
+      if (table.constraints.some((c) => c.name === command.name)) dropConstraint(builder, table, command.name);
+      else if (!command.missing_ok) builder.diagnose(`constraint ${command.name} of ${table.schema}.${table.name} does not exist`);
+      return;
+    case 'AT_ValidateConstraint': {
+      const constraint = table.constraints.find((c) => c.name === command.name);
+      if (!constraint) builder.diagnose(`constraint ${command.name} of ${table.schema}.${table.name} does not exist`);
+      else {
+        withPartitions(builder, table, (t) => {
+          for (const c of t.constraints) if (c.name === command.name || c.inheritedFrom === command.name) c.validated = true;
+        });
+      }
+      return;
+    }
+    case 'AT_EnableTrig':
+    case 'AT_DisableTrig':
+    case 'AT_EnableReplicaTrig':
+    case 'AT_EnableAlwaysTrig': {
+      const trigger = table.triggers.find((t) => t.name === command.name);
+      if (!trigger) builder.diagnose(`trigger ${command.name} on ${table.schema}.${table.name} does not exist`);
+      else trigger.enabled = TRIGGER_STATE[command.subtype];
+      return;
+    }
+    case 'AT_EnableTrigAll':
+    case 'AT_DisableTrigAll':
+    case 'AT_EnableTrigUser':
+    case 'AT_DisableTrigUser':
+      for (const trigger of table.triggers) trigger.enabled = TRIGGER_STATE[command.subtype];
+      return;
+    case 'AT_AttachPartition': {
+      const partition = builder.requireTable(command.def.PartitionCmd.name, 'ATTACH PARTITION');
+      if (partition) attachPartition(builder, table, partition, command.def.PartitionCmd.bound);
+      return;
+    }
+    case 'AT_DetachPartition': {
+      const partition = builder.findTable(command.def.PartitionCmd.name);
+      if (!partition || partition.partitionOf?.parent !== qualify(table.schema, table.name)) {
+        builder.diagnose(`DETACH PARTITION: ${command.def.PartitionCmd.name.relname} is not a partition of ${table.schema}.${table.name}`);
+        return;
+      }
+      detachPartition(builder, table, partition);
+      return;
+    }
+    case 'AT_SetRelOptions':
+      Object.assign(table.options, relOptions(command.def.List?.items ?? command.def));
+      return;
+    case 'AT_ResetRelOptions':
+      for (const item of (command.def.List?.items ?? []) as Node[]) {
+        const def = item.DefElem as Node;
+        delete table.options[def.defnamespace ? `${def.defnamespace}.${def.defname}` : def.defname];
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+function detachPartition(builder: DdlModelBuilder, parent: Table, partition: Table): void {
+  const partitionKey = qualify(partition.schema, partition.name);
+  parent.partitions = parent.partitions.filter((key) => key !== partitionKey);
+  partition.partitionOf = undefined;
+  partition.triggers = partition.triggers.filter((t) => !t.inherited);
+  for (const constraint of partition.constraints) constraint.inheritedFrom = undefined;
+  for (const indexKey of partition.indexes) {
+    const index = builder.model.indexes.get(indexKey);
+    if (index) index.parent = undefined;
+  }
+}

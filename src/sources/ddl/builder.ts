@@ -1,0 +1,221 @@
+/**
+ * Applies parsed statements, in order, to a SchemaModel — leniently: a statement that references an unknown object
+ * is applied as far as it can be and gets a located diagnostic; one that cannot apply at all is skipped.
+ */
+import { emptyModel, qualify } from '../../model/model.js';
+import type { Column, Constraint, Index, SchemaModel, SourceOrigin, Table, TypeRef } from '../../model/types.js';
+import { expressionFromNode } from '../../sql/expression.js';
+import type { Diagnostic, ParsedFile, ParsedStatement } from './parse-file.js';
+
+export type Node = Record<string, any>;
+
+/** Built-in type names PostgreSQL resolves in pg_catalog, as the parser leaves them when written unqualified. */
+const BUILTIN_TYPES = new Set([
+  'bool', 'bytea', 'char', 'name', 'int8', 'int2', 'int4', 'text', 'oid', 'json', 'xml', 'point', 'lseg', 'path', 'box',
+  'polygon', 'line', 'float4', 'float8', 'money', 'macaddr', 'macaddr8', 'inet', 'cidr', 'bpchar', 'varchar', 'date',
+  'time', 'timestamp', 'timestamptz', 'interval', 'timetz', 'bit', 'varbit', 'numeric', 'regclass', 'regproc', 'regtype',
+  'uuid', 'tsvector', 'tsquery', 'jsonb', 'jsonpath', 'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange',
+  'daterange', 'int4multirange', 'int8multirange', 'nummultirange', 'tsmultirange', 'tstzmultirange', 'datemultirange',
+  'record', 'void', 'trigger', 'anyelement', 'anyarray', 'cstring', 'pg_lsn', 'txid_snapshot', 'pg_snapshot', 'xid',
+  'xid8', 'cid', 'tid', 'circle', 'regnamespace', 'regrole', 'regconfig', 'regdictionary', 'regoper', 'regprocedure',
+  'event_trigger', 'language_handler', 'internal', 'unknown', 'aclitem', 'refcursor',
+]);
+
+const TYPE_ALIASES: Record<string, string> = {
+  integer: 'int4', int: 'int4', bigint: 'int8', smallint: 'int2', boolean: 'bool', real: 'float4', decimal: 'numeric',
+  serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2',
+};
+
+/** Origin file of objects that exist without a statement (the `public` schema). */
+export const IMPLICIT_FILE = '<implicit>';
+
+export const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
+
+export class DdlModelBuilder {
+  readonly model: SchemaModel;
+  readonly diagnostics: Diagnostic[] = [];
+  searchPath: string[] = ['public'];
+  file!: ParsedFile;
+  statement!: ParsedStatement;
+  /** Unresolved foreign keys, checked once every file is applied (DDL often references tables defined later). */
+  readonly reportedMissingSchemas = new Set<string>();
+  readonly pendingForeignKeys: Array<{ table: Table; constraint: Constraint; origin: SourceOrigin }> = [];
+
+  constructor(files: string[]) {
+    this.model = emptyModel({ kind: 'ddl', files });
+    this.model.schemas.set('public', {
+      name: 'public',
+      origin: { kind: 'file', file: IMPLICIT_FILE, line: 1, column: 1, endLine: 1, endColumn: 1 },
+    });
+  }
+
+  // ---- diagnostics and origins -------------------------------------------------------------------------------
+
+  diagnose(message: string, byteOffset = this.statement.startByte, kind: Diagnostic['kind'] = 'reference'): void {
+    const position = this.file.source.positionOfByte(byteOffset);
+    this.diagnostics.push({ file: this.file.file, ...position, message, kind });
+  }
+
+  /** Origin from `start` to `end` (bytes); `end` defaults to the end of the (possibly qualified) name at `start`. */
+  origin(start: number | undefined, end?: number): SourceOrigin {
+    const source = this.file.source;
+    const from = start ?? this.statement.startByte;
+    const to = end ?? this.nameEnd(from);
+    const a = source.positionOfByte(from);
+    const b = source.positionOfByte(to);
+    return { kind: 'file', file: this.file.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  }
+
+  statementOrigin(): SourceOrigin {
+    return this.origin(this.statement.startByte, this.statement.endByte);
+  }
+
+  /** Origin of a clause that starts at `start` and runs to the next top-level `,` or `)` (a column or constraint). */
+  clauseOrigin(start: number | undefined): SourceOrigin {
+    if (start === undefined) return this.statementOrigin();
+    return this.origin(start, this.clauseEnd(start));
+  }
+
+  private nameEnd(start: number): number {
+    const source = this.file.source;
+    let end = source.tokenEnd(start);
+    while (source.bytes[end] === 0x2e /* . */ && end + 1 < source.bytes.length) end = source.tokenEnd(end + 1);
+    return end;
+  }
+
+  private clauseEnd(start: number): number {
+    const bytes = this.file.source.bytes;
+    const limit = Math.min(this.statement.endByte, bytes.length);
+    let depth = 0;
+    let lastNonSpace = start;
+    for (let i = start; i < limit; i++) {
+      const b = bytes[i];
+      if (b === 0x27 || b === 0x22) {
+        i = this.file.source.tokenEnd(i) - 1;
+        lastNonSpace = i + 1;
+        continue;
+      }
+      if (b === 0x28) depth++;
+      else if (b === 0x29) {
+        if (depth === 0) break;
+        depth--;
+      } else if (b === 0x2c && depth === 0) break;
+      if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) lastNonSpace = i + 1;
+    }
+    return lastNonSpace;
+  }
+
+  // ---- names ---------------------------------------------------------------------------------------------------
+
+  /** The schema a new object goes to: the one named, else the first schema of the search path. */
+  creationSchema(schemaName: string | undefined): string {
+    if (schemaName) return schemaName;
+    return this.searchPath.find((schema) => schema !== 'pg_catalog' && schema !== '$user') ?? 'public';
+  }
+
+  /** Finds an existing relation (table, index, view, …) by a RangeVar, through the search path. */
+  lookupRelation(rangeVar: Node, exists: (key: string) => boolean): { schema: string; name: string; key: string } {
+    const name = rangeVar.relname as string;
+    if (rangeVar.schemaname) return { schema: rangeVar.schemaname, name, key: qualify(rangeVar.schemaname, name) };
+    for (const schema of this.searchPath) {
+      if (exists(qualify(schema, name))) return { schema, name, key: qualify(schema, name) };
+    }
+    const schema = this.creationSchema(undefined);
+    return { schema, name, key: qualify(schema, name) };
+  }
+
+  findTable(rangeVar: Node): Table | undefined {
+    return this.model.tables.get(this.lookupRelation(rangeVar, (key) => this.model.tables.has(key)).key);
+  }
+
+  /** A table the statement needs: missing means a located diagnostic and the statement (part) is skipped. */
+  requireTable(rangeVar: Node, what: string): Table | undefined {
+    const table = this.findTable(rangeVar);
+    if (!table) {
+      const name = rangeVar.schemaname ? `${rangeVar.schemaname}.${rangeVar.relname}` : rangeVar.relname;
+      this.diagnose(`${what}: table ${name} is not defined (yet); statement skipped`, rangeVar.location ?? this.statement.startByte);
+    }
+    return table;
+  }
+
+  findIndex(rangeVar: Node): Index | undefined {
+    return this.model.indexes.get(this.lookupRelation(rangeVar, (key) => this.model.indexes.has(key)).key);
+  }
+
+  /** Qualifies a possibly unqualified function name list (`[schema?, name]`) through the search path. */
+  qualifyFunction(names: Node[]): string {
+    const parts = names.map((n) => n.String.sval as string);
+    if (parts.length > 1) return qualify(parts[parts.length - 2], parts[parts.length - 1]);
+    const name = parts[0];
+    for (const schema of this.searchPath) {
+      if (this.model.functions.has(qualify(schema, name))) return qualify(schema, name);
+    }
+    return qualify(this.creationSchema(undefined), name);
+  }
+
+  /** `[schema?, name]` list → qualified key, unqualified names resolved through the search path against `exists`. */
+  qualifyList(items: Node[], exists: (key: string) => boolean): { schema: string; name: string; key: string } {
+    const parts = items.map((n) => n.String.sval as string);
+    if (parts.length >= 2) {
+      const schema = parts[parts.length - 2];
+      const name = parts[parts.length - 1];
+      return { schema, name, key: qualify(schema, name) };
+    }
+    return this.lookupRelation({ relname: parts[0] }, exists);
+  }
+
+  // ---- types and columns ---------------------------------------------------------------------------------------
+
+  typeRef(typeName: Node): TypeRef {
+    const names = (typeName.names as Node[]).map((n) => n.String.sval as string);
+    const arrayDims = (typeName.arrayBounds as Node[] | undefined)?.length ?? 0;
+    const modifiers = ((typeName.typmods as Node[] | undefined) ?? [])
+      .map((mod) => mod.A_Const?.ival?.ival ?? (mod.A_Const?.ival ? 0 : undefined))
+      .filter((value): value is number => typeof value === 'number');
+    let schema: string;
+    let name = names[names.length - 1];
+    if (names.length > 1) {
+      schema = names[names.length - 2];
+    } else {
+      name = TYPE_ALIASES[name] ?? name;
+      const userSchema = this.searchPath.find(
+        (candidate) => this.model.domains.has(qualify(candidate, name)) || this.model.otherRelations.get(qualify(candidate, name))?.kind === 'type',
+      );
+      if (userSchema) schema = userSchema;
+      else if (BUILTIN_TYPES.has(name)) schema = 'pg_catalog';
+      // An extension's type (citext, hstore, ltree, …): PostgreSQL would find it in the search path.
+      else schema = this.creationSchema(undefined);
+    }
+    return { schema, name, arrayDims: typeName.pct_type ? 0 : arrayDims, modifiers };
+  }
+
+  newColumn(def: Node): Column {
+    const type = this.typeRef(def.typeName);
+    return {
+      name: def.colname,
+      type,
+      notNull: Boolean(def.is_not_null),
+      storage: def.storage_name ?? undefined,
+      compression: def.compression ?? undefined,
+      origin: this.origin(def.location),
+    };
+  }
+
+  expression(node: Node) {
+    return expressionFromNode(node);
+  }
+
+  // ---- running ------------------------------------------------------------------------------------------------
+
+  applyFile(file: ParsedFile, apply: (builder: DdlModelBuilder, statement: ParsedStatement) => void): void {
+    this.file = file;
+    for (const statement of file.statements) {
+      this.statement = statement;
+      apply(this, statement);
+    }
+  }
+}
+
+export function isUnique<T>(value: T, index: number, array: T[]): boolean {
+  return array.indexOf(value) === index;
+}

@@ -1,0 +1,303 @@
+/** DROP, RENAME and SET SCHEMA: keep every reference in the model (indexes, partitions, foreign keys) consistent. */
+import { qualify } from '../../model/model.js';
+import type { Table } from '../../model/types.js';
+import type { DdlModelBuilder, Node } from './builder.js';
+import { renameIndexKey } from './tables.js';
+import { rangeVarOf } from './statements.js';
+
+const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval as string);
+
+function objectParts(object: Node): string[] {
+  if (object.List) return strings(object.List.items);
+  if (object.String) return [object.String.sval];
+  if (object.TypeName) return strings(object.TypeName.names);
+  if (object.ObjectWithArgs) return strings(object.ObjectWithArgs.objname);
+  return [];
+}
+
+export function dropIndex(builder: DdlModelBuilder, key: string): void {
+  const { model } = builder;
+  const index = model.indexes.get(key);
+  if (!index) return;
+  model.indexes.delete(key);
+  const owner = model.tables.get(index.table) ?? model.materializedViews.get(index.table);
+  if (owner) owner.indexes = owner.indexes.filter((k) => k !== key);
+  // A partitioned index takes its attached partition indexes with it.
+  for (const [childKey, child] of [...model.indexes]) if (child.parent === key) dropIndex(builder, childKey);
+}
+
+export function dropTable(builder: DdlModelBuilder, table: Table): void {
+  const { model } = builder;
+  const key = qualify(table.schema, table.name);
+  for (const partitionKey of [...table.partitions]) {
+    const partition = model.tables.get(partitionKey);
+    if (partition) dropTable(builder, partition);
+  }
+  for (const indexKey of [...table.indexes]) dropIndex(builder, indexKey);
+  model.tables.delete(key);
+  if (table.partitionOf) {
+    const parent = model.tables.get(table.partitionOf.parent);
+    if (parent) parent.partitions = parent.partitions.filter((k) => k !== key);
+  }
+  // As DROP … CASCADE does: foreign keys that point at the table go too.
+  for (const other of model.tables.values()) {
+    other.constraints = other.constraints.filter((c) => c.foreignKey?.table !== key);
+  }
+}
+
+export function dropConstraint(builder: DdlModelBuilder, table: Table, name: string): void {
+  const constraint = table.constraints.find((c) => c.name === name);
+  table.constraints = table.constraints.filter((c) => c.name !== name);
+  if (constraint?.index) dropIndex(builder, constraint.index);
+  for (const partitionKey of table.partitions) {
+    const partition = builder.model.tables.get(partitionKey);
+    if (!partition) continue;
+    const clone = partition.constraints.find((c) => c.inheritedFrom === name);
+    if (clone) dropConstraint(builder, partition, clone.name);
+  }
+}
+
+/** Dropping a column drops the indexes and constraints that use it, as PostgreSQL does. */
+export function dropColumn(builder: DdlModelBuilder, table: Table, name: string): void {
+  table.columns = table.columns.filter((c) => c.name !== name);
+  for (const constraint of [...table.constraints]) {
+    if (constraint.columns.includes(name)) dropConstraint(builder, table, constraint.name);
+  }
+  for (const indexKey of [...table.indexes]) {
+    const index = builder.model.indexes.get(indexKey);
+    if (!index) continue;
+    const uses = index.keys.some((k) => k.column === name || k.expression?.columns.includes(name)) || index.include.includes(name) || index.predicate?.columns.includes(name);
+    if (uses) dropIndex(builder, indexKey);
+  }
+  for (const partitionKey of table.partitions) {
+    const partition = builder.model.tables.get(partitionKey);
+    if (partition) dropColumn(builder, partition, name);
+  }
+}
+
+export function applyDrop(builder: DdlModelBuilder, stmt: Node): void {
+  const { model } = builder;
+  for (const object of (stmt.objects as Node[] | undefined) ?? []) {
+    const parts = objectParts(object);
+    if (parts.length === 0) continue;
+    switch (stmt.removeType) {
+      case 'OBJECT_TABLE':
+      case 'OBJECT_FOREIGN_TABLE': {
+        const table = builder.findTable(rangeVarOf(parts));
+        if (table) dropTable(builder, table);
+        else if (!stmt.missing_ok) builder.diagnose(`DROP TABLE: table ${parts.join('.')} does not exist`);
+        break;
+      }
+      case 'OBJECT_INDEX': {
+        const index = builder.findIndex(rangeVarOf(parts));
+        if (index) dropIndex(builder, qualify(index.schema, index.name));
+        else if (!stmt.missing_ok) builder.diagnose(`DROP INDEX: index ${parts.join('.')} does not exist`);
+        break;
+      }
+      case 'OBJECT_TRIGGER': {
+        const triggerName = parts[parts.length - 1];
+        const table = builder.findTable(rangeVarOf(parts.slice(0, -1)));
+        if (table?.triggers.some((t) => t.name === triggerName)) {
+          const drop = (t: Table): void => {
+            t.triggers = t.triggers.filter((trigger) => trigger.name !== triggerName);
+            for (const key of t.partitions) {
+              const partition = model.tables.get(key);
+              if (partition) drop(partition);
+            }
+          };
+          drop(table);
+        } else if (!stmt.missing_ok) builder.diagnose(`DROP TRIGGER: trigger ${triggerName} does not exist`);
+        break;
+      }
+      case 'OBJECT_FUNCTION':
+      case 'OBJECT_PROCEDURE': {
+        const key = builder.qualifyList(
+          parts.map((sval) => ({ String: { sval } })),
+          (k) => model.functions.has(k),
+        ).key;
+        const argTypes = object.ObjectWithArgs?.objargs as Node[] | undefined;
+        if (argTypes && !object.ObjectWithArgs?.args_unspecified) {
+          const wanted = argTypes.map((t) => strings(t.names).join('.')).join(',');
+          const remaining = (model.functions.get(key) ?? []).filter((f) => f.argumentTypes.join(',') !== wanted);
+          if (remaining.length) model.functions.set(key, remaining);
+          else model.functions.delete(key);
+        } else model.functions.delete(key);
+        break;
+      }
+      case 'OBJECT_MATVIEW': {
+        const key = builder.qualifyList(parts.map((sval) => ({ String: { sval } })), (k) => model.materializedViews.has(k)).key;
+        const view = model.materializedViews.get(key);
+        if (view) for (const indexKey of view.indexes) model.indexes.delete(indexKey);
+        model.materializedViews.delete(key);
+        break;
+      }
+      case 'OBJECT_VIEW':
+      case 'OBJECT_SEQUENCE':
+      case 'OBJECT_TYPE': {
+        const key = builder.qualifyList(parts.map((sval) => ({ String: { sval } })), (k) => model.otherRelations.has(k)).key;
+        model.otherRelations.delete(key);
+        break;
+      }
+      case 'OBJECT_DOMAIN': {
+        const key = builder.qualifyList(parts.map((sval) => ({ String: { sval } })), (k) => model.domains.has(k)).key;
+        model.domains.delete(key);
+        break;
+      }
+      case 'OBJECT_SCHEMA':
+        dropSchema(builder, parts[0]);
+        break;
+      case 'OBJECT_EXTENSION':
+        model.extensions.delete(parts[0]);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function dropSchema(builder: DdlModelBuilder, schema: string): void {
+  const { model } = builder;
+  model.schemas.delete(schema);
+  for (const table of [...model.tables.values()]) if (table.schema === schema && model.tables.has(qualify(schema, table.name))) dropTable(builder, table);
+  for (const map of [model.indexes, model.functions, model.domains, model.materializedViews, model.otherRelations] as Array<Map<string, unknown>>) {
+    for (const key of [...map.keys()]) if (key.startsWith(`${schema}.`)) map.delete(key);
+  }
+}
+
+/** Moves a table to a new qualified name and rewrites every reference to it. */
+export function renameTable(builder: DdlModelBuilder, table: Table, schema: string, name: string): void {
+  const { model } = builder;
+  const oldKey = qualify(table.schema, table.name);
+  const newKey = qualify(schema, name);
+  if (model.tables.has(newKey)) {
+    builder.diagnose(`relation ${newKey} already exists; rename skipped`);
+    return;
+  }
+  model.tables.delete(oldKey);
+  table.schema = schema;
+  table.name = name;
+  model.tables.set(newKey, table);
+  for (const other of model.tables.values()) {
+    if (other.partitionOf?.parent === oldKey) other.partitionOf.parent = newKey;
+    other.partitions = other.partitions.map((k) => (k === oldKey ? newKey : k));
+    for (const constraint of other.constraints) if (constraint.foreignKey?.table === oldKey) constraint.foreignKey.table = newKey;
+  }
+  for (const trigger of table.triggers) trigger.table = newKey;
+  for (const indexKey of table.indexes) {
+    const index = model.indexes.get(indexKey);
+    if (index) index.table = newKey;
+  }
+  // Indexes stay in the table's schema: SET SCHEMA moves them along.
+  if (oldKey.split('.')[0] !== schema) {
+    for (const indexKey of [...table.indexes]) {
+      const index = model.indexes.get(indexKey)!;
+      model.indexes.delete(indexKey);
+      index.schema = schema;
+      model.indexes.set(qualify(schema, index.name), index);
+    }
+    table.indexes = table.indexes.map((k) => qualify(schema, k.slice(k.indexOf('.') + 1)));
+  }
+}
+
+export function applyRename(builder: DdlModelBuilder, stmt: Node): void {
+  const { model } = builder;
+  switch (stmt.renameType) {
+    case 'OBJECT_TABLE':
+    case 'OBJECT_FOREIGN_TABLE': {
+      const table = builder.findTable(stmt.relation);
+      if (table) renameTable(builder, table, table.schema, stmt.newname);
+      else if (!stmt.missing_ok) builder.requireTable(stmt.relation, 'ALTER TABLE RENAME');
+      return;
+    }
+    case 'OBJECT_INDEX': {
+      const index = builder.findIndex(stmt.relation);
+      if (!index) {
+        if (!stmt.missing_ok) builder.diagnose(`ALTER INDEX RENAME: index ${stmt.relation.relname} does not exist`);
+        return;
+      }
+      const oldName = index.name;
+      renameIndexKey(builder, index, stmt.newname);
+      // An index that backs a constraint renames the constraint too.
+      const table = model.tables.get(index.table);
+      const constraint = table?.constraints.find((c) => c.name === oldName && c.index === qualify(index.schema, stmt.newname));
+      if (constraint && index.constraint === oldName) {
+        constraint.name = stmt.newname;
+        index.constraint = stmt.newname;
+      }
+      return;
+    }
+    case 'OBJECT_COLUMN': {
+      const table = builder.findTable(stmt.relation);
+      if (!table) return void builder.requireTable(stmt.relation, 'RENAME COLUMN');
+      renameColumn(builder, table, stmt.subname, stmt.newname);
+      return;
+    }
+    case 'OBJECT_TABCONSTRAINT': {
+      const table = builder.findTable(stmt.relation);
+      const constraint = table?.constraints.find((c) => c.name === stmt.subname);
+      if (!table || !constraint) return void builder.diagnose(`RENAME CONSTRAINT: constraint ${stmt.subname} does not exist`);
+      constraint.name = stmt.newname;
+      if (constraint.index) {
+        const index = model.indexes.get(constraint.index);
+        if (index) {
+          renameIndexKey(builder, index, stmt.newname);
+          index.constraint = stmt.newname;
+          constraint.index = qualify(index.schema, stmt.newname);
+        }
+      }
+      return;
+    }
+    case 'OBJECT_TRIGGER': {
+      const table = builder.findTable(stmt.relation);
+      const trigger = table?.triggers.find((t) => t.name === stmt.subname);
+      if (trigger) trigger.name = stmt.newname;
+      else builder.diagnose(`RENAME TRIGGER: trigger ${stmt.subname} does not exist`);
+      return;
+    }
+    case 'OBJECT_SCHEMA': {
+      const schema = model.schemas.get(stmt.subname);
+      if (!schema) return;
+      model.schemas.delete(stmt.subname);
+      model.schemas.set(stmt.newname, { ...schema, name: stmt.newname });
+      for (const table of [...model.tables.values()]) if (table.schema === stmt.subname) renameTable(builder, table, stmt.newname, table.name);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function renameColumn(builder: DdlModelBuilder, table: Table, from: string, to: string): void {
+  const target = table.columns.find((c) => c.name === from);
+  if (!target) return void builder.diagnose(`RENAME COLUMN: column ${from} does not exist in ${table.schema}.${table.name}`);
+  const tableKey = qualify(table.schema, table.name);
+  const rename = (t: Table): void => {
+    const c = t.columns.find((x) => x.name === from);
+    if (c) c.name = to;
+    for (const constraint of t.constraints) constraint.columns = constraint.columns.map((n) => (n === from ? to : n));
+    for (const indexKey of t.indexes) {
+      const index = builder.model.indexes.get(indexKey);
+      if (!index) continue;
+      for (const key of index.keys) if (key.column === from) key.column = to;
+      index.include = index.include.map((n) => (n === from ? to : n));
+    }
+    for (const key of t.partitions) {
+      const partition = builder.model.tables.get(key);
+      if (partition) rename(partition);
+    }
+  };
+  rename(table);
+  for (const part of table.partitionBy?.keys ?? []) if (part.column === from) part.column = to;
+  for (const other of builder.model.tables.values()) {
+    for (const constraint of other.constraints) {
+      if (constraint.foreignKey?.table === tableKey) constraint.foreignKey.columns = constraint.foreignKey.columns.map((n) => (n === from ? to : n));
+    }
+  }
+}
+
+export function applySetSchema(builder: DdlModelBuilder, stmt: Node): void {
+  if (stmt.objectType !== 'OBJECT_TABLE' || !stmt.relation) return;
+  const table = builder.findTable(stmt.relation);
+  if (table) renameTable(builder, table, stmt.newschema, table.name);
+  else if (!stmt.missing_ok) builder.requireTable(stmt.relation, 'ALTER TABLE SET SCHEMA');
+}

@@ -1,0 +1,302 @@
+/** Statement dispatch: which statement kinds change the model, and how. Anything not listed is skipped on purpose. */
+import { qualify } from '../../model/model.js';
+import type { Table, Trigger, TriggerEvent } from '../../model/types.js';
+import { deparseNode } from '../../sql/expression.js';
+import { IMPLICIT_FILE, type DdlModelBuilder, type Node } from './builder.js';
+import { applyAlterTable } from './alter.js';
+import { applyIndexStmt } from './indexes.js';
+import type { ParsedStatement } from './parse-file.js';
+import { applyCreateStmt, defElemValue } from './tables.js';
+import { applyDrop, applyRename, applySetSchema } from './drop-rename.js';
+import { chooseConstraintName } from './naming.js';
+
+const TRIGGER_TYPE_BEFORE = 1 << 1;
+const TRIGGER_TYPE_INSERT = 1 << 2;
+const TRIGGER_TYPE_DELETE = 1 << 3;
+const TRIGGER_TYPE_UPDATE = 1 << 4;
+const TRIGGER_TYPE_TRUNCATE = 1 << 5;
+const TRIGGER_TYPE_INSTEAD = 1 << 6;
+
+const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String.sval as string);
+
+export function applyStatement(builder: DdlModelBuilder, statement: ParsedStatement): void {
+  const node = statement.node[statement.kind] as Node;
+  switch (statement.kind) {
+    case 'CreateSchemaStmt':
+      return applyCreateSchema(builder, node);
+    case 'CreateStmt':
+      return applyCreateStmt(builder, node);
+    case 'IndexStmt':
+      return applyIndexStmt(builder, node);
+    case 'AlterTableStmt':
+      return applyAlterTable(builder, node);
+    case 'CreateTrigStmt':
+      return applyCreateTrigger(builder, node);
+    case 'CreateFunctionStmt':
+      return applyCreateFunction(builder, node);
+    case 'CreateDomainStmt':
+      return applyCreateDomain(builder, node);
+    case 'CreateEnumStmt':
+    case 'CreateRangeStmt':
+      return addNamedType(builder, strings(node.typeName), 'type');
+    case 'CompositeTypeStmt':
+      return addRelationLike(builder, node.typevar, 'composite type');
+    case 'ViewStmt':
+      return addRelationLike(builder, node.view, 'view');
+    case 'CreateSeqStmt':
+      return addRelationLike(builder, node.sequence, 'sequence');
+    case 'CreateForeignTableStmt':
+      return addRelationLike(builder, node.base?.relation, 'foreign table');
+    case 'CreateTableAsStmt':
+      return applyCreateTableAs(builder, node);
+    case 'CreateExtensionStmt':
+      return applyCreateExtension(builder, node);
+    case 'RenameStmt':
+      return applyRename(builder, node);
+    case 'AlterObjectSchemaStmt':
+      return applySetSchema(builder, node);
+    case 'DropStmt':
+      return applyDrop(builder, node);
+    case 'CommentStmt':
+      return applyComment(builder, node);
+    case 'VariableSetStmt':
+      if (node.name === 'search_path') {
+        builder.searchPath = node.kind === 'VAR_SET_VALUE' ? ((node.args as Node[]) ?? []).map(constantText) : ['public'];
+      }
+      return;
+    case 'SelectStmt':
+      return applySetConfigSearchPath(builder, node);
+    default:
+      return;
+  }
+}
+
+function constantText(node: Node): string {
+  return node.A_Const?.sval?.sval ?? (node.A_Const?.ival ? String(node.A_Const.ival.ival ?? 0) : deparseNode(node));
+}
+
+/** pg_dump's `SELECT pg_catalog.set_config('search_path', '', false);`. */
+function applySetConfigSearchPath(builder: DdlModelBuilder, select: Node): void {
+  const call = select.targetList?.[0]?.ResTarget?.val?.FuncCall as Node | undefined;
+  if (!call || strings(call.funcname).pop() !== 'set_config') return;
+  const [setting, value] = (call.args as Node[]).map(constantText);
+  if (setting !== 'search_path') return;
+  builder.searchPath = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part) => (part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part.toLowerCase()));
+}
+
+function applyCreateSchema(builder: DdlModelBuilder, node: Node): void {
+  const name = (node.schemaname ?? node.authrole?.rolename) as string;
+  const existing = builder.model.schemas.get(name);
+  if (!existing || (existing.origin.kind === 'file' && existing.origin.file === IMPLICIT_FILE)) {
+    builder.model.schemas.set(name, { name, origin: builder.statementOrigin() });
+  }
+  const saved = builder.searchPath;
+  builder.searchPath = [name];
+  for (const element of (node.schemaElts as Node[] | undefined) ?? []) {
+    const kind = Object.keys(element)[0];
+    applyStatement(builder, { ...builder.statement, node: element, kind });
+  }
+  builder.searchPath = saved;
+}
+
+function applyCreateTrigger(builder: DdlModelBuilder, node: Node): void {
+  const table = builder.requireTable(node.relation, 'CREATE TRIGGER');
+  if (!table) return;
+  const type = (node.timing ?? 0) as number;
+  const eventBits = (node.events ?? 0) as number;
+  const events: TriggerEvent[] = [];
+  if (eventBits & TRIGGER_TYPE_INSERT) events.push('insert');
+  if (eventBits & TRIGGER_TYPE_UPDATE) events.push('update');
+  if (eventBits & TRIGGER_TYPE_DELETE) events.push('delete');
+  if (eventBits & TRIGGER_TYPE_TRUNCATE) events.push('truncate');
+  const tableKey = qualify(table.schema, table.name);
+  const trigger: Trigger = {
+    name: node.trigname,
+    table: tableKey,
+    timing: type & TRIGGER_TYPE_INSTEAD ? 'instead of' : type & TRIGGER_TYPE_BEFORE ? 'before' : 'after',
+    events,
+    level: node.row ? 'row' : 'statement',
+    enabled: 'O',
+    function: builder.qualifyFunction(node.funcname),
+    arguments: strings(node.args),
+    inherited: false,
+    constraintTrigger: false,
+    origin: builder.statementOrigin(),
+  };
+  const existing = table.triggers.findIndex((t) => t.name === trigger.name);
+  if (existing >= 0) {
+    if (!node.replace) {
+      builder.diagnose(`trigger ${trigger.name} on ${tableKey} already exists; the first definition is kept`);
+      return;
+    }
+    table.triggers.splice(existing, 1);
+  }
+  table.triggers.push(trigger);
+  if (trigger.level === 'row') cloneTriggerToPartitions(builder, table, trigger);
+}
+
+function cloneTriggerToPartitions(builder: DdlModelBuilder, table: Table, trigger: Trigger): void {
+  for (const partitionKey of table.partitions) {
+    const partition = builder.model.tables.get(partitionKey);
+    if (!partition || partition.triggers.some((t) => t.name === trigger.name)) continue;
+    const clone = { ...trigger, table: partitionKey, inherited: true };
+    partition.triggers.push(clone);
+    cloneTriggerToPartitions(builder, partition, clone);
+  }
+}
+
+function applyCreateFunction(builder: DdlModelBuilder, node: Node): void {
+  const nameParts = strings(node.funcname);
+  const schema = builder.creationSchema(nameParts.length > 1 ? nameParts[nameParts.length - 2] : undefined);
+  const name = nameParts[nameParts.length - 1];
+  const options = new Map<string, Node>();
+  for (const option of (node.options as Node[] | undefined) ?? []) options.set(option.DefElem.defname, option.DefElem.arg);
+  const asArg = options.get('as');
+  const body = asArg?.List ? strings(asArg.List.items)[0] : node.sql_body ? deparseNode(node.sql_body) : '';
+  const parameters = ((node.parameters as Node[] | undefined) ?? []).map((p) => p.FunctionParameter as Node);
+  const argumentTypes = parameters
+    .filter((p) => p.mode !== 'FUNC_PARAM_OUT' && p.mode !== 'FUNC_PARAM_TABLE')
+    .map((p) => strings(p.argType?.names).join('.'));
+  const key = qualify(schema, name);
+  const overloads = builder.model.functions.get(key) ?? [];
+  const same = overloads.findIndex((f) => f.argumentTypes.join(',') === argumentTypes.join(','));
+  const definition = {
+    schema,
+    name,
+    argumentTypes,
+    returnType: node.returnType ? strings(node.returnType.names).join('.') : 'void',
+    language: options.has('language') ? defElemValue(options.get('language')) : 'sql',
+    body,
+    origin: builder.origin(builder.statement.startByte),
+  };
+  if (same >= 0) {
+    if (node.replace) overloads[same] = definition;
+    else builder.diagnose(`function ${key} already exists with the same argument types; the first definition is kept`);
+  } else overloads.push(definition);
+  builder.model.functions.set(key, overloads);
+}
+
+function applyCreateDomain(builder: DdlModelBuilder, node: Node): void {
+  const parts = strings(node.domainname);
+  const schema = builder.creationSchema(parts.length > 1 ? parts[parts.length - 2] : undefined);
+  const name = parts[parts.length - 1];
+  const key = qualify(schema, name);
+  const domain = { schema, name, baseType: builder.typeRef(node.typeName), notNull: false, checks: [] as Table['constraints'], origin: builder.statementOrigin() };
+  const batch = new Set<string>();
+  for (const item of (node.constraints as Node[] | undefined) ?? []) {
+    const constraint = item.Constraint as Node;
+    if (constraint.contype === 'CONSTR_NOTNULL') domain.notNull = true;
+    if (constraint.contype !== 'CONSTR_CHECK') continue;
+    const check = builder.expression(constraint.raw_expr);
+    const checkName = constraint.conname ?? chooseConstraintName(builder.model, schema, name, [], 'check', batch);
+    batch.add(checkName);
+    domain.checks.push({
+      name: checkName,
+      kind: 'check',
+      columns: [],
+      check,
+      validated: !constraint.skip_validation,
+      enforced: constraint.is_enforced !== false,
+      deferrable: false,
+      origin: builder.clauseOrigin(constraint.location),
+    });
+  }
+  builder.model.domains.set(key, domain);
+}
+
+function addNamedType(builder: DdlModelBuilder, parts: string[], kind: 'type'): void {
+  const schema = builder.creationSchema(parts.length > 1 ? parts[parts.length - 2] : undefined);
+  const name = parts[parts.length - 1];
+  builder.model.otherRelations.set(qualify(schema, name), { schema, name, kind, origin: builder.statementOrigin() });
+}
+
+function addRelationLike(builder: DdlModelBuilder, rangeVar: Node | undefined, kind: 'view' | 'sequence' | 'composite type' | 'foreign table'): void {
+  if (!rangeVar) return;
+  const schema = builder.creationSchema(rangeVar.schemaname);
+  const key = qualify(schema, rangeVar.relname);
+  builder.model.otherRelations.set(key, { schema, name: rangeVar.relname, kind, origin: builder.origin(rangeVar.location) });
+}
+
+function applyCreateTableAs(builder: DdlModelBuilder, node: Node): void {
+  const rangeVar = node.into?.rel as Node;
+  if (!rangeVar) return;
+  const schema = builder.creationSchema(rangeVar.schemaname);
+  const key = qualify(schema, rangeVar.relname);
+  if (node.objtype === 'OBJECT_MATVIEW') {
+    const existing = builder.model.materializedViews.get(key);
+    if (existing) {
+      if (node.if_not_exists) return;
+      // PostgreSQL would only accept this after the view was dropped, often by a DROP … CASCADE of a view it read
+      // from, which the model does not track: the new definition replaces the old one.
+      for (const indexKey of existing.indexes) builder.model.indexes.delete(indexKey);
+    }
+    builder.model.materializedViews.set(key, { schema, name: rangeVar.relname, indexes: [], origin: builder.origin(rangeVar.location) });
+    return;
+  }
+  // CREATE TABLE … AS: the columns come from a query the model cannot evaluate; the table still exists.
+  if (builder.model.tables.has(key)) return;
+  builder.model.tables.set(key, {
+    schema,
+    name: rangeVar.relname,
+    kind: 'table',
+    persistence: 'permanent',
+    columns: [],
+    constraints: [],
+    indexes: [],
+    triggers: [],
+    partitions: [],
+    inherits: [],
+    options: {},
+    origin: builder.origin(rangeVar.location),
+  });
+  builder.diagnose(`CREATE TABLE ${key} AS: columns come from a query and are not known in DDL mode`, rangeVar.location, 'unsupported');
+}
+
+function applyCreateExtension(builder: DdlModelBuilder, node: Node): void {
+  const options = new Map<string, Node>();
+  for (const option of (node.options as Node[] | undefined) ?? []) options.set(option.DefElem.defname, option.DefElem.arg);
+  const schema = options.has('schema') ? defElemValue(options.get('schema')) : builder.creationSchema(undefined);
+  if (builder.model.extensions.has(node.extname)) return;
+  builder.model.extensions.set(node.extname, { name: node.extname, schema, origin: builder.statementOrigin() });
+}
+
+function applyComment(builder: DdlModelBuilder, node: Node): void {
+  const comment = node.comment as string | undefined;
+  const items = node.object?.List ? strings(node.object.List.items) : [];
+  switch (node.objtype) {
+    case 'OBJECT_TABLE': {
+      const table = builder.findTable(rangeVarOf(items));
+      if (table) table.comment = comment;
+      return;
+    }
+    case 'OBJECT_COLUMN': {
+      const column = items[items.length - 1];
+      const table = builder.findTable(rangeVarOf(items.slice(0, -1)));
+      const target = table?.columns.find((c) => c.name === column);
+      if (target) target.comment = comment;
+      return;
+    }
+    case 'OBJECT_INDEX': {
+      const index = builder.findIndex(rangeVarOf(items));
+      if (index) index.comment = comment;
+      return;
+    }
+    case 'OBJECT_TABCONSTRAINT': {
+      const constraintName = items[items.length - 1];
+      const table = builder.findTable(rangeVarOf(items.slice(0, -1)));
+      const constraint = table?.constraints.find((c) => c.name === constraintName);
+      if (constraint) constraint.comment = comment;
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+export function rangeVarOf(parts: string[]): Node {
+  return parts.length > 1 ? { schemaname: parts[parts.length - 2], relname: parts[parts.length - 1] } : { relname: parts[0] };
+}

@@ -1,0 +1,412 @@
+/** CREATE TABLE (columns, constraints, LIKE, INHERITS, partitioning) and ADD CONSTRAINT. */
+import { qualify } from '../../model/model.js';
+import type { Column, Constraint, Table } from '../../model/types.js';
+import { partitionBoundFromNode } from '../../sql/partition-bound.js';
+import { SERIAL_TYPES, type DdlModelBuilder, type Node } from './builder.js';
+import { clonePartitionedIndexes, defineIndex, indexKeyFromElem } from './indexes.js';
+import { chooseConstraintName } from './naming.js';
+
+const LIKE_DEFAULTS = 1 << 3;
+const LIKE_CONSTRAINTS = 1 << 2;
+const LIKE_INDEXES = 1 << 6;
+const LIKE_STORAGE = 1 << 8;
+const LIKE_COMMENTS = 1 << 0;
+/** Marks an index whose constraint is being created, so that its partition clones are labelled `key`/`pkey`. */
+const PENDING_CONSTRAINT = '\u0000pending';
+
+const names = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String.sval as string);
+
+export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
+  const { model } = builder;
+  const rangeVar = stmt.relation as Node;
+  const schema = builder.creationSchema(rangeVar.schemaname);
+  const key = qualify(schema, rangeVar.relname);
+  if (model.tables.has(key) || model.otherRelations.has(key) || model.materializedViews.has(key)) {
+    if (!stmt.if_not_exists) builder.diagnose(`relation ${key} already exists; the first definition is kept`, rangeVar.location);
+    return;
+  }
+  if (!model.schemas.has(schema) && !builder.reportedMissingSchemas.has(schema)) {
+    builder.reportedMissingSchemas.add(schema);
+    builder.diagnose(`schema ${schema} is not defined (yet); its tables are created anyway`, rangeVar.location);
+  }
+  const persistence = rangeVar.relpersistence === 'u' ? 'unlogged' : rangeVar.relpersistence === 't' ? 'temporary' : 'permanent';
+  const table: Table = {
+    schema,
+    name: rangeVar.relname,
+    kind: stmt.partspec ? 'partitioned' : 'table',
+    persistence,
+    columns: [],
+    constraints: [],
+    indexes: [],
+    triggers: [],
+    partitions: [],
+    inherits: [],
+    options: relOptions(stmt.options),
+    origin: builder.origin(rangeVar.location),
+  };
+  model.tables.set(key, table);
+
+  const parents = ((stmt.inhRelations as Node[] | undefined) ?? []).map((n) => n.RangeVar as Node);
+  const partitionParent = stmt.partbound ? builder.requireTable(parents[0], 'PARTITION OF') : undefined;
+  if (partitionParent) {
+    table.columns.push(...partitionParent.columns.map((c) => ({ ...c })));
+  } else {
+    for (const parentRef of parents) {
+      const parent = builder.requireTable(parentRef, 'INHERITS');
+      if (!parent) continue;
+      table.inherits.push(qualify(parent.schema, parent.name));
+      for (const column of parent.columns) {
+        if (!table.columns.some((c) => c.name === column.name)) table.columns.push({ ...column });
+      }
+      for (const check of parent.constraints.filter((c) => c.kind === 'check')) table.constraints.push({ ...check });
+    }
+  }
+
+  const deferred: Array<{ node: Node; column?: Column }> = [];
+  for (const element of (stmt.tableElts as Node[] | undefined) ?? []) {
+    if (element.ColumnDef) {
+      const def = element.ColumnDef as Node;
+      const existing = table.columns.find((c) => c.name === def.colname);
+      // A partition may restate an inherited column only to add constraints or a default.
+      const column = existing ?? builder.newColumn(def);
+      if (!existing) table.columns.push(column);
+      for (const c of (def.constraints as Node[] | undefined) ?? []) deferred.push(...applyColumnConstraint(builder, table, column, c.Constraint));
+      applySerial(builder, table, column, def);
+    } else if (element.Constraint) {
+      deferred.push({ node: element.Constraint });
+    } else if (element.TableLikeClause) {
+      applyLike(builder, table, element.TableLikeClause);
+    }
+  }
+  if (stmt.partspec) {
+    const spec = stmt.partspec as Node;
+    table.partitionBy = {
+      strategy: spec.strategy === 'PARTITION_STRATEGY_RANGE' ? 'range' : spec.strategy === 'PARTITION_STRATEGY_LIST' ? 'list' : 'hash',
+      keys: (spec.partParams as Node[]).map((p) => {
+        const elem = p.PartitionElem as Node;
+        return elem.name ? { column: elem.name as string } : { expression: builder.expression(elem.expr) };
+      }),
+    };
+  }
+  // PostgreSQL names CHECK constraints first, then creates the indexes of PK/UNIQUE/EXCLUDE, then adds foreign keys.
+  const order = (node: Node): number => (node.contype === 'CONSTR_CHECK' ? 0 : node.contype === 'CONSTR_PRIMARY' ? 1 : node.contype === 'CONSTR_FOREIGN' ? 3 : 2);
+  const batchNames = new Set<string>();
+  for (const item of deferred.sort((a, b) => order(a.node) - order(b.node))) {
+    addConstraint(builder, table, item.node, { only: false, creating: true, batchNames, column: item.column });
+  }
+  if (partitionParent && stmt.partbound) attachPartition(builder, partitionParent, table, stmt.partbound);
+}
+
+function relOptions(options: Node[] | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const option of options ?? []) {
+    const def = option.DefElem as Node;
+    if (!def) continue;
+    const name = def.defnamespace ? `${def.defnamespace}.${def.defname}` : def.defname;
+    result[name] = defElemValue(def.arg);
+  }
+  return result;
+}
+
+export function defElemValue(arg: Node | undefined): string {
+  if (!arg) return 'true';
+  if (arg.Integer) return String(arg.Integer.ival ?? 0);
+  if (arg.Float) return String(arg.Float.fval);
+  if (arg.String) return String(arg.String.sval);
+  if (arg.Boolean) return String(arg.Boolean.boolval ?? false);
+  if (arg.TypeName) return (arg.TypeName.names as Node[]).map((n) => n.String.sval).join('.');
+  return JSON.stringify(arg);
+}
+
+export { relOptions };
+
+/** serial columns: int with a nextval() default on a sequence named `<table>_<column>_seq`. */
+function applySerial(builder: DdlModelBuilder, table: Table, column: Column, def: Node): void {
+  const typeNames = names(def.typeName?.names);
+  if (typeNames.length !== 1 || !SERIAL_TYPES.has(typeNames[0])) return;
+  column.notNull = true;
+  const sequenceName = `${table.name}_${column.name}_seq`;
+  const key = qualify(table.schema, sequenceName);
+  column.default = builder.expression({
+    FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ TypeCast: { arg: { A_Const: { sval: { sval: key } } }, typeName: { names: [{ String: { sval: 'regclass' } }] } } }] },
+  });
+  builder.model.otherRelations.set(key, { schema: table.schema, name: sequenceName, kind: 'sequence', origin: column.origin });
+}
+
+/** Column constraints that are column properties are applied at once; the others become table constraints later. */
+function applyColumnConstraint(builder: DdlModelBuilder, table: Table, column: Column, node: Node): Array<{ node: Node; column: Column }> {
+  switch (node.contype) {
+    case 'CONSTR_NOTNULL':
+      column.notNull = true;
+      return [];
+    case 'CONSTR_NULL':
+      column.notNull = false;
+      return [];
+    case 'CONSTR_DEFAULT':
+      column.default = builder.expression(node.raw_expr);
+      return [];
+    case 'CONSTR_IDENTITY':
+      column.identity = node.generated_when === 'a' ? 'always' : 'by default';
+      column.notNull = true;
+      return [];
+    case 'CONSTR_GENERATED':
+      column.generated = node.generated_kind === 'v' ? 'virtual' : 'stored';
+      column.default = builder.expression(node.raw_expr);
+      return [];
+    case 'CONSTR_PRIMARY':
+    case 'CONSTR_UNIQUE':
+      return [{ node: { ...node, keys: [{ String: { sval: column.name } }] }, column }];
+    case 'CONSTR_FOREIGN':
+      return [{ node: { ...node, fk_attrs: [{ String: { sval: column.name } }] }, column }];
+    case 'CONSTR_CHECK':
+      return [{ node, column }];
+    default:
+      return [];
+  }
+}
+
+function applyLike(builder: DdlModelBuilder, table: Table, like: Node): void {
+  const source = builder.requireTable(like.relation, 'LIKE');
+  if (!source) return;
+  const options = like.options as number;
+  for (const column of source.columns) {
+    if (table.columns.some((c) => c.name === column.name)) continue;
+    table.columns.push({
+      ...column,
+      default: options & LIKE_DEFAULTS ? column.default : undefined,
+      storage: options & LIKE_STORAGE ? column.storage : undefined,
+      comment: options & LIKE_COMMENTS ? column.comment : undefined,
+      identity: undefined,
+      generated: undefined,
+    });
+  }
+  if (options & LIKE_CONSTRAINTS) {
+    for (const check of source.constraints.filter((c) => c.kind === 'check')) table.constraints.push({ ...check, origin: table.origin });
+  }
+  if (options & LIKE_INDEXES) {
+    for (const indexKey of source.indexes) {
+      const index = builder.model.indexes.get(indexKey);
+      if (!index || index.parent) continue;
+      const created = defineIndex(builder, {
+        table,
+        method: index.method,
+        unique: index.unique,
+        primary: index.primary,
+        keys: index.keys,
+        keyElems: [],
+        include: index.include,
+        predicate: index.predicate,
+        label: index.primary ? 'pkey' : index.constraint ? 'key' : 'idx',
+        only: false,
+        origin: table.origin,
+      });
+      const sourceConstraint = index.constraint ? source.constraints.find((c) => c.name === index.constraint) : undefined;
+      if (sourceConstraint) {
+        created.constraint = created.name;
+        table.constraints.push({ ...sourceConstraint, name: created.name, index: qualify(created.schema, created.name), origin: table.origin });
+      }
+    }
+  }
+}
+
+export interface AddConstraintOptions {
+  /** `ALTER TABLE ONLY`: a PK/UNIQUE on a partitioned table gets an invalid index, not recursed into partitions. */
+  only: boolean;
+  /** In CREATE TABLE, NOT VALID is meaningless: the table is empty, PostgreSQL marks the constraint valid. */
+  creating: boolean;
+  batchNames: Set<string>;
+  column?: Column;
+}
+
+export function addConstraint(builder: DdlModelBuilder, table: Table, node: Node, options: AddConstraintOptions): void {
+  const { model } = builder;
+  const origin = builder.clauseOrigin(node.location);
+  const enforced = node.is_enforced !== false;
+  const validated = options.creating ? true : !node.skip_validation;
+  const base = { validated, enforced, deferrable: Boolean(node.deferrable), origin };
+  switch (node.contype) {
+    case 'CONSTR_CHECK': {
+      const check = builder.expression(node.raw_expr);
+      const columns = check.columns.filter((c) => table.columns.some((col) => col.name === c));
+      const name =
+        node.conname ?? chooseConstraintName(model, table.schema, table.name, columns.length === 1 ? columns : [], 'check', options.batchNames);
+      options.batchNames.add(name);
+      table.constraints.push({ name, kind: 'check', columns, check, ...base });
+      return;
+    }
+    case 'CONSTR_PRIMARY':
+    case 'CONSTR_UNIQUE':
+    case 'CONSTR_EXCLUSION': {
+      addIndexConstraint(builder, table, node, options, base);
+      return;
+    }
+    case 'CONSTR_FOREIGN': {
+      const columns = names(node.fk_attrs);
+      const target = builder.lookupRelation(node.pktable, (key) => model.tables.has(key));
+      const name = node.conname ?? chooseConstraintName(model, table.schema, table.name, columns, 'fkey', options.batchNames);
+      options.batchNames.add(name);
+      const constraint: Constraint = {
+        name,
+        kind: 'foreign',
+        columns,
+        foreignKey: {
+          table: target.key,
+          columns: names(node.pk_attrs),
+          resolved: false,
+          onDelete: node.fk_del_action ?? 'a',
+          onUpdate: node.fk_upd_action ?? 'a',
+          match: node.fk_matchtype ?? 's',
+        },
+        ...base,
+      };
+      table.constraints.push(constraint);
+      builder.pendingForeignKeys.push({ table, constraint, origin });
+      for (const partitionKey of table.partitions) {
+        const partition = model.tables.get(partitionKey);
+        if (partition) clonePartitionConstraint(partition, constraint);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function addIndexConstraint(
+  builder: DdlModelBuilder,
+  table: Table,
+  node: Node,
+  options: AddConstraintOptions,
+  base: Pick<Constraint, 'validated' | 'enforced' | 'deferrable' | 'origin'>,
+): void {
+  const { model } = builder;
+  const kind = node.contype === 'CONSTR_PRIMARY' ? 'primary' : node.contype === 'CONSTR_UNIQUE' ? 'unique' : 'exclusion';
+  if (kind === 'primary' && table.constraints.some((c) => c.kind === 'primary')) {
+    builder.diagnose(`multiple primary keys for table ${table.schema}.${table.name} are not allowed; constraint skipped`, node.location);
+    return;
+  }
+  if (node.indexname) {
+    // ADD CONSTRAINT … USING INDEX: the index is renamed to the constraint's name.
+    const index = builder.findIndex({ relname: node.indexname, schemaname: table.schema });
+    if (!index) {
+      builder.diagnose(`index ${node.indexname} is not defined; constraint skipped`, node.location);
+      return;
+    }
+    const name = node.conname ?? index.name;
+    renameIndexKey(builder, index, name);
+    index.constraint = name;
+    index.primary = kind === 'primary';
+    index.unique = true;
+    table.constraints.push({ name, kind, columns: index.keys.map((k) => k.column ?? ''), index: qualify(index.schema, name), ...base });
+    return;
+  }
+  let elems: Node[];
+  if (kind === 'exclusion') {
+    elems = (node.exclusions as Node[]).map((pair) => pair.List.items[0].IndexElem);
+  } else {
+    elems = names(node.keys).map((column) => ({ name: column }));
+  }
+  const keys = elems.map((elem) => indexKeyFromElem(builder, elem));
+  const columns = keys.map((k) => k.column ?? '');
+  if (kind === 'primary') {
+    for (const columnName of columns) {
+      const column = table.columns.find((c) => c.name === columnName);
+      if (column) column.notNull = true;
+    }
+  }
+  const index = defineIndex(builder, {
+    name: node.conname,
+    table,
+    method: kind === 'exclusion' ? (node.access_method ?? 'gist') : 'btree',
+    unique: kind !== 'exclusion',
+    primary: kind === 'primary',
+    keys,
+    keyElems: elems,
+    include: names(node.including),
+    predicate: node.where_clause ? builder.expression(node.where_clause) : undefined,
+    label: kind === 'primary' ? 'pkey' : kind === 'unique' ? 'key' : 'excl',
+    constraint: PENDING_CONSTRAINT,
+    only: options.only,
+    origin: base.origin,
+  });
+  index.constraint = index.name;
+  const constraint: Constraint = { name: index.name, kind, columns, index: qualify(index.schema, index.name), ...base };
+  table.constraints.push(constraint);
+  adoptConstraintClones(builder, qualify(index.schema, index.name), constraint);
+}
+
+/** Partition indexes cloned while the constraint's index was being created back clones of the constraint. */
+function adoptConstraintClones(builder: DdlModelBuilder, parentIndexKey: string, constraint: Constraint): void {
+  for (const [childKey, child] of builder.model.indexes) {
+    if (child.parent !== parentIndexKey || child.constraint !== PENDING_CONSTRAINT) continue;
+    child.constraint = child.name;
+    const clone: Constraint = { ...constraint, name: child.name, index: childKey, inheritedFrom: constraint.name };
+    builder.model.tables.get(child.table)?.constraints.push(clone);
+    adoptConstraintClones(builder, childKey, clone);
+  }
+}
+
+export function renameIndexKey(builder: DdlModelBuilder, index: { schema: string; name: string; table: string }, newName: string): void {
+  const { model } = builder;
+  const oldKey = qualify(index.schema, index.name);
+  const newKey = qualify(index.schema, newName);
+  if (oldKey === newKey) return;
+  const entry = model.indexes.get(oldKey);
+  if (!entry) return;
+  model.indexes.delete(oldKey);
+  entry.name = newName;
+  model.indexes.set(newKey, entry);
+  const owner = model.tables.get(entry.table) ?? model.materializedViews.get(entry.table);
+  if (owner) owner.indexes = owner.indexes.map((k) => (k === oldKey ? newKey : k));
+  for (const other of model.indexes.values()) if (other.parent === oldKey) other.parent = newKey;
+  const table = model.tables.get(entry.table);
+  for (const constraint of table?.constraints ?? []) if (constraint.index === oldKey) constraint.index = newKey;
+}
+
+function clonePartitionConstraint(partition: Table, constraint: Constraint): void {
+  if (partition.constraints.some((c) => c.name === constraint.name)) return;
+  partition.constraints.push({ ...constraint, inheritedFrom: constraint.name });
+}
+
+/** CREATE TABLE … PARTITION OF and ALTER TABLE … ATTACH PARTITION. */
+export function attachPartition(builder: DdlModelBuilder, parent: Table, partition: Table, boundNode: Node): void {
+  const parentKey = qualify(parent.schema, parent.name);
+  const partitionKey = qualify(partition.schema, partition.name);
+  if (parent.kind !== 'partitioned') {
+    builder.diagnose(`table ${parentKey} is not partitioned; cannot attach ${partitionKey}`);
+    return;
+  }
+  partition.partitionOf = { parent: parentKey, bound: partitionBoundFromNode(boundNode) };
+  if (!parent.partitions.includes(partitionKey)) parent.partitions.push(partitionKey);
+  for (const constraint of parent.constraints) {
+    if (constraint.kind === 'foreign' || constraint.kind === 'check') clonePartitionConstraint(partition, constraint);
+  }
+  clonePartitionedIndexes(builder, parent, partition);
+  for (const trigger of parent.triggers) {
+    if (trigger.level === 'row' && !partition.triggers.some((t) => t.name === trigger.name)) {
+      partition.triggers.push({ ...trigger, table: partitionKey, inherited: true });
+    }
+  }
+}
+
+/** Foreign keys are resolved once all files are applied: a referenced table may come later in the input. */
+export function resolveForeignKeys(builder: DdlModelBuilder): void {
+  const { model } = builder;
+  for (const { constraint, origin } of builder.pendingForeignKeys) {
+    const fk = constraint.foreignKey!;
+    const target = model.tables.get(fk.table);
+    fk.resolved = Boolean(target);
+    if (target && fk.columns.length === 0) {
+      fk.columns = target.constraints.find((c) => c.kind === 'primary')?.columns ?? [];
+    }
+    if (!target) {
+      builder.diagnostics.push({
+        file: origin.file,
+        line: origin.line,
+        column: origin.column,
+        kind: 'reference',
+        message: `foreign key ${constraint.name} references ${fk.table}, which is not defined`,
+      });
+    }
+  }
+}

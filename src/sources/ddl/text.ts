@@ -1,0 +1,112 @@
+/**
+ * Positions in SQL text. libpg-query gives UTF-8 byte offsets (and code-point indexes for parse errors); reports
+ * need 1-based lines and 1-based UTF-16 columns (SARIF's default). All conversions live here.
+ */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export class SourceText {
+  readonly bytes: Buffer;
+  private readonly lineStartBytes: number[] = [0];
+
+  constructor(readonly text: string) {
+    this.bytes = Buffer.from(text, 'utf8');
+    for (let i = 0; i < this.bytes.length; i++) {
+      if (this.bytes[i] === 0x0a) this.lineStartBytes.push(i + 1);
+    }
+  }
+
+  /** Position of a UTF-8 byte offset. */
+  positionOfByte(byteOffset: number): Position {
+    const offset = Math.max(0, Math.min(byteOffset, this.bytes.length));
+    let low = 0;
+    let high = this.lineStartBytes.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.lineStartBytes[mid] <= offset) low = mid;
+      else high = mid - 1;
+    }
+    const lineStart = this.lineStartBytes[low];
+    const column = this.bytes.subarray(lineStart, offset).toString('utf8').length + 1;
+    return { line: low + 1, column };
+  }
+
+  /** Byte offset of a 0-based code-point index (how libpg-query reports parse-error positions). */
+  byteOfCodePoint(index: number): number {
+    let bytes = 0;
+    let count = 0;
+    for (const char of this.text) {
+      if (count === index) break;
+      bytes += Buffer.byteLength(char, 'utf8');
+      count++;
+    }
+    return bytes;
+  }
+
+  slice(startByte: number, endByte: number): string {
+    return this.bytes.subarray(startByte, endByte).toString('utf8');
+  }
+
+  /**
+   * End (exclusive byte offset) of the token that starts at `startByte`: a quoted identifier or string, or a run of
+   * identifier characters. Used for tight regions (a column name, not a whole CREATE TABLE).
+   */
+  tokenEnd(startByte: number): number {
+    const bytes = this.bytes;
+    const first = bytes[startByte];
+    if (first === 0x22 || first === 0x27) {
+      let i = startByte + 1;
+      while (i < bytes.length) {
+        if (bytes[i] === first) {
+          if (bytes[i + 1] === first) i += 2;
+          else return i + 1;
+        } else i++;
+      }
+      return bytes.length;
+    }
+    let i = startByte;
+    // Identifier characters: ASCII letters, digits, _ and $, and any non-ASCII byte (PostgreSQL allows those in names).
+    while (i < bytes.length) {
+      const b = bytes[i];
+      const isWord = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f || b === 0x24 || b >= 0x80;
+      if (!isWord) break;
+      i++;
+    }
+    return i === startByte ? Math.min(startByte + 1, bytes.length) : i;
+  }
+}
+
+const META_COMMAND = /^[ \t]*\\/;
+const COPY_FROM_STDIN = /^\s*COPY\s[^;]*\sFROM\s+stdin\b[^;]*;\s*$/i;
+
+function blankLine(line: string): string {
+  // Each character becomes as many spaces as it has UTF-8 bytes, so every byte offset after it stays the same.
+  return ' '.repeat(Buffer.byteLength(line, 'utf8'));
+}
+
+/**
+ * Blanks what psql reads but the server never sees: meta-command lines (`\set`, `\connect`, `\restrict`, …) and the
+ * data lines of `COPY … FROM stdin` up to `\.`. Line numbers and byte offsets are kept.
+ */
+export function blankPsqlLines(text: string): { text: string; blankedLines: number[] } {
+  const lines = text.split('\n');
+  const blankedLines: number[] = [];
+  let inCopyData = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (inCopyData) {
+      if (line.replace(/\r$/, '') === '\\.') inCopyData = false;
+      lines[i] = blankLine(line);
+      continue;
+    }
+    if (META_COMMAND.test(line)) {
+      lines[i] = blankLine(line);
+      blankedLines.push(i + 1);
+    } else if (COPY_FROM_STDIN.test(line)) {
+      inCopyData = true;
+    }
+  }
+  return { text: lines.join('\n'), blankedLines };
+}
