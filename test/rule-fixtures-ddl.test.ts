@@ -1,0 +1,22 @@
+/** Every rule fixture in DDL mode: exactly the expected findings (rule, object key, line), nothing else. */
+import { describe, expect, test } from '@jest/globals';
+import { ddlModel, lintModel } from './support/lint.js';
+import { fixtureRuleIds, loadFixtureCases } from './support/fixtures.js';
+
+for (const ruleId of fixtureRuleIds()) {
+  describe(`${ruleId} fixtures (DDL mode)`, () => {
+    for (const fixture of loadFixtureCases(ruleId)) {
+      test(fixture.name, async () => {
+        const { model, diagnostics } = await ddlModel(fixture.files);
+        expect(diagnostics.filter((d) => d.kind === 'syntax')).toEqual([]);
+        const findings = lintModel(model, {
+          rules: [ruleId],
+          ruleOptions: fixture.options ? { [ruleId]: fixture.options } : undefined,
+          now: fixture.now,
+        });
+        const actual = findings.map((f) => ({ key: f.key, file: f.origin.kind === 'file' ? f.origin.file : '', line: f.origin.kind === 'file' ? f.origin.line : 0 }));
+        expect(actual.sort((a, b) => a.key.localeCompare(b.key))).toEqual([...fixture.expected].sort((a, b) => a.key.localeCompare(b.key)));
+      });
+    }
+  });
+}
