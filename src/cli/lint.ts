@@ -1,21 +1,30 @@
 /** `schema-lint lint`: read the schema, run the rules, write the report and the fix-up script, pick the exit code. */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { applyBaseline, readBaseline, renderBaseline } from '../engine/baseline.js';
 import { loadConfig } from '../engine/config.js';
-import { enabledRules, runRules } from '../engine/run-rules.js';
+import { enabledRules, runRules, type EnabledRule } from '../engine/run-rules.js';
+import { applySuppressions } from '../engine/suppress.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../engine/types.js';
 import { renderFixScript } from '../fix/script.js';
 import type { SchemaModel } from '../model/types.js';
 import { renderJson } from '../report/json.js';
-import { summarize } from '../report/summary.js';
+import { renderGithubAnnotations } from '../report/github.js';
+import { renderSarif } from '../report/sarif.js';
+import { summarize, type Summary } from '../report/summary.js';
 import { colorFor, renderText } from '../report/text.js';
 import { writeFileAtomic } from '../report/write-file.js';
 import { collectSqlFiles } from '../sources/ddl/collect-files.js';
 import { loadDdl } from '../sources/ddl/load-ddl.js';
 import type { Diagnostic } from '../sources/ddl/parse-file.js';
+import { parseSuppressions } from '../sources/ddl/suppressions.js';
+import { readCatalog } from '../sources/catalog/read-catalog.js';
+import { mapFindingsToSource } from '../engine/map-origins.js';
 import { allRules } from '../../rules/index.js';
 import { UsageError } from './errors.js';
 import { toolVersion } from './version.js';
 
-export type OutputFormat = 'text' | 'json';
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
 
 export interface LintArgs {
   paths: string[];
@@ -27,6 +36,18 @@ export interface LintArgs {
   failOn: Severity | 'never';
   now?: string;
   verbose: boolean;
+  sarifCategory?: string;
+  baseline?: string;
+  writeBaseline?: string;
+  reportUnusedSuppressions: boolean;
+  /** Live mode: a database URL (`''`: only the PG* environment variables). */
+  db?: string;
+  /** Live mode: the name of an environment variable that holds the URL. */
+  dbEnv?: string;
+  /** Live mode: DDL files whose statements findings are mapped to. */
+  source?: string[];
+  /** DDL mode: volume figures exported by `schema-lint stats`. */
+  stats?: string;
 }
 
 export interface LintIo {
@@ -68,6 +89,68 @@ function printDiagnostics(diagnostics: Diagnostic[], io: LintIo, verbose: boolea
   }
 }
 
+function databaseUrl(args: LintArgs, env: NodeJS.ProcessEnv): string | undefined {
+  if (args.dbEnv !== undefined) {
+    const value = env[args.dbEnv];
+    if (!value) throw new UsageError(`--db-env ${args.dbEnv}: the environment variable is not set or empty`);
+    return value;
+  }
+  return args.db === '' ? undefined : args.db;
+}
+
+/** The git repository root above `cwd` (SARIF paths are relative to it), else `cwd`. */
+export function findRepoRoot(cwd: string): string {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(cwd);
+    dir = parent;
+  }
+}
+
+function renderReport(
+  args: LintArgs,
+  io: LintIo,
+  input: { findings: Finding[]; diagnostics: Diagnostic[]; summary: Summary; rules: EnabledRule[]; version: string },
+): string {
+  switch (args.format) {
+    case 'json':
+      return renderJson({ toolVersion: input.version, findings: input.findings, diagnostics: input.diagnostics, summary: input.summary });
+    case 'sarif': {
+      const output = renderSarif({
+        findings: input.findings,
+        rules: input.rules.map((r) => r.rule),
+        toolVersion: input.version,
+        repoRoot: findRepoRoot(io.cwd),
+        cwd: io.cwd,
+        readFile: cachedReader(),
+        category: args.sarifCategory,
+      });
+      for (const warning of output.warnings) io.stderr.write(`schema-lint: warning: ${warning}\n`);
+      return output.text;
+    }
+    case 'github':
+      return renderGithubAnnotations(input.findings, io.cwd, findRepoRoot(io.cwd));
+    default:
+      return renderText(input.findings, input.summary, colorFor(args.output ? {} : io.stdout, io.env), { showFixes: true });
+  }
+}
+
+function cachedReader(): (file: string) => string | undefined {
+  const cache = new Map<string, string | undefined>();
+  return (file) => {
+    if (!cache.has(file)) {
+      try {
+        cache.set(file, readFileSync(file, 'utf8'));
+      } catch {
+        cache.set(file, undefined);
+      }
+    }
+    return cache.get(file);
+  };
+}
+
 /** Returns the exit code. */
 export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   const { config, file: configFile } = loadConfig(args.config, io.cwd, allRules);
@@ -75,31 +158,64 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   const rules = enabledRules(allRules, config, overrides, configFile);
   const failOn = args.failOn ?? config.failOn ?? 'error';
   const now = parseNow(args.now);
-  if (args.paths.length === 0) throw new UsageError('no input: give .sql files, folders or globs (see --help)');
+  const baselineKeys = args.baseline ? readBaseline(args.baseline) : undefined;
+  const live = args.db !== undefined || args.dbEnv !== undefined;
+  if (live && args.paths.length > 0) throw new UsageError('give either SQL paths or --db, not both (use --source DIR to map live findings to DDL)');
+  if (!live && args.paths.length === 0) throw new UsageError('no input: give .sql files, folders or globs, or --db URL (see --help)');
+  if (!live && args.source) throw new UsageError('--source goes with --db');
+  if (live && args.stats) throw new UsageError('--stats is for DDL mode: live mode reads the statistics from the database');
 
-  const files = collectSqlFiles(args.paths);
-  const loaded = await loadDdl(files);
-  const model: SchemaModel = loaded.model;
-  printDiagnostics(loaded.diagnostics, io, args.verbose);
-  const syntaxErrors = loaded.diagnostics.filter((d) => d.kind === 'syntax').length;
+  const files = live ? (args.source ? collectSqlFiles(args.source) : []) : collectSqlFiles(args.paths);
+  const loaded = files.length ? await loadDdl(files) : undefined;
+  const model: SchemaModel = live ? await readCatalog({ url: databaseUrl(args, io.env) }) : loaded!.model;
+  // STATS-FILE-HOOK
+  const diagnostics = [...(loaded?.diagnostics ?? [])];
+  const suppressions = (loaded?.files ?? []).flatMap(parseSuppressions);
+  const knownRules = new Set(allRules.map((rule) => rule.id));
+  for (const suppression of suppressions) {
+    for (const rule of suppression.rules.filter((id) => !knownRules.has(id))) {
+      diagnostics.push({ file: suppression.file, line: suppression.line, column: suppression.column, kind: 'suppression', message: `suppression names unknown rule ${rule}` });
+    }
+  }
+  const syntaxErrors = diagnostics.filter((d) => d.kind === 'syntax').length;
 
-  const findings = runRules(model, rules, config, { now, live: false });
-  const summary = summarize(findings, { filesLinted: files.length, syntaxErrors });
+  const raw = runRules(model, rules, config, { now, live });
+  const all = live && loaded ? mapFindingsToSource(raw, loaded.model) : raw;
+  const { kept, suppressed, unused } = applySuppressions(all, suppressions);
+  if (args.reportUnusedSuppressions) {
+    for (const suppression of unused) {
+      diagnostics.push({
+        file: suppression.file,
+        line: suppression.line,
+        column: suppression.column,
+        kind: 'suppression',
+        message: `unused suppression${suppression.rules.length ? ` for ${suppression.rules.join(', ')}` : ''}: it matches no finding`,
+      });
+    }
+  }
+  printDiagnostics(diagnostics, io, args.verbose || args.reportUnusedSuppressions);
+  const baseline = baselineKeys ? applyBaseline(kept, baselineKeys) : undefined;
+  const findings = baseline ? baseline.fresh : kept;
+  const summary = summarize(findings, {
+    filesLinted: live ? 0 : files.length,
+    syntaxErrors,
+    suppressed,
+    baselined: baseline?.baselined,
+    fixedSinceBaseline: baseline?.fixed,
+  });
   const version = toolVersion();
-
-  const report =
-    args.format === 'json'
-      ? renderJson({ toolVersion: version, findings, diagnostics: loaded.diagnostics, summary })
-      : renderText(findings, summary, colorFor(args.output ? {} : io.stdout, io.env), { showFixes: true });
+  const report = renderReport(args, io, { findings, diagnostics, summary, rules, version });
 
   // A failed run writes no report file and no fix script: an upload step must never replace good results with a partial set.
   if (syntaxErrors > 0) {
-    if (!args.output) io.stdout.write(report);
+    if (!args.output && args.format === 'text') io.stdout.write(report);
     io.stderr.write(`schema-lint: ${syntaxErrors} syntax error${syntaxErrors === 1 ? '' : 's'}; no report file or fix script written\n`);
     return 2;
   }
   if (args.output) writeFileAtomic(args.output, report);
   else io.stdout.write(report);
   if (args.fixSql) writeFileAtomic(args.fixSql, renderFixScript(findings, { toolVersion: version, generatedAt: now }));
+  if (args.writeBaseline) writeFileAtomic(args.writeBaseline, renderBaseline(kept));
+  if (args.reportUnusedSuppressions && unused.length > 0) return 1;
   return failed(findings, failOn) ? 1 : 0;
 }

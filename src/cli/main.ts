@@ -1,5 +1,6 @@
 /** The command line: yargs commands, one clear line and exit code 2 for anything that stops a run. */
 import yargs from 'yargs';
+import { BaselineError } from '../engine/baseline.js';
 import { ConfigError } from '../engine/config.js';
 import { InputError } from '../sources/ddl/collect-files.js';
 import { allRules } from '../../rules/index.js';
@@ -18,7 +19,7 @@ const EPILOG = `Exit codes:
 
 /** Known failures get one line; anything else is a bug, still one line unless SCHEMA_LINT_DEBUG is set. */
 function describeFailure(error: unknown, env: NodeJS.ProcessEnv): string {
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError) return error.message;
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError || error instanceof BaselineError) return error.message;
   const named = error as { name?: string; message?: string; stack?: string };
   if (named?.name === 'CatalogError') return named.message ?? String(error);
   if (env.SCHEMA_LINT_DEBUG) return named?.stack ?? String(error);
@@ -36,13 +37,25 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
       (y) =>
         y
           .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'SQL files, folders or globs, applied in the order given' })
-          .option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Report format' })
+          .option('format', {
+            alias: 'f',
+            choices: ['text', 'json', 'sarif', 'github'] as const,
+            default: 'text' as const,
+            describe: 'Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow annotations)',
+          })
           .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE (atomically) instead of stdout' })
           .option('fix-sql', { type: 'string', describe: 'Write one reviewed fix-up SQL script for all findings to FILE' })
           .option('config', { alias: 'c', type: 'string', describe: 'Config file (default: schema-lint.config.json, searched upward)' })
           .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'Set a rule level: <rule-id>=off|note|warning|error (repeatable)' })
           .option('fail-on', { choices: ['error', 'warning', 'note', 'never'] as const, describe: 'Exit 1 when a finding is at or above this level [default: error]' })
           .option('now', { type: 'string', describe: 'Reference date for time-based rules (YYYY-MM-DD or ISO 8601; default: the clock)' })
+          .option('db', { type: 'string', describe: 'Live mode: read the schema from this database (postgres:// URL; "" uses the PG* environment variables)' })
+          .option('db-env', { type: 'string', describe: 'Live mode: read the database URL from this environment variable' })
+          .option('source', { type: 'string', array: true, describe: 'Live mode: DDL files or folders to map findings to (the statement that defines each object)' })
+          .option('sarif-category', { type: 'string', describe: 'SARIF automationDetails.id category, to upload several runs side by side' })
+          .option('baseline', { type: 'string', describe: 'Report and fail only on findings not in this baseline file' })
+          .option('write-baseline', { type: 'string', describe: 'Record the current findings as a baseline file (sorted JSON)' })
+          .option('report-unused-suppressions', { type: 'boolean', default: false, describe: 'Report suppression comments that match no finding (exit 1)' })
           .option('verbose', { type: 'boolean', default: false, describe: 'Also print non-syntax diagnostics (unknown objects, skipped statements) on stderr' }),
       async (args) => {
         exitCode = await runLint(
@@ -56,6 +69,13 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
             failOn: args['fail-on'] as LintArgs['failOn'],
             now: args.now,
             verbose: args.verbose,
+            sarifCategory: args['sarif-category'],
+            db: args.db,
+            dbEnv: args['db-env'],
+            source: args.source as string[] | undefined,
+            baseline: args.baseline,
+            writeBaseline: args['write-baseline'],
+            reportUnusedSuppressions: args['report-unused-suppressions'],
           },
           io,
         );

@@ -8,7 +8,8 @@
  * dies: a process `exit` hook stops the server). Each test creates its own database, so tests never share state.
  *
  * `SCHEMA_LINT_TEST_PG_URL=postgres://user:password@host:port/db` makes every test use that existing server instead
- * (a superuser URL: tests create databases and roles). Databases created there are dropped again by `stop()`.
+ * (a superuser URL: tests create databases and roles; the wrong-password test needs password authentication on TCP).
+ * Databases created there are dropped again by `stop()`.
  *
  * Otherwise the server binaries come from `SCHEMA_LINT_PG_BIN` (a folder holding initdb and pg_ctl), else the highest
  * version under `/usr/lib/postgresql/<version>/bin` (Debian's layout, outside PATH), else PATH. As root, the server
