@@ -207,6 +207,9 @@ FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_catalog.pg_language l ON l.oid = p.prolang
 WHERE p.prokind IN ('f', 'p') AND ${USER_SCHEMA('n')} AND ${NOT_FROM_EXTENSION('pg_catalog.pg_proc', 'p.oid')}
+  -- Functions PostgreSQL made itself (a range type's constructors) are internal dependents, not schema code.
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')
 ORDER BY n.nspname, p.proname, p.oid`;
 }
 

@@ -4,7 +4,7 @@ import type { Table } from '../../model/types.js';
 import type { DdlModelBuilder, Node } from './builder.js';
 import { dropColumn, dropConstraint } from './drop-rename.js';
 import { attachIndexPartition } from './indexes.js';
-import { addConstraint, attachPartition, defElemValue, relOptions } from './tables.js';
+import { addConstraint, attachPartition, defElemValue, isNullConstant, relOptions } from './tables.js';
 
 const TRIGGER_STATE: Record<string, 'O' | 'D' | 'R' | 'A'> = {
   AT_EnableTrig: 'O',
@@ -71,7 +71,7 @@ function applyCommand(builder: DdlModelBuilder, table: Table, command: Node, onl
             added.notNull = true;
             break;
           case 'CONSTR_DEFAULT':
-            added.default = builder.expression(constraint.raw_expr);
+            added.default = isNullConstant(constraint.raw_expr) ? undefined : builder.expression(constraint.raw_expr);
             break;
           case 'CONSTR_IDENTITY':
             added.identity = constraint.generated_when === 'a' ? 'always' : 'by default';
@@ -101,7 +101,7 @@ function applyCommand(builder: DdlModelBuilder, table: Table, command: Node, onl
       return;
     case 'AT_ColumnDefault': {
       const target = column(builder, table, command.name, 'ALTER COLUMN SET DEFAULT');
-      if (target) target.default = command.def ? builder.expression(command.def) : undefined;
+      if (target) target.default = command.def && !isNullConstant(command.def) ? builder.expression(command.def) : undefined;
       return;
     }
     case 'AT_SetNotNull':
@@ -155,6 +155,13 @@ function applyCommand(builder: DdlModelBuilder, table: Table, command: Node, onl
       if (table.constraints.some((c) => c.name === command.name)) dropConstraint(builder, table, command.name);
       else if (!command.missing_ok) builder.diagnose(`constraint ${command.name} of ${table.schema}.${table.name} does not exist`);
       return;
+    case 'AT_AlterConstraint': {
+      const change = command.def.ATAlterConstraint as Node;
+      const constraint = table.constraints.find((c) => c.name === change.conname);
+      if (!constraint) builder.diagnose(`ALTER CONSTRAINT: constraint ${change.conname} of ${table.schema}.${table.name} does not exist`);
+      else if (change.alterDeferrability) constraint.deferrable = Boolean(change.deferrable || change.initdeferred);
+      return;
+    }
     case 'AT_ValidateConstraint': {
       const constraint = table.constraints.find((c) => c.name === command.name);
       if (!constraint) builder.diagnose(`constraint ${command.name} of ${table.schema}.${table.name} does not exist`);

@@ -31,6 +31,17 @@ export const IMPLICIT_FILE = '<implicit>';
 
 export const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
 
+/**
+ * Modifiers the model keeps, as the catalog reports them: lengths of varchar and char (`char` alone is char(1)), and
+ * numeric's precision and scale (scale 0 when left out). Others (timestamp precision, …) change no rule's answer.
+ */
+function typeModifiers(name: string, written: number[]): number[] {
+  if (name === 'varchar') return written.slice(0, 1);
+  if (name === 'bpchar') return written.length ? written.slice(0, 1) : [1];
+  if (name === 'numeric') return written.length ? [written[0], written[1] ?? 0] : [];
+  return [];
+}
+
 export class DdlModelBuilder {
   readonly model: SchemaModel;
   readonly diagnostics: Diagnostic[] = [];
@@ -142,7 +153,10 @@ export class DdlModelBuilder {
     return this.model.indexes.get(this.lookupRelation(rangeVar, (key) => this.model.indexes.has(key)).key);
   }
 
-  /** Qualifies a possibly unqualified function name list (`[schema?, name]`) through the search path. */
+  /**
+   * Qualifies a trigger's function name through the search path. A name no schema file defines is a built-in
+   * (`tsvector_update_trigger`): PostgreSQL requires the function to exist when the trigger is created.
+   */
   qualifyFunction(names: Node[]): string {
     const parts = names.map((n) => n.String.sval as string);
     if (parts.length > 1) return qualify(parts[parts.length - 2], parts[parts.length - 1]);
@@ -150,7 +164,7 @@ export class DdlModelBuilder {
     for (const schema of this.searchPath) {
       if (this.model.functions.has(qualify(schema, name))) return qualify(schema, name);
     }
-    return qualify(this.creationSchema(undefined), name);
+    return qualify('pg_catalog', name);
   }
 
   /** `[schema?, name]` list → qualified key, unqualified names resolved through the search path against `exists`. */
@@ -169,7 +183,7 @@ export class DdlModelBuilder {
   typeRef(typeName: Node): TypeRef {
     const names = (typeName.names as Node[]).map((n) => n.String.sval as string);
     const arrayDims = (typeName.arrayBounds as Node[] | undefined)?.length ?? 0;
-    const modifiers = ((typeName.typmods as Node[] | undefined) ?? [])
+    const written = ((typeName.typmods as Node[] | undefined) ?? [])
       .map((mod) => mod.A_Const?.ival?.ival ?? (mod.A_Const?.ival ? 0 : undefined))
       .filter((value): value is number => typeof value === 'number');
     let schema: string;
@@ -186,7 +200,7 @@ export class DdlModelBuilder {
       // An extension's type (citext, hstore, ltree, …): PostgreSQL would find it in the search path.
       else schema = this.creationSchema(undefined);
     }
-    return { schema, name, arrayDims: typeName.pct_type ? 0 : arrayDims, modifiers };
+    return { schema, name, arrayDims: typeName.pct_type ? 0 : arrayDims, modifiers: schema === 'pg_catalog' ? typeModifiers(name, written) : [] };
   }
 
   newColumn(def: Node): Column {

@@ -122,6 +122,10 @@ export function applyDrop(builder: DdlModelBuilder, stmt: Node): void {
           if (remaining.length) model.functions.set(key, remaining);
           else model.functions.delete(key);
         } else model.functions.delete(key);
+        // Triggers depend on their function: PostgreSQL drops them with it (CASCADE) or refuses the DROP.
+        if (!model.functions.has(key)) {
+          for (const table of model.tables.values()) table.triggers = table.triggers.filter((t) => t.function !== key);
+        }
         break;
       }
       case 'OBJECT_MATVIEW': {
@@ -252,6 +256,19 @@ export function applyRename(builder: DdlModelBuilder, stmt: Node): void {
       const trigger = table?.triggers.find((t) => t.name === stmt.subname);
       if (trigger) trigger.name = stmt.newname;
       else builder.diagnose(`RENAME TRIGGER: trigger ${stmt.subname} does not exist`);
+      return;
+    }
+    case 'OBJECT_FUNCTION':
+    case 'OBJECT_PROCEDURE': {
+      const parts = strings(stmt.object?.ObjectWithArgs?.objname);
+      const from = builder.qualifyList(parts.map((sval) => ({ String: { sval } })), (k) => model.functions.has(k));
+      const overloads = model.functions.get(from.key);
+      if (!overloads) return void builder.diagnose(`ALTER FUNCTION RENAME: function ${parts.join('.')} does not exist`);
+      const to = qualify(from.schema, stmt.newname);
+      model.functions.delete(from.key);
+      model.functions.set(to, [...(model.functions.get(to) ?? []), ...overloads.map((f) => ({ ...f, name: stmt.newname }))]);
+      // Triggers reference their function by identity, so they follow the rename.
+      for (const table of model.tables.values()) for (const t of table.triggers) if (t.function === from.key) t.function = to;
       return;
     }
     case 'OBJECT_SCHEMA': {

@@ -95,7 +95,8 @@ function applyCreateSchema(builder: DdlModelBuilder, node: Node): void {
     builder.model.schemas.set(name, { name, origin: builder.statementOrigin() });
   }
   const saved = builder.searchPath;
-  builder.searchPath = [name];
+  // PostgreSQL puts the new schema in front of the search path while it creates the schema's elements.
+  builder.searchPath = [name, ...saved];
   for (const element of (node.schemaElts as Node[] | undefined) ?? []) {
     const kind = Object.keys(element)[0];
     applyStatement(builder, { ...builder.statement, node: element, kind });
@@ -223,7 +224,7 @@ function addRelationLike(builder: DdlModelBuilder, rangeVar: Node | undefined, k
 
 function applyCreateTableAs(builder: DdlModelBuilder, node: Node): void {
   const rangeVar = node.into?.rel as Node;
-  if (!rangeVar) return;
+  if (!rangeVar || rangeVar.relpersistence === 't') return;
   const schema = builder.creationSchema(rangeVar.schemaname);
   const key = qualify(schema, rangeVar.relname);
   if (node.objtype === 'OBJECT_MATVIEW') {

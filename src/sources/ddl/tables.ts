@@ -19,6 +19,8 @@ const names = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.
 export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
   const { model } = builder;
   const rangeVar = stmt.relation as Node;
+  // Temporary tables live in a session's pg_temp schema and are gone when it ends: not part of the schema.
+  if (rangeVar.relpersistence === 't') return;
   const schema = builder.creationSchema(rangeVar.schemaname);
   const key = qualify(schema, rangeVar.relname);
   if (model.tables.has(key) || model.otherRelations.has(key) || model.materializedViews.has(key)) {
@@ -49,7 +51,8 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
   const parents = ((stmt.inhRelations as Node[] | undefined) ?? []).map((n) => n.RangeVar as Node);
   const partitionParent = stmt.partbound ? builder.requireTable(parents[0], 'PARTITION OF') : undefined;
   if (partitionParent) {
-    table.columns.push(...partitionParent.columns.map((c) => ({ ...c })));
+    // A partition shares the parent's columns; identity belongs to the parent only (its sequence feeds inserts routed through it).
+    table.columns.push(...partitionParent.columns.map((c) => ({ ...c, identity: undefined })));
   } else {
     for (const parentRef of parents) {
       const parent = builder.requireTable(parentRef, 'INHERITS');
@@ -70,7 +73,7 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
       // A partition may restate an inherited column only to add constraints or a default.
       const column = existing ?? builder.newColumn(def);
       if (!existing) table.columns.push(column);
-      for (const c of (def.constraints as Node[] | undefined) ?? []) deferred.push(...applyColumnConstraint(builder, table, column, c.Constraint));
+      for (const c of (def.constraints as Node[] | undefined) ?? []) deferred.push(...applyColumnConstraint(builder, table, column, c.Constraint, deferred));
       applySerial(builder, table, column, def);
     } else if (element.Constraint) {
       deferred.push({ node: element.Constraint });
@@ -91,10 +94,20 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
   // PostgreSQL names CHECK constraints first, then creates the indexes of PK/UNIQUE/EXCLUDE, then adds foreign keys.
   const order = (node: Node): number => (node.contype === 'CONSTR_CHECK' ? 0 : node.contype === 'CONSTR_PRIMARY' ? 1 : node.contype === 'CONSTR_FOREIGN' ? 3 : 2);
   const batchNames = new Set<string>();
-  for (const item of deferred.sort((a, b) => order(a.node) - order(b.node))) {
+  for (const item of withoutUniqueDuplicatingPrimaryKey(deferred).sort((a, b) => order(a.node) - order(b.node))) {
     addConstraint(builder, table, item.node, { only: false, creating: true, batchNames, column: item.column });
   }
   if (partitionParent && stmt.partbound) attachPartition(builder, partitionParent, table, stmt.partbound);
+}
+
+/** In CREATE TABLE, PostgreSQL drops a UNIQUE constraint that repeats the primary key (same columns, same options). */
+function withoutUniqueDuplicatingPrimaryKey<T extends { node: Node }>(items: T[]): T[] {
+  const signature = (node: Node): string =>
+    JSON.stringify([names(node.keys), names(node.including), Boolean(node.deferrable), Boolean(node.initdeferred), node.indexname ?? null]);
+  const primary = items.find((item) => item.node.contype === 'CONSTR_PRIMARY');
+  if (!primary) return items;
+  const key = signature(primary.node);
+  return items.filter((item) => item.node.contype !== 'CONSTR_UNIQUE' || signature(item.node) !== key);
 }
 
 function relOptions(options: Node[] | undefined): Record<string, string> {
@@ -133,9 +146,35 @@ function applySerial(builder: DdlModelBuilder, table: Table, column: Column, def
   builder.model.otherRelations.set(key, { schema: table.schema, name: sequenceName, kind: 'sequence', origin: column.origin });
 }
 
+/** `DEFAULT NULL` (possibly cast) is no default at all: PostgreSQL stores none. */
+export function isNullConstant(node: Node | undefined): boolean {
+  if (!node) return false;
+  if (node.TypeCast) return isNullConstant(node.TypeCast.arg);
+  return Boolean(node.A_Const?.isnull);
+}
+
 /** Column constraints that are column properties are applied at once; the others become table constraints later. */
-function applyColumnConstraint(builder: DdlModelBuilder, table: Table, column: Column, node: Node): Array<{ node: Node; column: Column }> {
+function applyColumnConstraint(
+  builder: DdlModelBuilder,
+  table: Table,
+  column: Column,
+  node: Node,
+  previous: Array<{ node: Node; column?: Column }>,
+): Array<{ node: Node; column: Column }> {
   switch (node.contype) {
+    // DEFERRABLE / INITIALLY DEFERRED written after a column constraint modify that constraint.
+    case 'CONSTR_ATTR_DEFERRABLE':
+    case 'CONSTR_ATTR_NOT_DEFERRABLE':
+    case 'CONSTR_ATTR_DEFERRED':
+    case 'CONSTR_ATTR_IMMEDIATE': {
+      const last = previous[previous.length - 1];
+      if (last && last.column === column) {
+        if (node.contype === 'CONSTR_ATTR_DEFERRABLE') last.node = { ...last.node, deferrable: true };
+        if (node.contype === 'CONSTR_ATTR_NOT_DEFERRABLE') last.node = { ...last.node, deferrable: false };
+        if (node.contype === 'CONSTR_ATTR_DEFERRED') last.node = { ...last.node, deferrable: true, initdeferred: true };
+      }
+      return [];
+    }
     case 'CONSTR_NOTNULL':
       column.notNull = true;
       return [];
@@ -143,7 +182,7 @@ function applyColumnConstraint(builder: DdlModelBuilder, table: Table, column: C
       column.notNull = false;
       return [];
     case 'CONSTR_DEFAULT':
-      column.default = builder.expression(node.raw_expr);
+      column.default = isNullConstant(node.raw_expr) ? undefined : builder.expression(node.raw_expr);
       return [];
     case 'CONSTR_IDENTITY':
       column.identity = node.generated_when === 'a' ? 'always' : 'by default';
@@ -231,7 +270,15 @@ export function addConstraint(builder: DdlModelBuilder, table: Table, node: Node
       const name =
         node.conname ?? chooseConstraintName(model, table.schema, table.name, columns.length === 1 ? columns : [], 'check', options.batchNames);
       options.batchNames.add(name);
-      table.constraints.push({ name, kind: 'check', columns, check, ...base });
+      const constraint: Constraint = { name, kind: 'check', columns, check, ...base };
+      table.constraints.push(constraint);
+      // CHECK constraints recurse to partitions (and inheritance children) as copies marked inherited.
+      if (!options.creating) {
+        for (const child of model.tables.values()) {
+          const parentKey = qualify(table.schema, table.name);
+          if (child.partitionOf?.parent === parentKey || child.inherits.includes(parentKey)) clonePartitionConstraint(child, constraint);
+        }
+      }
       return;
     }
     case 'CONSTR_PRIMARY':

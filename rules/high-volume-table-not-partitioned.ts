@@ -1,0 +1,124 @@
+/**
+ * high-volume-table-not-partitioned: a big, growing table that is not partitioned cannot drop old data cheaply
+ * (DELETE + VACUUM instead of DROP PARTITION), and its indexes and vacuum cost grow with all of history. Converting
+ * later means copying everything, so the earlier it is planned the cheaper it is.
+ */
+import { formatType, logicalTables, qualify } from '../src/model/model.js';
+import type { SchemaModel, Table } from '../src/model/types.js';
+import type { Rule, RuleFinding } from '../src/engine/types.js';
+import { conversionPlan } from './high-volume/conversion-plan.js';
+import { candidateKey, strongestSignal, type HighVolumeThresholds, type Signal } from './high-volume/signals.js';
+
+export interface HighVolumeTableNotPartitionedOptions extends HighVolumeThresholds {
+  /** Months of partitions the conversion plan creates ahead of now. */
+  monthsAhead: number;
+}
+
+function describeSignal(signal: Signal): string {
+  switch (signal.kind) {
+    case 'stats':
+      return `it holds ${signal.reasons.join(', ')}`;
+    case 'config':
+      return `the configuration lists it as high-volume (\`${signal.pattern}\`)`;
+    case 'shape':
+      return `its shape says append-only time series: the name matches \`${signal.pattern}\` and ${signal.column} defaults to the current time`;
+  }
+}
+
+function describeKey(model: SchemaModel, table: Table): string {
+  const key = candidateKey(model, table);
+  if (!key) return 'It has no timestamp column to partition by: add one (e.g. created_at timestamptz NOT NULL DEFAULT now()) and partition on it.';
+  const type = formatType(key.column.type);
+  return `Candidate partition key: ${key.column.name} (${type}${key.nowDefault ? ', defaults to the current time' : ''}).`;
+}
+
+function checkTable(model: SchemaModel, table: Table, options: HighVolumeTableNotPartitionedOptions): RuleFinding | undefined {
+  const signal = strongestSignal(model, table, options);
+  if (!signal) return undefined;
+  const name = qualify(table.schema, table.name);
+  const message =
+    `Table ${name} is not partitioned, and ${describeSignal(signal)}. ` +
+    `Old rows can only go by DELETE and VACUUM, and indexes and vacuum work grow with all of its history. ${describeKey(model, table)}`;
+  const plan = conversionPlan({ model, table, key: candidateKey(model, table)?.column, monthsAhead: options.monthsAhead });
+  return {
+    message,
+    object: { kind: 'table', schema: table.schema, name: table.name },
+    origin: table.origin,
+    severity: signal.kind === 'shape' ? 'note' : undefined,
+    fix: { sql: plan.sql, safety: 'review', notes: plan.notes, concurrently: false },
+  };
+}
+
+export const highVolumeTableNotPartitioned: Rule<HighVolumeTableNotPartitionedOptions> = {
+  id: 'high-volume-table-not-partitioned',
+  name: 'HighVolumeTableNotPartitioned',
+  defaultSeverity: 'warning',
+  precision: 'medium',
+  tags: ['partitioning', 'performance', 'maintenance'],
+  docs: {
+    summary: 'A high-volume table is not partitioned.',
+    description:
+      'A table that grows without bound keeps every row in one heap and one set of indexes: retention means DELETE ' +
+      'and VACUUM instead of dropping a partition, and index and vacuum cost grow with its whole history. A table ' +
+      'counts as high-volume by the strongest of these signals: measured figures (live mode, or `--stats` in DDL ' +
+      'mode) at or over `minRows`, `minBytes`, or `minInsertsPerDay` (only when the statistics window is known and at ' +
+      'least a day; never-analyzed tables have no row estimate, which is not zero); the option `tables`; or, as a ' +
+      '`note`, a name matching `namePatterns` together with a timestamp column that defaults to the current time.',
+    bad: [
+      {
+        title: 'An append-only log table (name and shape; reported as a note)',
+        sql: 'CREATE TABLE request_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, path text, created_at timestamptz NOT NULL DEFAULT now());',
+      },
+    ],
+    good: [
+      {
+        title: 'The same table, partitioned by month',
+        sql:
+          'CREATE TABLE request_log (id bigint GENERATED ALWAYS AS IDENTITY, path text, created_at timestamptz NOT NULL DEFAULT now(),\n' +
+          '  PRIMARY KEY (id, created_at)) PARTITION BY RANGE (created_at);',
+      },
+      {
+        title: 'A log-like name without a time default is not enough',
+        sql: 'CREATE TABLE change_log (id bigint PRIMARY KEY, note text);',
+      },
+    ],
+    fix:
+      'A reviewed plan, written as comments: a new table `LIKE` the old one `PARTITION BY RANGE (<key>)` with the ' +
+      'primary key (and unique keys) extended by the key, monthly partitions from the oldest row to `monthsAhead` ' +
+      'ahead plus a DEFAULT partition, a batch copy committed per month, a swap of names in one transaction (identity ' +
+      'sequences continued, serial sequences re-owned), and the foreign keys that referenced the table re-pointed ' +
+      '(a foreign key to a partitioned table must reference a key that includes the partition key, so each referencing ' +
+      'table gets a copy of it).',
+  },
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      minRows: { type: 'number', minimum: 0 },
+      minBytes: { type: 'number', minimum: 0 },
+      minInsertsPerDay: { type: 'number', minimum: 0 },
+      tables: { type: 'array', items: { type: 'string' } },
+      namePatterns: { type: 'array', items: { type: 'string' } },
+      monthsAhead: { type: 'integer', minimum: 0, maximum: 120 },
+    },
+    required: ['minRows', 'minBytes', 'minInsertsPerDay', 'tables', 'namePatterns', 'monthsAhead'],
+  },
+  defaultOptions: {
+    minRows: 10_000_000,
+    minBytes: 10 * 1024 ** 3,
+    minInsertsPerDay: 1_000_000,
+    tables: [],
+    namePatterns: ['*_log', '*_logs', '*_events', '*_metrics', '*_executions', '*_history', '*_audit'],
+    monthsAhead: 3,
+  },
+  check(model, options) {
+    const findings: RuleFinding[] = [];
+    for (const table of logicalTables(model)) {
+      // Inheritance children are old-style partitions: their parent is where partitioning is decided.
+      if (table.kind !== 'table' || table.persistence === 'temporary' || table.inherits.length) continue;
+      const finding = checkTable(model, table, options);
+      if (finding) findings.push(finding);
+    }
+    return findings;
+  },
+};

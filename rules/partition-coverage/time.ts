@@ -1,0 +1,174 @@
+/**
+ * Partition bounds as UTC instants, and the calendar arithmetic the coverage check and its fix need.
+ *
+ * Both modes must compare the same instants: DDL mode sees bounds as written (`'2026-01-01'`), live mode as
+ * `pg_get_expr` prints them with `TimeZone = 'UTC'` (`'2026-01-01 00:00:00+00'`). A `timestamp` (without time zone)
+ * has no instant, so its wall time is read as if it were UTC; PostgreSQL itself ignores a zone written in a
+ * `timestamp` literal, and so do we.
+ */
+import type { BoundValue } from '../../src/model/types.js';
+
+export type TimeKeyType = 'date' | 'timestamp' | 'timestamptz';
+export type PartitionInterval = 'day' | 'week' | 'month' | 'quarter' | 'year';
+
+export const DAY_MS = 86_400_000;
+
+const LITERAL =
+  /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2}){0,2}|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+)?\s*$/i;
+
+/** The offset (ms) of a named time zone at a UTC instant, from the runtime's time zone database. */
+function namedZoneOffset(zone: string, utcMs: number): number | undefined {
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }).formatToParts(new Date(utcMs));
+  } catch {
+    return undefined;
+  }
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? NaN);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Number.isNaN(wall) ? undefined : wall - Math.floor(utcMs / 1000) * 1000;
+}
+
+function zoneOffset(zone: string, wallMs: number): number | undefined {
+  const upper = zone.toUpperCase();
+  if (upper === 'Z' || upper === 'UTC' || upper === 'GMT') return 0;
+  const numeric = /^([+-])(\d{1,2}):?(\d{2})?:?(\d{2})?$/.exec(zone);
+  if (numeric) {
+    const sign = numeric[1] === '-' ? -1 : 1;
+    return sign * ((Number(numeric[2]) * 60 + Number(numeric[3] ?? 0)) * 60 + Number(numeric[4] ?? 0)) * 1000;
+  }
+  // A wall time in a named zone: the offset at the instant it denotes (two passes settle DST edges).
+  const first = namedZoneOffset(zone, wallMs);
+  if (first === undefined) return undefined;
+  return namedZoneOffset(zone, wallMs - first);
+}
+
+/**
+ * A bound value as a UTC instant in ms: `MINVALUE`/`-infinity` → -Infinity, `MAXVALUE`/`infinity` → Infinity,
+ * undefined when the text is not a literal we can read (then the caller does not guess).
+ */
+export function boundInstant(value: BoundValue, type: TimeKeyType): number | undefined {
+  if (value.kind === 'minvalue') return -Infinity;
+  if (value.kind === 'maxvalue') return Infinity;
+  if (value.kind !== 'value') return undefined;
+  const text = value.text.trim().toLowerCase();
+  if (text === 'infinity' || text === '+infinity') return Infinity;
+  if (text === '-infinity') return -Infinity;
+  const match = LITERAL.exec(value.text);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s, fraction, zone] = match;
+  const date = Date.UTC(Number(y), Number(mo) - 1, Number(d));
+  if (Number.isNaN(date)) return undefined;
+  if (type === 'date') return date;
+  const wall = date + ((Number(h ?? 0) * 60 + Number(mi ?? 0)) * 60 + Number(s ?? 0)) * 1000 + Math.round(Number(fraction ?? 0) * 1000);
+  if (type === 'timestamp' || !zone) return wall;
+  const offset = zoneOffset(zone, wall);
+  return offset === undefined ? undefined : wall - offset;
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+export function isoDate(ms: number): string {
+  const d = new Date(ms);
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/** A date for messages: `2026-02-01`, with the time only when it is not midnight. */
+export function displayInstant(ms: number): string {
+  if (ms === Infinity) return 'MAXVALUE';
+  if (ms === -Infinity) return 'MINVALUE';
+  const d = new Date(ms);
+  if (ms % DAY_MS === 0) return isoDate(ms);
+  return `${isoDate(ms)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+/** The literal for a `FOR VALUES` bound: what PostgreSQL reads back as the same instant for that column type. */
+export function boundLiteral(ms: number, type: TimeKeyType): string {
+  if (type === 'date') return isoDate(ms);
+  const d = new Date(ms);
+  const millis = d.getUTCMilliseconds();
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${millis ? `.${pad(millis, 3)}` : ''}`;
+  return `${isoDate(ms)} ${time}${type === 'timestamptz' ? '+00' : ''}`;
+}
+
+/** Adds calendar months, clamping the day to the target month's length (Jan 31 + 1 month = Feb 28), as PostgreSQL does. */
+export function addMonths(ms: number, months: number): number {
+  const d = new Date(ms);
+  const total = d.getUTCFullYear() * 12 + d.getUTCMonth() + months;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const day = Math.min(d.getUTCDate(), lastDay);
+  return Date.UTC(year, month, day) + (ms - Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
+
+export function startOfUtcDay(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
+const MONTHS: Partial<Record<PartitionInterval, number>> = { month: 1, quarter: 3, year: 12 };
+const FIXED_MS: Partial<Record<PartitionInterval, number>> = { day: DAY_MS, week: 7 * DAY_MS };
+
+/** The interval a partition's span is, if it is one of the regular ones. */
+export function classifySpan(from: number, to: number): PartitionInterval | undefined {
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return undefined;
+  if (to - from === DAY_MS) return 'day';
+  if (to - from === 7 * DAY_MS) return 'week';
+  for (const interval of ['month', 'quarter', 'year'] as const) {
+    if (addMonths(from, MONTHS[interval]!) === to) return interval;
+  }
+  return undefined;
+}
+
+/**
+ * Interval boundaries `anchor + k × interval` for whole k: the grid new partitions are cut on. Month-based steps are
+ * computed from the anchor each time, so a day clamped in February does not drift.
+ */
+export class IntervalGrid {
+  constructor(
+    readonly interval: PartitionInterval,
+    private readonly anchor: number,
+  ) {}
+
+  /** Calendar-aligned grid (`date_trunc` style; weeks start on Monday). */
+  static calendar(interval: PartitionInterval): IntervalGrid {
+    return new IntervalGrid(interval, interval === 'week' ? Date.UTC(2000, 0, 3) : Date.UTC(2000, 0, 1));
+  }
+
+  boundary(k: number): number {
+    const fixed = FIXED_MS[this.interval];
+    return fixed ? this.anchor + k * fixed : addMonths(this.anchor, k * MONTHS[this.interval]!);
+  }
+
+  /** The largest k whose boundary is at or before `ms`. */
+  indexAtOrBefore(ms: number): number {
+    const fixed = FIXED_MS[this.interval];
+    if (fixed) return Math.floor((ms - this.anchor) / fixed);
+    const a = new Date(this.anchor);
+    const t = new Date(ms);
+    const months = (t.getUTCFullYear() - a.getUTCFullYear()) * 12 + (t.getUTCMonth() - a.getUTCMonth());
+    let k = Math.floor(months / MONTHS[this.interval]!);
+    while (this.boundary(k) > ms) k--;
+    while (this.boundary(k + 1) <= ms) k++;
+    return k;
+  }
+
+  /** The first boundary strictly after `ms`. */
+  nextBoundary(ms: number): number {
+    return this.boundary(this.indexAtOrBefore(ms) + 1);
+  }
+
+  /** The start of the interval holding `ms`. */
+  startOf(ms: number): number {
+    return this.boundary(this.indexAtOrBefore(ms));
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Every fix SQL the tool emits is proven against a real server: each fixture with findings is loaded into a fresh
+ * database, linted in live mode through the built CLI with `--fix-sql`, the script is applied as a DBA would
+ * (`psql -v ON_ERROR_STOP=1 -f`, no single transaction: CREATE INDEX CONCURRENTLY refuses one), and a second live
+ * lint must find none of the fixed findings and nothing new. The script must also parse, and run a second time
+ * (IF NOT EXISTS guards), because a DBA re-runs it after a lock timeout.
+ *
+ * `review` fixes are plans written as comments (`-- | ` lines, src/fix/script.ts): the test un-comments and applies
+ * them too, since a plan that cannot run as written cannot be adapted with confidence either.
+ */
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { allRules } from '../rules/index.js';
+import { loadParser, parseStatements } from '../src/sql/parser.js';
+import { fixtureRuleIds, loadFixtureCases, repoRoot, type FixtureCase } from './support/fixtures.js';
+import { releaseCluster, sharedCluster } from './support/pg-cluster.js';
+import { parseJsonReport, runCli, tempDir, type JsonReport } from './support/run-cli.js';
+
+/** The date used when a fixture does not pin one: fixed, so horizon-style rules do not drift with the clock. */
+const DEFAULT_NOW = '2026-01-15';
+
+/**
+ * Rules whose review plans hold placeholders a human must fill in, so they cannot run un-commented; for these the
+ * plan is only required to parse. Empty while every registered rule's plan is runnable as written.
+ */
+const PLAN_ONLY_RULES = new Set<string>();
+
+afterAll(releaseCluster);
+
+const PLAN_LINE = /^-- \|(?: (.*))?$/;
+
+/** The review plans of a fix script, un-commented, in script order. */
+function reviewPlans(script: string): string {
+  const lines: string[] = [];
+  for (const line of script.split('\n')) {
+    const match = PLAN_LINE.exec(line);
+    if (match) lines.push(match[1] ?? '');
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+function expectParses(sql: string, what: string): void {
+  const parsed = parseStatements(sql);
+  if (!parsed.ok) throw new Error(`${what} does not parse: ${parsed.error.message} (at ${parsed.error.cursorPosition})\n${sql}`);
+}
+
+const registered = new Set(allRules.map((rule) => rule.id));
+const withFixtures = fixtureRuleIds().filter((id) => registered.has(id));
+
+function casesWithFindings(ruleId: string): FixtureCase[] {
+  return loadFixtureCases(ruleId).filter((fixture) => fixture.expected.length > 0 && !fixture.ddlOnly);
+}
+
+let databaseCounter = 0;
+
+interface LiveRun {
+  report: JsonReport;
+  keys: string[];
+}
+
+async function lintLive(url: string, fixture: FixtureCase, dir: string, fixSql?: string): Promise<LiveRun> {
+  const others = allRules.filter((rule) => rule.id !== fixture.ruleId).flatMap((rule) => ['--rule', `${rule.id}=off`]);
+  const config = path.join(dir, 'schema-lint.config.json');
+  writeFileSync(config, JSON.stringify({ rules: fixture.options ? { [fixture.ruleId]: { options: fixture.options } } : {} }));
+  const now = fixture.now ? fixture.now.toISOString() : DEFAULT_NOW;
+  const args = ['--db', url, ...others, '--config', config, '--now', now, '--fail-on', 'never', '--format', 'json'];
+  if (fixSql) args.push('--fix-sql', fixSql);
+  const result = await runCli(args, { cwd: dir });
+  if (result.code !== 0) throw new Error(`live lint exited ${result.code}: ${result.stderr}`);
+  const report = parseJsonReport(result);
+  return { report, keys: [...new Set(report.findings.map((f) => f.key))].sort() };
+}
+
+describe('fix round trip (live mode, every registered rule with fixtures)', () => {
+  test('there are fixtures with findings to prove fixes against', () => {
+    expect(withFixtures.flatMap(casesWithFindings).length).toBeGreaterThan(0);
+  });
+
+  for (const ruleId of withFixtures) {
+    for (const fixture of casesWithFindings(ruleId)) {
+      // Concurrent: each case spends most of its time waiting on psql and the server, not on this process.
+      test.concurrent(`${ruleId}/${fixture.name}`, async () => {
+        await loadParser();
+        const cluster = await sharedCluster();
+        const dbName = `roundtrip_${++databaseCounter}`;
+        const url = await cluster.createDatabase(dbName);
+        const dir = tempDir('schema-lint-roundtrip-');
+        try {
+          for (const { file } of fixture.files) await cluster.psqlFile(dbName, path.join(repoRoot, file));
+
+          const fixPath = path.join(dir, 'fix.sql');
+          const before = await lintLive(url, fixture, dir, fixPath);
+          expect(before.keys).toEqual([...new Set(fixture.expected.map((e) => e.key))].sort());
+
+          const script = readFileSync(fixPath, 'utf8');
+          expectParses(script, 'the fix script');
+          await cluster.psqlFile(dbName, fixPath);
+
+          const plans = reviewPlans(script);
+          if (plans) {
+            expectParses(plans, 'the un-commented review plans');
+            const reviewRules = new Set(before.report.findings.filter((f) => f.fix?.safety === 'review').map((f) => f.ruleId));
+            if (![...reviewRules].some((id) => PLAN_ONLY_RULES.has(id))) {
+              const planPath = path.join(dir, 'plans.sql');
+              writeFileSync(planPath, plans);
+              await cluster.psqlFile(dbName, planPath);
+            }
+          }
+
+          const after = await lintLive(url, fixture, dir);
+          const unfixable = new Set(before.report.findings.filter((f) => !f.fix || PLAN_ONLY_RULES.has(f.ruleId)).map((f) => f.key));
+          // Left after the fix: only findings that came without a runnable fix; nothing new may appear.
+          expect(after.keys.filter((key) => !unfixable.has(key))).toEqual([]);
+
+          // A DBA re-runs the script after a timeout: every statement must be guarded.
+          await cluster.psqlFile(dbName, fixPath);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+          await cluster.query('postgres', `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+        }
+      });
+    }
+  }
+});

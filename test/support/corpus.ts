@@ -1,0 +1,78 @@
+/**
+ * The shared corpus (`../shared/corpus/`, MANIFEST.md): real public schemas, loaded the way the manifest says, in
+ * DDL mode and into PostgreSQL. Absent corpus: `corpusEntries()` is empty and the caller says so.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './fixtures.js';
+
+export interface CorpusEntry {
+  name: string;
+  dir: string;
+  /** Absolute paths in load order. */
+  files: string[];
+  /** SQL run in the same session right before a file (lemmy's `CREATE SCHEMA r;`). */
+  before: Record<string, string>;
+  /** psql variables the entry's own tooling sets (postgrest). */
+  variables: (database: string, user: string) => Record<string, string>;
+}
+
+export function sharedDir(): string {
+  return process.env.SCHEMA_LINT_SHARED_DIR ?? path.resolve(repoRoot, '../shared');
+}
+
+export function corpusDir(): string | undefined {
+  const dir = path.join(sharedDir(), 'corpus');
+  return existsSync(path.join(dir, 'MANIFEST.md')) ? dir : undefined;
+}
+
+export function corpusEntries(): CorpusEntry[] {
+  const dir = corpusDir();
+  if (!dir) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => {
+      const entryDir = path.join(dir, entry.name);
+      const orderFile = path.join(entryDir, '_load_order.txt');
+      const files = existsSync(orderFile)
+        ? readFileSync(orderFile, 'utf8')
+            .split('\n')
+            .map((line) => line.trim())
+            .filter((line) => line && !line.startsWith('#'))
+            .map((line) => path.join(entryDir, line))
+        : readdirSync(entryDir).filter((f) => f.endsWith('.sql')).sort().map((f) => path.join(entryDir, f));
+      const before: Record<string, string> = {};
+      if (entry.name === 'lemmy') before[path.join(entryDir, 'crates/db_schema/replaceable_schema/utils.sql')] = 'CREATE SCHEMA r;';
+      const variables = (database: string, user: string): Record<string, string> =>
+        entry.name === 'postgrest' ? { DBNAME: database, PGUSER: user } : {};
+      return { name: entry.name, dir: entryDir, files, before, variables };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The entry's SQL as DDL-mode sources, the `before` steps as small virtual files. */
+export function corpusSources(entry: CorpusEntry): Array<{ file: string; text: string }> {
+  const sources: Array<{ file: string; text: string }> = [];
+  for (const file of entry.files) {
+    if (entry.before[file]) sources.push({ file: `${path.relative(repoRoot, file)}.before`, text: entry.before[file] });
+    sources.push({ file: path.relative(repoRoot, file), text: readFileSync(file, 'utf8') });
+  }
+  return sources;
+}
+
+/** Loads the entry with psql as the manifest's load test did (errors do not stop it); returns the ERROR count. */
+export function loadCorpusEntry(entry: CorpusEntry, url: string, database: string, user: string): number {
+  let errors = 0;
+  const vars = Object.entries(entry.variables(database, user)).flatMap(([k, v]) => ['-v', `${k}=${v}`]);
+  for (const file of entry.files) {
+    const pre = entry.before[file] ? ['-c', entry.before[file]] : [];
+    const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=0', ...vars, '-d', url, ...pre, '-f', path.basename(file)], {
+      cwd: path.dirname(file),
+      encoding: 'utf8',
+      env: { ...process.env, PGOPTIONS: '-c client_min_messages=error' },
+    });
+    errors += (result.stderr.match(/ERROR:|error:/g) ?? []).length;
+  }
+  return errors;
+}
