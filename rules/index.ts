@@ -1,8 +1,20 @@
 /** Every rule schema-lint ships, in the order `schema-lint rules` lists them. */
 import type { AnyRule } from '../src/engine/types.js';
 import { foreignKeyWithoutIndex } from './foreign-key-without-index.js';
+import { highVolumeTableNotPartitioned } from './high-volume-table-not-partitioned.js';
+import { jsonbWithoutGinIndex } from './jsonb-without-gin-index.js';
+import { jsonbWithoutValidation } from './jsonb-without-validation.js';
+import { missingAuditTrigger } from './missing-audit-trigger.js';
+import { partitionCoverage } from './partition-coverage.js';
 
-export const allRules: AnyRule[] = [foreignKeyWithoutIndex];
+export const allRules: AnyRule[] = [
+  foreignKeyWithoutIndex,
+  highVolumeTableNotPartitioned,
+  jsonbWithoutGinIndex,
+  jsonbWithoutValidation,
+  missingAuditTrigger,
+  partitionCoverage,
+];
 
 export function findRule(id: string): AnyRule | undefined {
   return allRules.find((rule) => rule.id === id);

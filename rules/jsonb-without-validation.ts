@@ -2,6 +2,7 @@
  * jsonb-without-validation: a jsonb column accepts any JSON value. Without a CHECK, a string, a number, an array or
  * a JSON null lands where the application expects an object, and the mistake surfaces only when the row is read.
  */
+import { skipIfDuplicate } from '../src/fix/idempotent.js';
 import { fixObjectName, qualifiedIdent, quoteIdent, quoteLiteral } from '../src/fix/sql.js';
 import { constraintNameTaken, descendantPartitions, qualify } from '../src/model/model.js';
 import type { Constraint, Domain, SchemaModel, Table } from '../src/model/types.js';
@@ -38,7 +39,7 @@ function validationsOf(jsonb: JsonbColumn): Validation[] {
   return result;
 }
 
-function counts({ constraint }: Validation): boolean {
+function enforcedOnAllRows(constraint: Constraint): boolean {
   return constraint.validated && constraint.enforced;
 }
 
@@ -64,7 +65,8 @@ function partitionsWithOwnCheck(model: SchemaModel, jsonb: JsonbColumn): Table[]
   if (jsonb.table.kind !== 'partitioned') return [];
   return descendantPartitions(model, jsonb.table).filter((partition) =>
     partition.constraints.some(
-      (constraint) => constraint.kind === 'check' && !constraint.inheritedFrom && counts({ constraint, owner: { kind: 'table', table: partition } }) && checkReadsColumn(constraint, jsonb.column.name),
+      (constraint) =>
+        constraint.kind === 'check' && !constraint.inheritedFrom && enforcedOnAllRows(constraint) && checkReadsColumn(constraint, jsonb.column.name),
     ),
   );
 }
@@ -92,9 +94,15 @@ function describeFinding(model: SchemaModel, jsonb: JsonbColumn, notCounted: Val
 
 function validateFix(pending: Validation): Fix {
   const { constraint, owner } = pending;
-  const notes = ['VALIDATE CONSTRAINT scans the existing rows under a SHARE UPDATE EXCLUSIVE lock, which lets reads and writes go on.'];
-  if (owner.kind === 'domain') notes.push('Validating a domain constraint checks every column of that domain, in every table.');
-  else if (owner.table.kind === 'partitioned') notes.push('On a partitioned table it validates every partition.');
+  const notes: string[] = [];
+  if (owner.kind === 'domain') {
+    notes.push(
+      'ALTER DOMAIN … VALIDATE CONSTRAINT scans every column of that domain, in every table; up to PostgreSQL 18 it holds a SHARE lock on those tables meanwhile, which blocks writes.',
+    );
+  } else {
+    notes.push('VALIDATE CONSTRAINT scans the existing rows under a SHARE UPDATE EXCLUSIVE lock, which lets reads and writes go on.');
+    if (owner.table.kind === 'partitioned') notes.push('On a partitioned table it validates every partition.');
+  }
   notes.push('If it fails, some existing rows violate the constraint: fix them, then run it again.');
   return { sql: `${ownerSql(owner)} VALIDATE CONSTRAINT ${quoteIdent(constraint.name)};`, safety: 'safe', concurrently: false, notes };
 }
@@ -157,11 +165,11 @@ function addCheckFix(model: SchemaModel, jsonb: JsonbColumn, reserved: Set<strin
   reserved.add(qualify(table.schema, name));
   const checked = checkedKind(jsonb);
   const { kind, note } = checked;
+  const risky = guessIsRisky(jsonb, checked);
   const target = qualifiedIdent(table.schema, table.name);
   const constraintName = quoteIdent(name);
-  const sql =
-    `ALTER TABLE ${target} ADD CONSTRAINT ${constraintName} CHECK (jsonb_typeof(${quoteIdent(column.name)}) = ${quoteLiteral(kind)}) NOT VALID;\n` +
-    `ALTER TABLE ${target} VALIDATE CONSTRAINT ${constraintName};`;
+  const add = `ALTER TABLE ${target} ADD CONSTRAINT ${constraintName} CHECK (jsonb_typeof(${quoteIdent(column.name)}) = ${quoteLiteral(kind)}) NOT VALID;`;
+  const sql = `${skipIfDuplicate(add, `constraint ${name} on ${table.schema}.${table.name}`)}\nALTER TABLE ${target} VALIDATE CONSTRAINT ${constraintName};`;
   const notes = [
     'ADD CONSTRAINT … NOT VALID holds an ACCESS EXCLUSIVE lock only for a moment and checks new rows from then on; ' +
       'VALIDATE CONSTRAINT then scans the existing rows under SHARE UPDATE EXCLUSIVE, which lets reads and writes go on.',
@@ -170,8 +178,8 @@ function addCheckFix(model: SchemaModel, jsonb: JsonbColumn, reserved: Set<strin
   ];
   if (table.kind === 'partitioned') notes.push('On a partitioned table both statements apply to every partition.');
   if (note) notes.push(note);
-  if (guessIsRisky(jsonb, checked)) notes.push('Written as a plan: pick the JSON type the generation expression yields before running it.');
-  return { sql, safety: guessIsRisky(jsonb, checked) ? 'review' : 'safe', concurrently: false, notes };
+  if (risky) notes.push('Written as a plan: pick the JSON type the generation expression yields before running it.');
+  return { sql, safety: risky ? 'review' : 'safe', concurrently: false, notes };
 }
 
 function chooseFix(model: SchemaModel, jsonb: JsonbColumn, notCounted: Validation[], reserved: Set<string>): Fix {
@@ -185,7 +193,7 @@ function chooseFix(model: SchemaModel, jsonb: JsonbColumn, notCounted: Validatio
 
 function checkColumn(model: SchemaModel, jsonb: JsonbColumn, reserved: Set<string>): RuleFinding | undefined {
   const validations = validationsOf(jsonb);
-  if (validations.some(counts)) return undefined;
+  if (validations.some((v) => enforcedOnAllRows(v.constraint))) return undefined;
   const { table, column } = jsonb;
   return {
     message: describeFinding(model, jsonb, validations),
@@ -239,7 +247,8 @@ export const jsonbWithoutValidation: Rule<JsonbWithoutValidationOptions> = {
       "`ALTER TABLE <table> ADD CONSTRAINT <table>_<column>_check CHECK (jsonb_typeof(<column>) = 'object') NOT VALID;` " +
       'then `ALTER TABLE <table> VALIDATE CONSTRAINT <table>_<column>_check;` — the first checks new rows at once under a ' +
       'brief lock, the second scans existing rows without blocking writes. The JSON type comes from the column default ' +
-      "(`'[]'` gives `'array'`; object otherwise). A NOT VALID constraint is validated instead. A NOT ENFORCED one gets " +
+      "(`'[]'` gives `'array'`; object otherwise); for a generated column whose expression does not show the type, the " +
+      'fix is a plan to review. A NOT VALID constraint is validated instead. A NOT ENFORCED one gets ' +
       'a plan to review (recreate it NOT VALID, then validate), since PostgreSQL 18 cannot switch a CHECK to ENFORCED.',
   },
   optionsSchema: { type: 'object', additionalProperties: false, properties: {} },

@@ -80,7 +80,10 @@ function auditFunctionUsage(model: SchemaModel, catalog: AuditFunctionCatalog): 
 
 function message(table: Table, auditTriggers: Trigger[], plan: AuditFixPlan, missing: TriggerEvent[]): string {
   const name = `${table.schema}.${table.name}`;
-  const names = (triggers: Trigger[]): string => triggers.map((t) => `${t.name} (${t.function})`).join(', ');
+  const names = (triggers: Trigger[]): string => {
+    const listed = triggers.slice(0, 5).map((t) => `${t.name} (${t.function})`);
+    return triggers.length > 5 ? `${listed.join(', ')} and ${triggers.length - 5} more` : listed.join(', ');
+  };
   if (auditTriggers.length === 0) {
     const others = table.triggers.filter((t) => !t.constraintTrigger);
     const note = others.length ? ` Its triggers ${names(others)} do not call an audit function.` : '';
@@ -88,7 +91,7 @@ function message(table: Table, auditTriggers: Trigger[], plan: AuditFixPlan, mis
   }
   if (plan.enable.length) {
     const still = plan.missing.length ? ` Even enabled, no audit trigger fires on ${describeEvents(plan.missing)}.` : '';
-    return `Table ${name} has its audit trigger ${names(plan.enable)} disabled, so ${describeEvents(missing)} on it ${missing.length === 1 ? 'is' : 'are'} not recorded.${still}`;
+    return `Table ${name} has its audit trigger${plan.enable.length > 1 ? 's' : ''} ${names(plan.enable)} disabled, so ${describeEvents(missing)} on it ${missing.length === 1 ? 'is' : 'are'} not recorded.${still}`;
   }
   const present = AUDITED_EVENTS.filter((event) => !missing.includes(event));
   return `Table ${name} is audited on ${describeEvents(present)} only: no enabled audit trigger fires on ${describeEvents(missing)}, so those changes are not recorded.`;

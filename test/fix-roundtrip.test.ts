@@ -15,16 +15,10 @@ import { allRules } from '../rules/index.js';
 import { loadParser, parseStatements } from '../src/sql/parser.js';
 import { fixtureRuleIds, loadFixtureCases, repoRoot, type FixtureCase } from './support/fixtures.js';
 import { releaseCluster, sharedCluster } from './support/pg-cluster.js';
-import { parseJsonReport, runCli, tempDir, type JsonReport } from './support/run-cli.js';
+import { onlyRules, parseJsonReport, runCli, tempDir, type JsonReport } from './support/run-cli.js';
 
 /** The date used when a fixture does not pin one: fixed, so horizon-style rules do not drift with the clock. */
 const DEFAULT_NOW = '2026-01-15';
-
-/**
- * Rules whose review plans hold placeholders a human must fill in, so they cannot run un-commented; for these the
- * plan is only required to parse. Empty while every registered rule's plan is runnable as written.
- */
-const PLAN_ONLY_RULES = new Set<string>();
 
 afterAll(releaseCluster);
 
@@ -45,6 +39,15 @@ function expectParses(sql: string, what: string): void {
   if (!parsed.ok) throw new Error(`${what} does not parse: ${parsed.error.message} (at ${parsed.error.cursorPosition})\n${sql}`);
 }
 
+/** Says which step of the round trip failed: psql's own message names only the file and line. */
+async function step(what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    throw new Error(`${what}: ${(error as Error).message}`);
+  }
+}
+
 const registered = new Set(allRules.map((rule) => rule.id));
 const withFixtures = fixtureRuleIds().filter((id) => registered.has(id));
 
@@ -60,11 +63,10 @@ interface LiveRun {
 }
 
 async function lintLive(url: string, fixture: FixtureCase, dir: string, fixSql?: string): Promise<LiveRun> {
-  const others = allRules.filter((rule) => rule.id !== fixture.ruleId).flatMap((rule) => ['--rule', `${rule.id}=off`]);
   const config = path.join(dir, 'schema-lint.config.json');
   writeFileSync(config, JSON.stringify({ rules: fixture.options ? { [fixture.ruleId]: { options: fixture.options } } : {} }));
   const now = fixture.now ? fixture.now.toISOString() : DEFAULT_NOW;
-  const args = ['--db', url, ...others, '--config', config, '--now', now, '--fail-on', 'never', '--format', 'json'];
+  const args = ['--db', url, ...onlyRules([fixture.ruleId]), '--config', config, '--now', now, '--fail-on', 'never', '--format', 'json'];
   if (fixSql) args.push('--fix-sql', fixSql);
   const result = await runCli(args, { cwd: dir });
   if (result.code !== 0) throw new Error(`live lint exited ${result.code}: ${result.stderr}`);
@@ -87,7 +89,7 @@ describe('fix round trip (live mode, every registered rule with fixtures)', () =
         const url = await cluster.createDatabase(dbName);
         const dir = tempDir('schema-lint-roundtrip-');
         try {
-          for (const { file } of fixture.files) await cluster.psqlFile(dbName, path.join(repoRoot, file));
+          for (const { file } of fixture.files) await step(`loading the fixture file ${file}`, () => cluster.psqlFile(dbName, path.join(repoRoot, file)));
 
           const fixPath = path.join(dir, 'fix.sql');
           const before = await lintLive(url, fixture, dir, fixPath);
@@ -95,26 +97,23 @@ describe('fix round trip (live mode, every registered rule with fixtures)', () =
 
           const script = readFileSync(fixPath, 'utf8');
           expectParses(script, 'the fix script');
-          await cluster.psqlFile(dbName, fixPath);
+          await step('applying the fix script', () => cluster.psqlFile(dbName, fixPath));
 
           const plans = reviewPlans(script);
           if (plans) {
             expectParses(plans, 'the un-commented review plans');
-            const reviewRules = new Set(before.report.findings.filter((f) => f.fix?.safety === 'review').map((f) => f.ruleId));
-            if (![...reviewRules].some((id) => PLAN_ONLY_RULES.has(id))) {
-              const planPath = path.join(dir, 'plans.sql');
-              writeFileSync(planPath, plans);
-              await cluster.psqlFile(dbName, planPath);
-            }
+            const planPath = path.join(dir, 'plans.sql');
+            writeFileSync(planPath, plans);
+            await step('applying the un-commented review plans', () => cluster.psqlFile(dbName, planPath));
           }
 
           const after = await lintLive(url, fixture, dir);
-          const unfixable = new Set(before.report.findings.filter((f) => !f.fix || PLAN_ONLY_RULES.has(f.ruleId)).map((f) => f.key));
+          const unfixable = new Set(before.report.findings.filter((f) => !f.fix).map((f) => f.key));
           // Left after the fix: only findings that came without a runnable fix; nothing new may appear.
           expect(after.keys.filter((key) => !unfixable.has(key))).toEqual([]);
 
           // A DBA re-runs the script after a timeout: every statement must be guarded.
-          await cluster.psqlFile(dbName, fixPath);
+          await step('running the fix script a second time (every statement must be guarded)', () => cluster.psqlFile(dbName, fixPath));
         } finally {
           rmSync(dir, { recursive: true, force: true });
           await cluster.query('postgres', `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);

@@ -27,10 +27,20 @@ type Node = Record<string, any>;
 const NOW_FUNCTIONS = new Set(['now', 'clock_timestamp', 'statement_timestamp', 'transaction_timestamp']);
 const NOW_VALUE_FUNCTIONS = new Set(['SVFOP_CURRENT_TIMESTAMP', 'SVFOP_CURRENT_TIMESTAMP_N', 'SVFOP_LOCALTIMESTAMP', 'SVFOP_LOCALTIMESTAMP_N']);
 
+/** `'now'::text`: cast on to a timestamp at run time, it is the current time (an old idiom pg_dump keeps). */
+function isNowText(node: Node): boolean {
+  const cast = node.TypeCast as Node | undefined;
+  const type = (cast?.typeName?.names as Node[] | undefined)?.map((n) => n.String?.sval).pop();
+  return type === 'text' && cast!.arg?.A_Const?.sval?.sval === 'now';
+}
+
 /** `now()`, `CURRENT_TIMESTAMP`, … as a default, looking through casts (`now()::timestamp` as the catalog prints some). */
 export function isNowDefault(ast: unknown): boolean {
   let node = ast as Node | undefined;
-  while (node?.TypeCast) node = node.TypeCast.arg as Node;
+  while (node?.TypeCast) {
+    if (isNowText(node)) return true;
+    node = node.TypeCast.arg as Node;
+  }
   if (!node) return false;
   if (node.SQLValueFunction) return NOW_VALUE_FUNCTIONS.has(node.SQLValueFunction.op as string);
   const call = node.FuncCall as Node | undefined;

@@ -20,6 +20,7 @@ import type { Diagnostic } from '../sources/ddl/parse-file.js';
 import { parseSuppressions } from '../sources/ddl/suppressions.js';
 import { readCatalog } from '../sources/catalog/read-catalog.js';
 import { mapFindingsToSource } from '../engine/map-origins.js';
+import { applyStatsFile, parseStatsFile } from '../sources/stats-file.js';
 import { allRules } from '../../rules/index.js';
 import { UsageError } from './errors.js';
 import { toolVersion } from './version.js';
@@ -89,7 +90,15 @@ function printDiagnostics(diagnostics: Diagnostic[], io: LintIo, verbose: boolea
   }
 }
 
-function databaseUrl(args: LintArgs, env: NodeJS.ProcessEnv): string | undefined {
+function readStatsText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`--stats ${file}: cannot read the file`);
+  }
+}
+
+export function databaseUrl(args: Pick<LintArgs, 'db' | 'dbEnv'>, env: NodeJS.ProcessEnv): string | undefined {
   if (args.dbEnv !== undefined) {
     const value = env[args.dbEnv];
     if (!value) throw new UsageError(`--db-env ${args.dbEnv}: the environment variable is not set or empty`);
@@ -168,7 +177,10 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   const files = live ? (args.source ? collectSqlFiles(args.source) : []) : collectSqlFiles(args.paths);
   const loaded = files.length ? await loadDdl(files) : undefined;
   const model: SchemaModel = live ? await readCatalog({ url: databaseUrl(args, io.env) }) : loaded!.model;
-  // STATS-FILE-HOOK
+  if (args.stats) {
+    const { unknownTables } = applyStatsFile(model, parseStatsFile(readStatsText(args.stats), args.stats));
+    if (unknownTables.length && args.verbose) io.stderr.write(`schema-lint: ${args.stats}: no table ${unknownTables.join(', ')} in the schema\n`);
+  }
   const diagnostics = [...(loaded?.diagnostics ?? [])];
   const suppressions = (loaded?.files ?? []).flatMap(parseSuppressions);
   const knownRules = new Set(allRules.map((rule) => rule.id));

@@ -3,10 +3,12 @@ import yargs from 'yargs';
 import { BaselineError } from '../engine/baseline.js';
 import { ConfigError } from '../engine/config.js';
 import { InputError } from '../sources/ddl/collect-files.js';
+import { StatsFileError } from '../sources/stats-file.js';
 import { allRules } from '../../rules/index.js';
 import { UsageError } from './errors.js';
 import { runLint, type LintArgs, type LintIo } from './lint.js';
 import { renderExplain, renderRulesTable } from './rules-command.js';
+import { runStats } from './stats-command.js';
 import { toolVersion } from './version.js';
 
 const EXIT_FAILURE = 2;
@@ -21,7 +23,7 @@ const EPILOG = `Exit codes:
 function describeFailure(error: unknown, env: NodeJS.ProcessEnv): string {
   if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError || error instanceof BaselineError) return error.message;
   const named = error as { name?: string; message?: string; stack?: string };
-  if (named?.name === 'CatalogError') return named.message ?? String(error);
+  if (named?.name === 'CatalogError' || error instanceof StatsFileError) return named.message ?? String(error);
   if (env.SCHEMA_LINT_DEBUG) return named?.stack ?? String(error);
   return `internal error: ${named?.message ?? String(error)} (set SCHEMA_LINT_DEBUG=1 for details)`;
 }
@@ -52,6 +54,7 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
           .option('db', { type: 'string', describe: 'Live mode: read the schema from this database (postgres:// URL; "" uses the PG* environment variables)' })
           .option('db-env', { type: 'string', describe: 'Live mode: read the database URL from this environment variable' })
           .option('source', { type: 'string', array: true, describe: 'Live mode: DDL files or folders to map findings to (the statement that defines each object)' })
+          .option('stats', { type: 'string', describe: 'DDL mode: volume figures exported by `schema-lint stats` (rows, sizes, write rates)' })
           .option('sarif-category', { type: 'string', describe: 'SARIF automationDetails.id category, to upload several runs side by side' })
           .option('baseline', { type: 'string', describe: 'Report and fail only on findings not in this baseline file' })
           .option('write-baseline', { type: 'string', describe: 'Record the current findings as a baseline file (sorted JSON)' })
@@ -73,12 +76,25 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
             db: args.db,
             dbEnv: args['db-env'],
             source: args.source as string[] | undefined,
+            stats: args.stats,
             baseline: args.baseline,
             writeBaseline: args['write-baseline'],
             reportUnusedSuppressions: args['report-unused-suppressions'],
           },
           io,
         );
+      },
+    )
+    .command(
+      'stats',
+      'Export per-table volume figures from a live database, for DDL mode\'s --stats',
+      (y) =>
+        y
+          .option('db', { type: 'string', describe: 'Database URL ("" uses the PG* environment variables)' })
+          .option('db-env', { type: 'string', describe: 'Read the database URL from this environment variable' })
+          .option('output', { alias: 'o', type: 'string', describe: 'Write to FILE (atomically) instead of stdout' }),
+      async (args) => {
+        exitCode = await runStats({ db: args.db, dbEnv: args['db-env'], output: args.output }, io);
       },
     )
     .command(

@@ -2,7 +2,7 @@
  * The one place that talks to libpg-query. `loadParser()` must be awaited once before any other call;
  * after it, everything is synchronous.
  */
-import { loadModule, parseSync, scanSync } from 'libpg-query';
+import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
 
 let loaded: Promise<void> | undefined;
 let ready = false;
@@ -59,6 +59,16 @@ export function scanTokens(sql: string): Token[] | undefined {
   ensureReady();
   try {
     return (scanSync(sql) as unknown as { tokens: Token[] }).tokens;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The PL/pgSQL tree of a `CREATE FUNCTION … LANGUAGE plpgsql` or `DO` statement; undefined when it does not parse. */
+export function parsePlpgsql(sql: string): Record<string, any> | undefined {
+  ensureReady();
+  try {
+    return parsePlPgSQLSync(sql) as unknown as Record<string, any>;
   } catch {
     return undefined;
   }

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { allRules } from '../../rules/index.js';
 import { repoRoot } from './fixtures.js';
 
 export const cliPath = path.join(repoRoot, 'bin', 'schema-lint.js');
@@ -54,6 +55,14 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
       },
     );
   });
+}
+
+/**
+ * `--rule <id>=off` for every registered rule not in `keep`, so a test about one rule stays exact as more rules are
+ * registered. Append it after the other arguments: `--rule` takes several values, so a path after it would be eaten.
+ */
+export function onlyRules(keep: string[]): string[] {
+  return allRules.filter((rule) => !keep.includes(rule.id)).flatMap((rule) => ['--rule', `${rule.id}=off`]);
 }
 
 /** A fresh folder under the system temp dir (no schema-lint.config.json above it, unlike the repository). */

@@ -176,16 +176,23 @@ function applyCommand(builder: DdlModelBuilder, table: Table, command: Node, onl
     case 'AT_DisableTrig':
     case 'AT_EnableReplicaTrig':
     case 'AT_EnableAlwaysTrig': {
-      const trigger = table.triggers.find((t) => t.name === command.name);
-      if (!trigger) builder.diagnose(`trigger ${command.name} on ${table.schema}.${table.name} does not exist`);
-      else trigger.enabled = TRIGGER_STATE[command.subtype];
+      if (!table.triggers.some((t) => t.name === command.name)) {
+        builder.diagnose(`trigger ${command.name} on ${table.schema}.${table.name} does not exist`);
+        return;
+      }
+      // The clones on partitions follow the parent's trigger.
+      withPartitions(builder, table, (t) => {
+        for (const trigger of t.triggers) if (trigger.name === command.name) trigger.enabled = TRIGGER_STATE[command.subtype];
+      });
       return;
     }
     case 'AT_EnableTrigAll':
     case 'AT_DisableTrigAll':
     case 'AT_EnableTrigUser':
     case 'AT_DisableTrigUser':
-      for (const trigger of table.triggers) trigger.enabled = TRIGGER_STATE[command.subtype];
+      withPartitions(builder, table, (t) => {
+        for (const trigger of t.triggers) trigger.enabled = TRIGGER_STATE[command.subtype];
+      });
       return;
     case 'AT_AttachPartition': {
       const partition = builder.requireTable(command.def.PartitionCmd.name, 'ATTACH PARTITION');

@@ -1,12 +1,13 @@
 /** Statement dispatch: which statement kinds change the model, and how. Anything not listed is skipped on purpose. */
 import { qualify } from '../../model/model.js';
-import type { Table, Trigger, TriggerEvent } from '../../model/types.js';
+import type { Constraint, Table, Trigger, TriggerEvent } from '../../model/types.js';
 import { deparseNode } from '../../sql/expression.js';
 import { IMPLICIT_FILE, type DdlModelBuilder, type Node } from './builder.js';
 import { applyAlterTable } from './alter.js';
 import { applyIndexStmt } from './indexes.js';
 import type { ParsedStatement } from './parse-file.js';
 import { applyCreateStmt, defElemValue } from './tables.js';
+import { applyDoBlock } from './do-block.js';
 import { applyDrop, applyRename, applySetSchema } from './drop-rename.js';
 import { chooseConstraintName } from './naming.js';
 
@@ -36,6 +37,8 @@ export function applyStatement(builder: DdlModelBuilder, statement: ParsedStatem
       return applyCreateFunction(builder, node);
     case 'CreateDomainStmt':
       return applyCreateDomain(builder, node);
+    case 'AlterDomainStmt':
+      return applyAlterDomain(builder, node);
     case 'CreateEnumStmt':
     case 'CreateRangeStmt':
       return addNamedType(builder, strings(node.typeName), 'type');
@@ -66,6 +69,8 @@ export function applyStatement(builder: DdlModelBuilder, statement: ParsedStatem
       return;
     case 'SelectStmt':
       return applySetConfigSearchPath(builder, node);
+    case 'DoStmt':
+      return applyDoBlock(builder, node, applyStatement);
     default:
       return;
   }
@@ -186,27 +191,61 @@ function applyCreateDomain(builder: DdlModelBuilder, node: Node): void {
   const schema = builder.creationSchema(parts.length > 1 ? parts[parts.length - 2] : undefined);
   const name = parts[parts.length - 1];
   const key = qualify(schema, name);
-  const domain = { schema, name, baseType: builder.typeRef(node.typeName), notNull: false, checks: [] as Table['constraints'], origin: builder.statementOrigin() };
+  const domain = { schema, name, baseType: builder.typeRef(node.typeName), notNull: false, checks: [] as Constraint[], origin: builder.statementOrigin() };
   const batch = new Set<string>();
   for (const item of (node.constraints as Node[] | undefined) ?? []) {
     const constraint = item.Constraint as Node;
     if (constraint.contype === 'CONSTR_NOTNULL') domain.notNull = true;
     if (constraint.contype !== 'CONSTR_CHECK') continue;
-    const check = builder.expression(constraint.raw_expr);
-    const checkName = constraint.conname ?? chooseConstraintName(builder.model, schema, name, [], 'check', batch);
-    batch.add(checkName);
-    domain.checks.push({
-      name: checkName,
-      kind: 'check',
-      columns: [],
-      check,
-      validated: !constraint.skip_validation,
-      enforced: constraint.is_enforced !== false,
-      deferrable: false,
-      origin: builder.clauseOrigin(constraint.location),
-    });
+    domain.checks.push(domainCheck(builder, schema, name, constraint, batch));
   }
   builder.model.domains.set(key, domain);
+}
+
+function domainCheck(builder: DdlModelBuilder, schema: string, domainName: string, constraint: Node, batch: Set<string>): Constraint {
+  const check = builder.expression(constraint.raw_expr);
+  const checkName = constraint.conname ?? chooseConstraintName(builder.model, schema, domainName, [], 'check', batch);
+  batch.add(checkName);
+  const enforced = constraint.is_enforced === true;
+  return {
+    name: checkName,
+    kind: 'check',
+    columns: check.columns,
+    check,
+    validated: enforced && !constraint.skip_validation,
+    enforced,
+    deferrable: false,
+    origin: builder.clauseOrigin(constraint.location),
+  };
+}
+
+/** ALTER DOMAIN … ADD / VALIDATE / DROP CONSTRAINT, SET / DROP NOT NULL. */
+function applyAlterDomain(builder: DdlModelBuilder, node: Node): void {
+  const parts = strings(node.typeName);
+  const { key, schema, name } = builder.qualifyList(parts.map((sval) => ({ String: { sval } })), (k) => builder.model.domains.has(k));
+  const domain = builder.model.domains.get(key);
+  if (!domain) return void builder.diagnose(`ALTER DOMAIN: domain ${parts.join('.')} is not defined (yet); statement skipped`);
+  switch (node.subtype) {
+    case 'C':
+      if (node.def?.Constraint?.contype === 'CONSTR_CHECK') {
+        domain.checks.push(domainCheck(builder, schema, name, node.def.Constraint, new Set(domain.checks.map((c) => c.name))));
+      }
+      return;
+    case 'V':
+      for (const check of domain.checks) if (check.name === node.name) check.validated = true;
+      return;
+    case 'X':
+      domain.checks = domain.checks.filter((check) => check.name !== node.name);
+      return;
+    case 'O':
+      domain.notNull = true;
+      return;
+    case 'N':
+      domain.notNull = false;
+      return;
+    default:
+      return;
+  }
 }
 
 function addNamedType(builder: DdlModelBuilder, parts: string[], kind: 'type'): void {

@@ -166,12 +166,16 @@ function applyColumnConstraint(
     case 'CONSTR_ATTR_DEFERRABLE':
     case 'CONSTR_ATTR_NOT_DEFERRABLE':
     case 'CONSTR_ATTR_DEFERRED':
-    case 'CONSTR_ATTR_IMMEDIATE': {
+    case 'CONSTR_ATTR_IMMEDIATE':
+    case 'CONSTR_ATTR_ENFORCED':
+    case 'CONSTR_ATTR_NOT_ENFORCED': {
       const last = previous[previous.length - 1];
       if (last && last.column === column) {
         if (node.contype === 'CONSTR_ATTR_DEFERRABLE') last.node = { ...last.node, deferrable: true };
         if (node.contype === 'CONSTR_ATTR_NOT_DEFERRABLE') last.node = { ...last.node, deferrable: false };
         if (node.contype === 'CONSTR_ATTR_DEFERRED') last.node = { ...last.node, deferrable: true, initdeferred: true };
+        if (node.contype === 'CONSTR_ATTR_NOT_ENFORCED') last.node = { ...last.node, is_enforced: false };
+        if (node.contype === 'CONSTR_ATTR_ENFORCED') last.node = { ...last.node, is_enforced: true };
       }
       return [];
     }
@@ -260,8 +264,10 @@ export interface AddConstraintOptions {
 export function addConstraint(builder: DdlModelBuilder, table: Table, node: Node, options: AddConstraintOptions): void {
   const { model } = builder;
   const origin = builder.clauseOrigin(node.location);
-  const enforced = node.is_enforced !== false;
-  const validated = options.creating ? true : !node.skip_validation;
+  // The parser sets is_enforced only on CHECK and FOREIGN KEY (absent means NOT ENFORCED there); NOT ENFORCED
+  // constraints are never validated.
+  const enforced = node.contype === 'CONSTR_CHECK' || node.contype === 'CONSTR_FOREIGN' ? node.is_enforced === true : true;
+  const validated = enforced && (options.creating ? true : !node.skip_validation);
   const base = { validated, enforced, deferrable: Boolean(node.deferrable), origin };
   switch (node.contype) {
     case 'CONSTR_CHECK': {

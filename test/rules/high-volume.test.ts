@@ -1,0 +1,261 @@
+/**
+ * high-volume-table-not-partitioned: fixtures, every signal (stats, stats file, config, shape), the conversion
+ * plan (parses; un-commented from the fix-up script it converts a table with identity, serial and foreign keys on a
+ * real server), docs.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { highVolumeTableNotPartitioned as rule } from '../../rules/high-volume-table-not-partitioned.js';
+import { isNowDefault } from '../../rules/high-volume/signals.js';
+import { emptyConfig, resolveRuleOptions } from '../../src/engine/config.js';
+import { runRules } from '../../src/engine/run-rules.js';
+import type { Finding } from '../../src/engine/types.js';
+import { renderFixScript } from '../../src/fix/script.js';
+import type { SchemaModel, TableStats } from '../../src/model/types.js';
+import { readCatalog } from '../../src/sources/catalog/read-catalog.js';
+import { applyStatsFile, parseStatsFile } from '../../src/sources/stats-file.js';
+import { loadParser, parseStatements } from '../../src/sql/parser.js';
+import { loadFixtureCases } from '../support/fixtures.js';
+import { ddlModel } from '../support/lint.js';
+import { releaseCluster, sharedCluster } from '../support/pg-cluster.js';
+
+const ruleId = 'high-volume-table-not-partitioned';
+const now = new Date('2026-01-15T00:00:00Z');
+
+function lintModel(model: SchemaModel, options?: Record<string, unknown>, live = false): Finding[] {
+  return runRules(model, [{ rule, severity: rule.defaultSeverity, options: resolveRuleOptions(rule, options, 'test') }], emptyConfig(), { now, live });
+}
+
+async function lint(sql: string | Array<{ file: string; text: string }>, options?: Record<string, unknown>): Promise<Finding[]> {
+  return lintModel((await ddlModel(sql)).model, options);
+}
+
+beforeAll(async () => {
+  await loadParser();
+});
+
+describe('high-volume-table-not-partitioned fixtures (DDL mode)', () => {
+  for (const fixture of loadFixtureCases(ruleId)) {
+    test(fixture.name, async () => {
+      expect(fixture.now).toBeInstanceOf(Date);
+      const { model, diagnostics } = await ddlModel(fixture.files);
+      expect(diagnostics.filter((d) => d.kind === 'syntax')).toEqual([]);
+      const findings = lintModel(model, fixture.options);
+      const actual = findings.map((f) => ({ key: f.key, file: f.origin.kind === 'file' ? f.origin.file : '', line: f.origin.kind === 'file' ? f.origin.line : 0 }));
+      expect(actual.sort((a, b) => a.key.localeCompare(b.key))).toEqual([...fixture.expected].sort((a, b) => a.key.localeCompare(b.key)));
+      for (const finding of findings) {
+        expect(finding.fix?.safety).toBe('review');
+        expect(parseStatements(finding.fix!.sql).ok).toBe(true);
+      }
+    });
+  }
+});
+
+const LOG_TABLE = 'CREATE TABLE request_log (id bigint PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now());';
+const PLAIN_TABLE = 'CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamp NOT NULL, updated_at timestamptz, note text);';
+
+async function withStats(sql: string, table: string, stats: TableStats): Promise<SchemaModel> {
+  const { model } = await ddlModel(sql);
+  model.tables.get(table)!.stats = stats;
+  return model;
+}
+
+describe('signals', () => {
+  test('name and shape: a note naming the key with the now() default', async () => {
+    const [finding] = await lint(LOG_TABLE);
+    expect(finding.severity).toBe('note');
+    expect(finding.message).toMatch(/^Table public\.request_log is not partitioned, and its shape says append-only time series: the name matches `\*_log`/);
+    expect(finding.message).toContain('Candidate partition key: created_at (timestamptz, defaults to the current time).');
+  });
+
+  test.each([
+    ['now()', true],
+    ['CURRENT_TIMESTAMP', true],
+    ['current_timestamp(3)', true],
+    ['LOCALTIMESTAMP', true],
+    ['clock_timestamp()', true],
+    ['statement_timestamp()', true],
+    ['transaction_timestamp()', true],
+    ['pg_catalog.now()', true],
+    ["(now() AT TIME ZONE 'utc'::text)", false],
+    ["('now'::text)::timestamp with time zone", true],
+    ["'now'::timestamptz", false],
+    ['now()::timestamptz', true],
+    ['CURRENT_DATE', false],
+    ["now() - interval '1 day'", false],
+  ])('default %s counts as the current time: %s', async (expression, expected) => {
+    const { model } = await ddlModel(`CREATE TABLE t (at timestamptz DEFAULT ${expression});`);
+    expect(isNowDefault(model.tables.get('public.t')!.columns[0].default!.ast)).toBe(expected);
+  });
+
+  test('estimated rows at or over minRows: a warning, with the first timestamp column as key', async () => {
+    const model = await withStats(PLAIN_TABLE, 'public.orders', { estimatedRows: 12_000_000 });
+    const [finding] = lintModel(model);
+    expect(finding.severity).toBe('warning');
+    expect(finding.message).toContain('it holds about 12,000,000 rows (minRows 10,000,000)');
+    expect(finding.message).toContain('Candidate partition key: placed_at (timestamp).');
+  });
+
+  test('rows unknown (never analyzed) is not zero and not big; below the thresholds: nothing', async () => {
+    expect(lintModel(await withStats(PLAIN_TABLE, 'public.orders', {}))).toEqual([]);
+    expect(lintModel(await withStats(PLAIN_TABLE, 'public.orders', { estimatedRows: 9_999_999, totalBytes: 1024 }))).toEqual([]);
+  });
+
+  test('total size at or over minBytes', async () => {
+    const [finding] = lintModel(await withStats(PLAIN_TABLE, 'public.orders', { totalBytes: 12 * 1024 ** 3 }));
+    expect(finding.message).toContain('12.0 GiB on disk (minBytes 10.0 GiB)');
+  });
+
+  test('insert rate only with a known window of at least a day', async () => {
+    const fast = { inserts: 3_000_000 };
+    expect(lintModel(await withStats(PLAIN_TABLE, 'public.orders', fast))).toEqual([]);
+    expect(lintModel(await withStats(PLAIN_TABLE, 'public.orders', { ...fast, statsWindowSeconds: 3600 }))).toEqual([]);
+    const [finding] = lintModel(await withStats(PLAIN_TABLE, 'public.orders', { ...fast, statsWindowSeconds: 2 * 86_400 }));
+    expect(finding.message).toContain('about 1,500,000 inserts a day over 2 days (minInsertsPerDay 1,000,000)');
+    expect(lintModel(await withStats(PLAIN_TABLE, 'public.orders', { ...fast, statsWindowSeconds: 4 * 86_400 }))).toEqual([]);
+  });
+
+  test('stats outrank the name heuristic: the severity is the configured one', async () => {
+    const model = await withStats(LOG_TABLE, 'public.request_log', { estimatedRows: 50_000_000 });
+    const [finding] = lintModel(model);
+    expect(finding.severity).toBe('warning');
+    expect(finding.message).toContain('about 50,000,000 rows');
+  });
+
+  test('a stats file gives DDL mode the same figures', async () => {
+    const { model } = await ddlModel(PLAIN_TABLE + LOG_TABLE);
+    const file = parseStatsFile(
+      JSON.stringify({
+        version: 1,
+        generatedAt: '2026-01-14T06:00:00Z',
+        database: 'db.internal:5432/app',
+        statsWindowSeconds: 10 * 86_400,
+        tables: { 'public.orders': { estimatedRows: 1000, inserts: 20_000_000 }, 'public.gone': { estimatedRows: 1 } },
+      }),
+      'stats.json',
+    );
+    expect(applyStatsFile(model, file)).toEqual({ applied: 1, unknownTables: ['public.gone'] });
+    const findings = lintModel(model);
+    expect(findings.map((f) => [f.key, f.severity])).toEqual([
+      ['high-volume-table-not-partitioned/public.orders', 'warning'],
+      ['high-volume-table-not-partitioned/public.request_log', 'note'],
+    ]);
+    expect(findings[0].message).toContain('about 2,000,000 inserts a day over 10 days');
+  });
+
+  test('no timestamp column: says so and the plan adds one', async () => {
+    const [finding] = await lint('CREATE TABLE t (id bigint PRIMARY KEY, v text);', { tables: ['t'] });
+    expect(finding.message).toContain('no timestamp column to partition by');
+    expect(finding.fix!.sql).toContain('ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();');
+    expect(parseStatements(finding.fix!.sql).ok).toBe(true);
+  });
+
+  test('options are validated', () => {
+    expect(() => resolveRuleOptions(rule, { minRows: 'many' }, 'test')).toThrow(/minRows/);
+    expect(() => resolveRuleOptions(rule, { tabels: [] }, 'test')).toThrow(/tabels/);
+  });
+});
+
+describe('high-volume-table-not-partitioned docs', () => {
+  for (const example of rule.docs.bad) {
+    test(`bad: ${example.title}`, async () => {
+      expect((await lint(example.sql)).length).toBeGreaterThan(0);
+    });
+  }
+  for (const example of rule.docs.good) {
+    test(`good: ${example.title}`, async () => {
+      expect(await lint(example.sql)).toEqual([]);
+    });
+  }
+});
+
+const PLAN_SCHEMA = `
+CREATE SCHEMA app;
+CREATE TABLE app.tools (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE app.tool_executions (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_no serial,
+  tool_id bigint NOT NULL REFERENCES app.tools (id) ON DELETE CASCADE,
+  executed_at timestamptz NOT NULL DEFAULT now(),
+  status text DEFAULT 'pending' CHECK (status <> ''),
+  status_length int GENERATED ALWAYS AS (length(status)) STORED,
+  external_ref text UNIQUE
+);
+CREATE INDEX tool_executions_pending_idx ON app.tool_executions (status) WHERE status = 'pending';
+CREATE TABLE app.execution_outputs (
+  id bigint PRIMARY KEY,
+  execution_id bigint NOT NULL REFERENCES app.tool_executions (id) ON DELETE CASCADE,
+  body text
+);
+CREATE TABLE app.execution_refs (ref text REFERENCES app.tool_executions (external_ref));
+`;
+
+const PLAN_DATA = `
+INSERT INTO app.tools (name) VALUES ('a'), ('b');
+INSERT INTO app.tool_executions (tool_id, executed_at, status, external_ref)
+  SELECT 1 + i % 2, now() - i * interval '9 days', 'done', 'r' || i FROM generate_series(0, 40) i;
+INSERT INTO app.execution_outputs SELECT i, i, 'x' FROM generate_series(1, 30) i;
+INSERT INTO app.execution_refs SELECT 'r' || i FROM generate_series(1, 5) i;
+`;
+
+/** The plan as a DBA would take it from the fix-up script: the `-- | ` lines, un-commented. */
+function uncommentedPlan(finding: Finding): string {
+  const script = renderFixScript([finding], { toolVersion: 'test', generatedAt: now });
+  return script
+    .split('\n')
+    .filter((line) => line.startsWith('-- |'))
+    .map((line) => line.replace(/^-- \| ?/, ''))
+    .join('\n');
+}
+
+describe('conversion plan on a real server', () => {
+  let workDir: string | undefined;
+  afterAll(async () => {
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await releaseCluster();
+  });
+
+  test('un-commented, it converts the table, keeps the data and identity, and re-points the foreign keys', async () => {
+    const [finding] = await lint(PLAN_SCHEMA, { tables: ['app.tool_executions'] });
+    expect(finding.key).toBe('high-volume-table-not-partitioned/app.tool_executions');
+    const plan = uncommentedPlan(finding);
+    expect(plan).toContain('SELECT min(executed_at)');
+    expect(parseStatements(plan).ok).toBe(true);
+
+    const cluster = await sharedCluster();
+    workDir = mkdtempSync(join(tmpdir(), 'high-volume-plan-'));
+    const db = 'high_volume_plan';
+    await cluster.createDatabase(db);
+    writeFileSync(join(workDir, 'schema.sql'), PLAN_SCHEMA + PLAN_DATA);
+    writeFileSync(join(workDir, 'plan.sql'), plan);
+    await cluster.psqlFile(db, join(workDir, 'schema.sql'));
+    await cluster.psqlFile(db, join(workDir, 'plan.sql'));
+
+    const [kind] = await cluster.query<{ relkind: string }>(db, "SELECT relkind FROM pg_class WHERE oid = 'app.tool_executions'::regclass");
+    expect(kind.relkind).toBe('p');
+    const [counts] = await cluster.query<{ n: string; old: string }>(
+      db,
+      'SELECT (SELECT count(*) FROM app.tool_executions) AS n, (SELECT count(*) FROM app.tool_executions_unpartitioned) AS old',
+    );
+    expect(counts).toEqual({ n: '41', old: '41' });
+    const fks = await cluster.query<{ conname: string; target: string }>(
+      db,
+      "SELECT conname, confrelid::regclass::text AS target FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND conrelid::regclass::text IN ('app.execution_outputs', 'app.execution_refs') ORDER BY 1",
+    );
+    expect(fks).toEqual([
+      { conname: 'execution_outputs_execution_id_fkey', target: 'app.tool_executions' },
+      { conname: 'execution_refs_ref_fkey', target: 'app.tool_executions' },
+    ]);
+    // Identity and serial continue after the copied rows, and survive dropping the old table.
+    await cluster.query(db, 'DROP TABLE app.tool_executions_unpartitioned');
+    const [row] = await cluster.query<{ id: string; run_no: number }>(db, "INSERT INTO app.tool_executions (tool_id, status) VALUES (1, 'new') RETURNING id, run_no");
+    expect(row).toEqual({ id: '42', run_no: 42 });
+    await expect(cluster.query(db, 'INSERT INTO app.execution_outputs VALUES (999, 12345, null, now())')).rejects.toThrow(/foreign key/);
+
+    // Re-linted live, the converted table is no longer a finding.
+    const model = await readCatalog({ url: cluster.superuserUrl(db) });
+    expect(lintModel(model, { tables: ['app.tool_executions'] }, true).map((f) => f.key)).toEqual([]);
+  });
+});
