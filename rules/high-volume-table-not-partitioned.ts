@@ -49,6 +49,15 @@ function checkTable(model: SchemaModel, table: Table, options: HighVolumeTableNo
   };
 }
 
+/**
+ * The conversion plan keeps the old table as `<t>_unpartitioned` beside the new partitioned `<t>`, for rollback,
+ * until the DBA drops it: that copy is the plan in progress, not a new gap.
+ */
+function isRollbackCopy(model: SchemaModel, table: Table): boolean {
+  const match = /^(.+)_unpartitioned\d*$/.exec(table.name);
+  return match !== null && model.tables.get(qualify(table.schema, match[1]))?.kind === 'partitioned';
+}
+
 export const highVolumeTableNotPartitioned: Rule<HighVolumeTableNotPartitionedOptions> = {
   id: 'high-volume-table-not-partitioned',
   name: 'HighVolumeTableNotPartitioned',
@@ -116,6 +125,7 @@ export const highVolumeTableNotPartitioned: Rule<HighVolumeTableNotPartitionedOp
     for (const table of logicalTables(model)) {
       // Inheritance children are old-style partitions: their parent is where partitioning is decided.
       if (table.kind !== 'table' || table.persistence === 'temporary' || table.inherits.length) continue;
+      if (isRollbackCopy(model, table)) continue;
       const finding = checkTable(model, table, options);
       if (finding) findings.push(finding);
     }

@@ -32,7 +32,23 @@ export interface ParsedFile {
 
 const PSQL_VARIABLE = /(^|[^:\w]):(['"]?)[A-Za-z_][A-Za-z0-9_]*\2/;
 
+/** Node locations of a piece parsed on its own are relative to the piece: make them file offsets. */
+function shiftLocations(node: unknown, by: number): void {
+  if (Array.isArray(node)) {
+    for (const item of node) shiftLocations(item, by);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const record = node as Record<string, unknown>;
+  for (const [key, value] of Object.entries(record)) {
+    if (key === 'location' && typeof value === 'number') {
+      if (value >= 0) record[key] = value + by;
+    } else if (typeof value === 'object') shiftLocations(value, by);
+  }
+}
+
 function toStatements(raw: RawStatement[], baseByte: number): ParsedStatement[] {
+  if (baseByte > 0) for (const entry of raw) shiftLocations(entry.stmt, baseByte);
   return raw.map((entry) => {
     const start = baseByte + (entry.stmt_location ?? 0);
     const kind = Object.keys(entry.stmt)[0];
