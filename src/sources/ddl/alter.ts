@@ -31,7 +31,7 @@ export function applyAlterTable(builder: DdlModelBuilder, stmt: Node): void {
     // ALTER TABLE also takes views and sequences (OWNER TO, …); the model has nothing to change for those.
     const other = builder.lookupRelation(stmt.relation, (key) => builder.model.otherRelations.has(key) || builder.model.materializedViews.has(key));
     const known = builder.model.otherRelations.has(other.key) || builder.model.materializedViews.has(other.key);
-    if (!stmt.missing_ok && !known) builder.requireTable(stmt.relation, 'ALTER TABLE');
+    if (!stmt.missing_ok && !known) builder.requireTable(stmt.relation, 'ALTER TABLE', true);
     return;
   }
   const only = stmt.relation.inh === false || stmt.relation.inh === undefined;

@@ -50,6 +50,8 @@ export class DdlModelBuilder {
   statement!: ParsedStatement;
   /** Unresolved foreign keys, checked once every file is applied (DDL often references tables defined later). */
   readonly reportedMissingSchemas = new Set<string>();
+  private readonly deferredStatements: Array<{ file: ParsedFile; statement: ParsedStatement; searchPath: string[] }> = [];
+  private retrying = false;
   readonly pendingForeignKeys: Array<{ table: Table; constraint: Constraint; origin: SourceOrigin }> = [];
 
   constructor(files: string[]) {
@@ -139,14 +141,37 @@ export class DdlModelBuilder {
     return this.model.tables.get(this.lookupRelation(rangeVar, (key) => this.model.tables.has(key)).key);
   }
 
-  /** A table the statement needs: missing means a located diagnostic and the statement (part) is skipped. */
-  requireTable(rangeVar: Node, what: string): Table | undefined {
+  /**
+   * A table the statement needs: missing means a located diagnostic and the statement (part) is skipped. With
+   * `deferIfMissing` (the statement's own target: CREATE INDEX, ALTER TABLE, CREATE TRIGGER), the whole statement
+   * is applied again once all input is read — design documents and hand-ordered migrations often index a table
+   * before the statement that creates it. Input that loads into PostgreSQL never takes this path.
+   */
+  requireTable(rangeVar: Node, what: string, deferIfMissing = false): Table | undefined {
     const table = this.findTable(rangeVar);
     if (!table) {
       const name = rangeVar.schemaname ? `${rangeVar.schemaname}.${rangeVar.relname}` : rangeVar.relname;
-      this.diagnose(`${what}: table ${name} is not defined (yet); statement skipped`, rangeVar.location ?? this.statement.startByte);
+      const at = rangeVar.location ?? this.statement.startByte;
+      if (deferIfMissing && !this.retrying) {
+        this.deferredStatements.push({ file: this.file, statement: this.statement, searchPath: [...this.searchPath] });
+        this.diagnose(`${what}: table ${name} is not defined yet; the statement is applied after the rest of the input`, at);
+      } else {
+        this.diagnose(`${what}: table ${name} is not defined; statement skipped`, at);
+      }
     }
     return table;
+  }
+
+  /** Applies the statements deferred by `requireTable`, in their original order, with their search path. */
+  applyDeferred(apply: (builder: DdlModelBuilder, statement: ParsedStatement) => void): void {
+    this.retrying = true;
+    for (const { file, statement, searchPath } of this.deferredStatements.splice(0)) {
+      this.file = file;
+      this.statement = statement;
+      this.searchPath = searchPath;
+      apply(this, statement);
+    }
+    this.retrying = false;
   }
 
   findIndex(rangeVar: Node): Index | undefined {

@@ -174,7 +174,7 @@ export function applyIndexStmt(builder: DdlModelBuilder, stmt: Node): void {
     matview.indexes.push(qualify(index.schema, indexName));
     return;
   }
-  const table = builder.requireTable(rangeVar, 'CREATE INDEX');
+  const table = builder.requireTable(rangeVar, 'CREATE INDEX', true);
   if (!table) return;
   // A table from CREATE TABLE … AS has no known columns: nothing to check against.
   for (const key of table.columns.length ? keys : []) {

@@ -36,6 +36,7 @@ export function buildModelFromSql(sources: Array<{ file: string; text: string }>
     diagnostics.push(...parsed.diagnostics);
     builder.applyFile(parsed, applyStatement);
   }
+  builder.applyDeferred(applyStatement);
   resolveForeignKeys(builder);
   diagnostics.push(...builder.diagnostics);
   return { model: builder.model, diagnostics, files };

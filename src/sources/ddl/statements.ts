@@ -110,7 +110,7 @@ function applyCreateSchema(builder: DdlModelBuilder, node: Node): void {
 }
 
 function applyCreateTrigger(builder: DdlModelBuilder, node: Node): void {
-  const table = builder.requireTable(node.relation, 'CREATE TRIGGER');
+  const table = builder.requireTable(node.relation, 'CREATE TRIGGER', true);
   if (!table) return;
   const type = (node.timing ?? 0) as number;
   const eventBits = (node.events ?? 0) as number;

@@ -1,0 +1,306 @@
+#!/usr/bin/env node
+/**
+ * Live-mode benchmark: starts its own throwaway PostgreSQL cluster (as test/support/pg-cluster.ts does: initdb into
+ * a fresh /tmp folder, server run as the `postgres` OS user when we are root, fsync off, TCP on 127.0.0.1 with a
+ * random scram password, unix socket in the folder), then measures `readCatalog` on
+ *   (a) the largest corpus entries (lemmy, hatchet, postgrest), loaded as test/support/corpus.ts loads them;
+ *   (b) a generated database of 10,000 tables (columns, PKs, FKs, indexes, jsonb, a few partitioned tables);
+ * reporting wall time (median/min of N runs on an open connection, split into time waiting on queries and the rest,
+ * i.e. model building), `queryCount` (round trips, exported by read-catalog.js), and the whole CLI
+ * (`lint --db URL --format json > /dev/null`, fresh process per run). The cluster is stopped and its folder removed
+ * at the end, also on errors and Ctrl-C.
+ *
+ * Usage: node bench/catalog.mjs [--runs 5] [--tables 10000] [--no-corpus] [--no-generated] [--no-cli]
+ * Env: SCHEMA_LINT_PG_BIN (folder with initdb/pg_ctl/psql; default: highest /usr/lib/postgresql/<v>/bin),
+ *      SCHEMA_LINT_PG_OS_USER (default postgres). Needs dist/ (npx tsc -p tsconfig.json).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const cli = path.join(root, 'bin', 'schema-lint.js');
+const HOST = '127.0.0.1';
+
+function argValue(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const ms = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+// ---------- cluster ----------
+
+function pgBin() {
+  if (process.env.SCHEMA_LINT_PG_BIN) return process.env.SCHEMA_LINT_PG_BIN;
+  const base = '/usr/lib/postgresql';
+  const versions = existsSync(base)
+    ? readdirSync(base).filter((v) => /^\d+$/.test(v) && existsSync(path.join(base, v, 'bin', 'initdb'))).sort((a, b) => b - a)
+    : [];
+  if (!versions.length) throw new Error('no PostgreSQL binaries: set SCHEMA_LINT_PG_BIN');
+  return path.join(base, versions[0], 'bin');
+}
+
+function osUser() {
+  if (process.getuid?.() !== 0) return undefined;
+  const name = process.env.SCHEMA_LINT_PG_OS_USER ?? 'postgres';
+  const id = (flag) => Number(execFileSync('id', [flag, name], { encoding: 'utf8' }).trim());
+  return { name, uid: id('-u'), gid: id('-g') };
+}
+
+function runAs(user, command, args) {
+  const [file, argv] = user ? ['runuser', ['-u', user.name, '--', command, ...args]] : [command, args];
+  const r = spawnSync(file, argv, { encoding: 'utf8', cwd: '/tmp' });
+  return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error?.message ?? ''}` };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startCluster() {
+  const bin = pgBin();
+  const user = osUser();
+  const dir = mkdtempSync('/tmp/schema-lint-bench-pg-');
+  chmodSync(dir, 0o700);
+  if (user) chownSync(dir, user.uid, user.gid);
+  const data = path.join(dir, 'data');
+  const password = randomBytes(12).toString('hex');
+  const pwfile = path.join(dir, 'pwfile');
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (user) chownSync(pwfile, user.uid, user.gid);
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    runAs(user, path.join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w']);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', stop);
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+  const init = runAs(user, path.join(bin, 'initdb'), [
+    '-D', data, '-E', 'UTF8', '--locale=C.UTF-8', '-U', 'postgres', '--pwfile', pwfile,
+    '--auth-local=trust', '--auth-host=scram-sha-256', '-N',
+  ]);
+  if (init.status !== 0) {
+    stop();
+    throw new Error(`initdb failed: ${init.output}`);
+  }
+  const port = await freePort();
+  const options = [`-p ${port}`, `-k ${dir}`, `-c listen_addresses=${HOST}`, '-c fsync=off', '-c full_page_writes=off', '-c synchronous_commit=off'].join(' ');
+  const start = runAs(user, path.join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', path.join(dir, 'server.log'), '-o', options]);
+  if (start.status !== 0) {
+    stop();
+    throw new Error(`pg_ctl start failed: ${start.output}`);
+  }
+  const url = (db) => `postgres://postgres:${password}@${HOST}:${port}/${encodeURIComponent(db)}`;
+  return { bin, dir, url, stop };
+}
+
+async function sql(url, text) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createDatabase(cluster, name) {
+  await sql(cluster.url('postgres'), `CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+  return cluster.url(name);
+}
+
+function psql(cluster, url, args, cwd) {
+  return spawnSync(path.join(cluster.bin, 'psql'), ['-X', '-q', ...args, '-d', url], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    env: { ...process.env, PGOPTIONS: '-c client_min_messages=error' },
+  });
+}
+
+// ---------- inputs ----------
+
+/** The corpus loads as test/support/corpus.ts: load order, cwd = file folder, lemmy's `CREATE SCHEMA r;`, postgrest's variables. */
+function corpusEntry(name) {
+  const dir = path.resolve(root, process.env.SCHEMA_LINT_SHARED_DIR ?? '../shared', 'corpus', name);
+  const order = path.join(dir, '_load_order.txt');
+  if (!existsSync(dir)) return undefined;
+  const files = existsSync(order)
+    ? readFileSync(order, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => path.join(dir, l))
+    : readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => path.join(dir, f));
+  const before = name === 'lemmy' ? { [path.join(dir, 'crates/db_schema/replaceable_schema/utils.sql')]: 'CREATE SCHEMA r;' } : {};
+  return { name, files, before };
+}
+
+function loadCorpus(cluster, entry, url, database) {
+  let errors = 0;
+  const vars = entry.name === 'postgrest' ? ['-v', `DBNAME=${database}`, '-v', 'PGUSER=postgres'] : [];
+  for (const file of entry.files) {
+    const pre = entry.before[file] ? ['-c', entry.before[file]] : [];
+    const r = psql(cluster, url, ['-v', 'ON_ERROR_STOP=0', ...vars, ...pre, '-f', path.basename(file)], path.dirname(file));
+    errors += (r.stderr.match(/ERROR:|error:/g) ?? []).length;
+  }
+  return errors;
+}
+
+/**
+ * 10,000 tables in one schema-spread SQL file: every table has a bigint PK, a few typed columns, a jsonb column;
+ * every third references its predecessor (half of those FKs indexed), every other has a secondary index, some a
+ * partial one; one table in 500 is range-partitioned with 4 partitions. Transactions of 500 tables keep the lock
+ * table (max_locks_per_transaction) from overflowing while staying fast.
+ */
+function manyTablesSql(count) {
+  const out = ['CREATE SCHEMA s0; CREATE SCHEMA s1; CREATE SCHEMA s2; CREATE SCHEMA s3;', 'BEGIN;'];
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && i % 500 === 0) out.push('COMMIT;', 'BEGIN;');
+    const schema = `s${i % 4}`;
+    const table = `${schema}.t${i}`;
+    if (i % 500 === 250) {
+      out.push(`CREATE TABLE ${table} (id bigint NOT NULL, created_at timestamptz NOT NULL, kind text, payload jsonb, PRIMARY KEY (id, created_at)) PARTITION BY RANGE (created_at);`);
+      for (let q = 0; q < 4; q++) {
+        out.push(`CREATE TABLE ${table}_q${q + 1} PARTITION OF ${table} FOR VALUES FROM ('2025-${String(q * 3 + 1).padStart(2, '0')}-01') TO ('${q === 3 ? '2026-01' : `2025-${String(q * 3 + 4).padStart(2, '0')}`}-01');`);
+      }
+      out.push(`CREATE INDEX t${i}_kind_idx ON ${table} (kind);`);
+      continue;
+    }
+    const references = i % 3 === 1 && i % 500 !== 251 ? `, parent_id bigint REFERENCES s${(i - 1) % 4}.t${i - 1}(id)` : '';
+    out.push(
+      `CREATE TABLE ${table} (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, name text NOT NULL, status smallint NOT NULL DEFAULT 0, ` +
+        `amount numeric(12,2), payload jsonb, created_at timestamptz NOT NULL DEFAULT now(), deleted_at timestamptz${references});`,
+    );
+    if (references && i % 2 === 0) out.push(`CREATE INDEX t${i}_parent_idx ON ${table} (parent_id);`);
+    if (i % 2 === 0) out.push(`CREATE INDEX t${i}_created_idx ON ${table} (created_at);`);
+    if (i % 10 === 0) out.push(`CREATE INDEX t${i}_live_idx ON ${table} (name) WHERE deleted_at IS NULL;`);
+  }
+  out.push('COMMIT;');
+  return out.join('\n') + '\n';
+}
+
+// ---------- measurement ----------
+
+async function measureReadCatalog(url, runs, catalog) {
+  const samples = [];
+  let count = 0;
+  let tables = 0;
+  for (let i = 0; i <= runs; i++) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    let waiting = 0;
+    const query = client.query.bind(client);
+    client.query = async (...args) => {
+      const start = performance.now();
+      try {
+        return await query(...args);
+      } finally {
+        waiting += performance.now() - start;
+      }
+    };
+    const start = performance.now();
+    const model = await catalog.readCatalog(client);
+    const total = performance.now() - start;
+    await client.end();
+    count = catalog.queryCount();
+    tables = model.tables.size;
+    if (i > 0) samples.push({ total, waiting }); // run 0 warms the server's caches and our JIT
+  }
+  return {
+    total: median(samples.map((s) => s.total)),
+    min: Math.min(...samples.map((s) => s.total)),
+    queries: median(samples.map((s) => s.waiting)),
+    build: median(samples.map((s) => s.total - s.waiting)),
+    queryCount: count,
+    tables,
+  };
+}
+
+function measureCli(url, runs) {
+  const times = [];
+  for (let i = 0; i <= runs; i++) {
+    const devNull = openSync('/dev/null', 'w');
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [cli, 'lint', '--db', url, '--format', 'json', '--fail-on', 'never'], { stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8' });
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    closeSync(devNull);
+    if (r.status !== 0) throw new Error(`CLI exited ${r.status}: ${r.stderr}`);
+    if (i > 0) times.push(elapsed);
+  }
+  return { median: median(times), min: Math.min(...times) };
+}
+
+async function main() {
+  const distCatalog = path.join(root, 'dist', 'src', 'sources', 'catalog', 'read-catalog.js');
+  if (!existsSync(distCatalog)) throw new Error('dist/ missing: run npx tsc -p tsconfig.json first');
+  const mod = await import(pathToFileURL(distCatalog).href);
+  // queryCount is an exported `let`: read it through the live binding after each call.
+  const catalog = { readCatalog: mod.readCatalog, queryCount: () => mod.queryCount };
+  const runs = Number(argValue('--runs', '5'));
+  const tableCount = Number(argValue('--tables', '10000'));
+  const withCli = !process.argv.includes('--no-cli');
+
+  const cluster = await startCluster();
+  const version = (await sql(cluster.url('postgres'), 'SHOW server_version')).rows[0].server_version;
+  console.log(`PostgreSQL ${version}, node ${process.version}, ${runs} runs each (+1 warm-up), medians in ms\n`);
+  const rows = [];
+  try {
+    if (!process.argv.includes('--no-corpus')) {
+      for (const name of ['lemmy', 'hatchet', 'postgrest']) {
+        const entry = corpusEntry(name);
+        if (!entry) {
+          console.log(`(corpus ${name} not found: skipped)`);
+          continue;
+        }
+        const database = `bench_${name}`;
+        const url = await createDatabase(cluster, database);
+        const loadStart = performance.now();
+        const errors = loadCorpus(cluster, entry, url, database);
+        const loadMs = performance.now() - loadStart;
+        const read = await measureReadCatalog(url, runs, catalog);
+        const e2e = withCli ? measureCli(url, runs) : undefined;
+        rows.push({ name: `${name} corpus (load: ${(loadMs / 1000).toFixed(1)} s, ${errors} psql errors)`, read, e2e });
+      }
+    }
+    if (!process.argv.includes('--no-generated')) {
+      const url = await createDatabase(cluster, 'bench_many_tables');
+      const file = path.join(cluster.dir, 'many-tables.sql');
+      writeFileSync(file, manyTablesSql(tableCount));
+      const loadStart = performance.now();
+      const r = psql(cluster, url, ['-v', 'ON_ERROR_STOP=1', '-f', file], cluster.dir);
+      if (r.status !== 0) throw new Error(`loading ${tableCount} tables failed: ${r.stderr}`);
+      const loadMs = performance.now() - loadStart;
+      const read = await measureReadCatalog(url, runs, catalog);
+      const e2e = withCli ? measureCli(url, runs) : undefined;
+      rows.push({ name: `generated ${tableCount.toLocaleString('en-US')} tables (load: ${(loadMs / 1000).toFixed(1)} s)`, read, e2e });
+    }
+  } finally {
+    cluster.stop();
+  }
+
+  console.log('| database | tables in model | queryCount | readCatalog median | min | of which waiting on queries | model build (rest) | CLI end to end median | CLI min |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const { name, read, e2e } of rows) {
+    console.log(
+      `| ${name} | ${read.tables} | ${read.queryCount} | ${ms(read.total)} | ${ms(read.min)} | ${ms(read.queries)} | ${ms(read.build)} | ${e2e ? ms(e2e.median) : '-'} | ${e2e ? ms(e2e.min) : '-'} |`,
+    );
+  }
+}
+
+await main();
