@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { computeLineHash, computeLineHashes } from '../src/report/line-hash.js';
-import { sharedDir } from './support/sarif-validate.js';
+import { sarifDataDir } from './support/sarif-validate.js';
 
 interface Vector {
   name?: string;
@@ -9,7 +9,7 @@ interface Vector {
   expectedUploadSarif?: string[];
 }
 
-const vectors = JSON.parse(readFileSync(`${sharedDir()}/sarif/primary-location-line-hash-vectors.json`, 'utf8')) as {
+const vectors = JSON.parse(readFileSync(`${sarifDataDir()}/primary-location-line-hash-vectors.json`, 'utf8')) as {
   codeqlActionVectors: Vector[];
   sqlVectors: Vector[];
 };

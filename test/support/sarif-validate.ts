@@ -19,8 +19,12 @@ type Json = Record<string, any>;
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** `../shared` beside the clone (as in CI), or `SCHEMA_LINT_SHARED_DIR`. */
-export function sharedDir(): string {
-  return process.env.SCHEMA_LINT_SHARED_DIR ?? path.resolve(projectRoot, '../shared');
+/**
+ * The SARIF schemas, GitHub-ingestion validator config and fingerprint vectors, vendored from shared/sarif (see
+ * SOURCE.md there) so the tests run on a fresh clone.
+ */
+export function sarifDataDir(): string {
+  return path.join(projectRoot, 'test', 'data', 'sarif');
 }
 
 function formatErrors(label: string, errors: ErrorObject[] | null | undefined): string[] {
@@ -31,7 +35,7 @@ let oasisValidator: ValidateFunction | undefined;
 let codeqlValidator: ValidateFunction | undefined;
 
 function loadSchema(file: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(sharedDir(), 'sarif', file), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(path.join(sarifDataDir(), file), 'utf8')) as Record<string, unknown>;
 }
 
 function oasis(): ValidateFunction {
@@ -98,7 +102,7 @@ interface ValidationLog {
  * an unsuccessful execution (a rule crash), fails.
  */
 export async function validateSarifWithMultitool(filePath: string): Promise<string[]> {
-  const config = path.join(sharedDir(), 'sarif', 'multitool-github-ingestion.config.xml');
+  const config = path.join(sarifDataDir(), 'multitool-github-ingestion.config.xml');
   const outDir = mkdtempSync(path.join(tmpdir(), 'sarif-validation-'));
   const output = path.join(outDir, 'validation.sarif');
   try {
