@@ -119,18 +119,17 @@ describe('inputs', () => {
   });
 
   test('a folder is applied in natural order (2_x before 10_x)', async () => {
-    // 10_x indexes the FK that 2_x creates: in natural order nothing is missing; in text order the index would
-    // come first, on a table that does not exist yet, and the FK would be reported.
+    // 10_x drops the index that 2_x creates: in natural order the FK ends up unindexed; in text order (10_x first)
+    // the DROP would come before the index exists, and the FK would stay covered.
     const dir = scratch('natural', {
-      'migrations/2_x.sql': ONE_FINDING,
-      'migrations/10_x.sql': 'CREATE INDEX orders_customer_idx ON orders (customer_id);\n',
+      'migrations/2_x.sql': NO_FINDING,
+      'migrations/10_x.sql': 'DROP INDEX orders_customer_idx;\n',
     });
     const inOrder = await lint(['migrations', '--format', 'json'], { cwd: dir });
-    expect(inOrder.code).toBe(0);
-    expect(keysOf(inOrder)).toEqual([]);
+    expect(keysOf(inOrder)).toEqual([`${FK}/public.orders/orders_customer_id_fkey`]);
     expect(parseJsonReport(inOrder).summary.filesLinted).toBe(2);
     const reversed = await lint(['migrations/10_x.sql', 'migrations/2_x.sql', '--format', 'json'], { cwd: dir });
-    expect(keysOf(reversed)).toEqual([`${FK}/public.orders/orders_customer_id_fkey`]);
+    expect(keysOf(reversed)).toEqual([]);
   });
 
   test('a glob expands to its matches in natural order', async () => {

@@ -1,4 +1,4 @@
-import type { Index, SchemaModel, Table, TypeRef } from './types.js';
+import type { Index, Origin, SchemaModel, Table, TypeRef } from './types.js';
 
 export function emptyModel(source: SchemaModel['source']): SchemaModel {
   return {
@@ -91,4 +91,22 @@ export function formatType(type: TypeRef): string {
   const name = type.schema === 'pg_catalog' ? type.name : `${type.schema}.${type.name}`;
   const mods = type.modifiers.length ? `(${type.modifiers.join(',')})` : '';
   return name + mods + '[]'.repeat(type.arrayDims);
+}
+
+/** A table with nothing in it yet; sources fill in columns, constraints and the rest. */
+export function newTable(schema: string, name: string, origin: Origin, shape: Partial<Pick<Table, 'kind' | 'persistence' | 'options'>> = {}): Table {
+  return {
+    schema,
+    name,
+    kind: shape.kind ?? 'table',
+    persistence: shape.persistence ?? 'permanent',
+    columns: [],
+    constraints: [],
+    indexes: [],
+    triggers: [],
+    partitions: [],
+    inherits: [],
+    options: shape.options ?? {},
+    origin,
+  };
 }

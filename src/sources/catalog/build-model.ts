@@ -22,7 +22,9 @@ import type {
 } from '../../model/types.js';
 import { parseStatements } from '../../sql/parser.js';
 import { parseExpressionText } from '../../sql/expression.js';
-import { parseBoundText, splitExpressionList } from './partition-bound.js';
+import { parseBoundText, splitExpressionList } from '../../sql/partition-bound.js';
+import { decodeTriggerType } from '../../model/trigger-type.js';
+export { decodeTriggerType };
 import type { CatalogRows, ColumnRow, ConstraintRow, IndexRow, RelationRow, TypeRow } from './rows.js';
 
 export type { CatalogRows } from './rows.js';
@@ -34,14 +36,6 @@ const STORAGE: Record<string, string> = { p: 'plain', e: 'external', m: 'main', 
 const COMPRESSION: Record<string, string> = { p: 'pglz', l: 'lz4' };
 const OTHER_KINDS = { v: 'view', S: 'sequence', f: 'foreign table', c: 'composite type' } as const;
 
-// pg_trigger.tgtype bits (src/include/catalog/pg_trigger.h).
-const TRIGGER_ROW = 1 << 0;
-const TRIGGER_BEFORE = 1 << 1;
-const TRIGGER_INSERT = 1 << 2;
-const TRIGGER_DELETE = 1 << 3;
-const TRIGGER_UPDATE = 1 << 4;
-const TRIGGER_TRUNCATE = 1 << 5;
-const TRIGGER_INSTEAD = 1 << 6;
 // pg_index.indoption bit (INDOPTION_DESC).
 const INDEX_DESC = 1;
 const VARHDRSZ = 4;
@@ -95,16 +89,6 @@ export function triggerArguments(args: Buffer | null, count: number): string[] {
     start = i + 1;
   }
   return result;
-}
-
-export function decodeTriggerType(type: number): Pick<Trigger, 'timing' | 'events' | 'level'> {
-  const timing = type & TRIGGER_INSTEAD ? 'instead of' : type & TRIGGER_BEFORE ? 'before' : 'after';
-  const events: TriggerEvent[] = [];
-  if (type & TRIGGER_INSERT) events.push('insert');
-  if (type & TRIGGER_UPDATE) events.push('update');
-  if (type & TRIGGER_DELETE) events.push('delete');
-  if (type & TRIGGER_TRUNCATE) events.push('truncate');
-  return { timing, events, level: type & TRIGGER_ROW ? 'row' : 'statement' };
 }
 
 /** Opclass names per key position, as pg_get_indexdef prints them: only where they differ from the type's default. */

@@ -1,6 +1,7 @@
 /** Statement dispatch: which statement kinds change the model, and how. Anything not listed is skipped on purpose. */
-import { qualify } from '../../model/model.js';
-import type { Constraint, Table, Trigger, TriggerEvent } from '../../model/types.js';
+import { newTable, qualify } from '../../model/model.js';
+import type { Constraint, Table, Trigger } from '../../model/types.js';
+import { decodeTriggerType, TRIGGER_ROW } from '../../model/trigger-type.js';
 import { deparseNode } from '../../sql/expression.js';
 import { IMPLICIT_FILE, type DdlModelBuilder, type Node } from './builder.js';
 import { applyAlterTable } from './alter.js';
@@ -10,13 +11,6 @@ import { applyCreateStmt, defElemValue } from './tables.js';
 import { applyDoBlock } from './do-block.js';
 import { applyDrop, applyRename, applySetSchema } from './drop-rename.js';
 import { chooseConstraintName } from './naming.js';
-
-const TRIGGER_TYPE_BEFORE = 1 << 1;
-const TRIGGER_TYPE_INSERT = 1 << 2;
-const TRIGGER_TYPE_DELETE = 1 << 3;
-const TRIGGER_TYPE_UPDATE = 1 << 4;
-const TRIGGER_TYPE_TRUNCATE = 1 << 5;
-const TRIGGER_TYPE_INSTEAD = 1 << 6;
 
 const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String.sval as string);
 
@@ -112,20 +106,11 @@ function applyCreateSchema(builder: DdlModelBuilder, node: Node): void {
 function applyCreateTrigger(builder: DdlModelBuilder, node: Node): void {
   const table = builder.requireTable(node.relation, 'CREATE TRIGGER', true);
   if (!table) return;
-  const type = (node.timing ?? 0) as number;
-  const eventBits = (node.events ?? 0) as number;
-  const events: TriggerEvent[] = [];
-  if (eventBits & TRIGGER_TYPE_INSERT) events.push('insert');
-  if (eventBits & TRIGGER_TYPE_UPDATE) events.push('update');
-  if (eventBits & TRIGGER_TYPE_DELETE) events.push('delete');
-  if (eventBits & TRIGGER_TYPE_TRUNCATE) events.push('truncate');
   const tableKey = qualify(table.schema, table.name);
   const trigger: Trigger = {
     name: node.trigname,
     table: tableKey,
-    timing: type & TRIGGER_TYPE_INSTEAD ? 'instead of' : type & TRIGGER_TYPE_BEFORE ? 'before' : 'after',
-    events,
-    level: node.row ? 'row' : 'statement',
+    ...decodeTriggerType((node.row ? TRIGGER_ROW : 0) | ((node.timing ?? 0) as number) | ((node.events ?? 0) as number)),
     enabled: 'O',
     function: builder.qualifyFunction(node.funcname),
     arguments: strings(node.args),
@@ -279,20 +264,7 @@ function applyCreateTableAs(builder: DdlModelBuilder, node: Node): void {
   }
   // CREATE TABLE … AS: the columns come from a query the model cannot evaluate; the table still exists.
   if (builder.model.tables.has(key)) return;
-  builder.model.tables.set(key, {
-    schema,
-    name: rangeVar.relname,
-    kind: 'table',
-    persistence: 'permanent',
-    columns: [],
-    constraints: [],
-    indexes: [],
-    triggers: [],
-    partitions: [],
-    inherits: [],
-    options: {},
-    origin: builder.origin(rangeVar.location),
-  });
+  builder.model.tables.set(key, newTable(schema, rangeVar.relname, builder.origin(rangeVar.location)));
   builder.diagnose(`CREATE TABLE ${key} AS: columns come from a query and are not known in DDL mode`, rangeVar.location, 'unsupported');
 }
 

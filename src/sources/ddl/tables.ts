@@ -1,7 +1,7 @@
 /** CREATE TABLE (columns, constraints, LIKE, INHERITS, partitioning) and ADD CONSTRAINT. */
-import { qualify } from '../../model/model.js';
+import { newTable, qualify } from '../../model/model.js';
 import type { Column, Constraint, Table } from '../../model/types.js';
-import { partitionBoundFromNode } from '../../sql/partition-bound.js';
+import { boundFromSpec } from '../../sql/partition-bound.js';
 import { SERIAL_TYPES, type DdlModelBuilder, type Node } from './builder.js';
 import { clonePartitionedIndexes, defineIndex, indexKeyFromElem } from './indexes.js';
 import { chooseConstraintName } from './naming.js';
@@ -32,20 +32,11 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
     builder.diagnose(`schema ${schema} is not defined (yet); its tables are created anyway`, rangeVar.location);
   }
   const persistence = rangeVar.relpersistence === 'u' ? 'unlogged' : rangeVar.relpersistence === 't' ? 'temporary' : 'permanent';
-  const table: Table = {
-    schema,
-    name: rangeVar.relname,
+  const table = newTable(schema, rangeVar.relname, builder.origin(rangeVar.location), {
     kind: stmt.partspec ? 'partitioned' : 'table',
     persistence,
-    columns: [],
-    constraints: [],
-    indexes: [],
-    triggers: [],
-    partitions: [],
-    inherits: [],
     options: relOptions(stmt.options),
-    origin: builder.origin(rangeVar.location),
-  };
+  });
   model.tables.set(key, table);
 
   const parents = ((stmt.inhRelations as Node[] | undefined) ?? []).map((n) => n.RangeVar as Node);
@@ -429,7 +420,12 @@ export function attachPartition(builder: DdlModelBuilder, parent: Table, partiti
     builder.diagnose(`table ${parentKey} is not partitioned; cannot attach ${partitionKey}`);
     return;
   }
-  partition.partitionOf = { parent: parentKey, bound: partitionBoundFromNode(boundNode) };
+  const bound = boundFromSpec(boundNode);
+  if (!bound) {
+    builder.diagnose(`partition bound of ${partitionKey} is an expression DDL mode cannot evaluate; partition not attached`, boundNode.location, 'unsupported');
+    return;
+  }
+  partition.partitionOf = { parent: parentKey, bound };
   if (!parent.partitions.includes(partitionKey)) parent.partitions.push(partitionKey);
   for (const constraint of parent.constraints) {
     if (constraint.kind === 'foreign' || constraint.kind === 'check') clonePartitionConstraint(partition, constraint);
