@@ -18,13 +18,17 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const cli = path.join(root, 'bin', 'schema-lint.js');
+// A built copy to measure instead of this tree's dist/ (a stable snapshot while others rebuild dist/): a folder with
+// bin/, dist/, package.json and node_modules/. The corpus is still found next to this repository.
+const target = path.resolve(process.env.SCHEMA_LINT_BENCH_ROOT ?? root);
+const cli = path.join(target, 'bin', 'schema-lint.js');
 const HOST = '127.0.0.1';
 
 function argValue(name, fallback) {
@@ -199,6 +203,7 @@ function manyTablesSql(count) {
 
 async function measureReadCatalog(url, runs, catalog) {
   const samples = [];
+  const perQuery = new Map();
   let count = 0;
   let tables = 0;
   for (let i = 0; i <= runs; i++) {
@@ -211,7 +216,16 @@ async function measureReadCatalog(url, runs, catalog) {
       try {
         return await query(...args);
       } finally {
-        waiting += performance.now() - start;
+        const elapsed = performance.now() - start;
+        waiting += elapsed;
+        if (i > 0) {
+          // The first line that names a catalog says which query this was.
+          const text = String(typeof args[0] === 'string' ? args[0] : args[0]?.text ?? '');
+          const label = (text.match(/\bFROM\s+(pg_catalog\.)?(pg_\w+)/i)?.[2] ?? text.trim().split(/\s+/).slice(0, 3).join(' ')).slice(0, 40);
+          const list = perQuery.get(label) ?? [];
+          list.push(elapsed);
+          perQuery.set(label, list);
+        }
       }
     };
     const start = performance.now();
@@ -229,6 +243,11 @@ async function measureReadCatalog(url, runs, catalog) {
     build: median(samples.map((s) => s.total - s.waiting)),
     queryCount: count,
     tables,
+    // Labels may repeat within a run (two queries on the same catalog): per-run sums, then medians.
+    slowest: [...perQuery]
+      .map(([label, list]) => [label, (list.reduce((a, b) => a + b, 0) / samples.length)])
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3),
   };
 }
 
@@ -237,7 +256,7 @@ function measureCli(url, runs) {
   for (let i = 0; i <= runs; i++) {
     const devNull = openSync('/dev/null', 'w');
     const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [cli, 'lint', '--db', url, '--format', 'json', '--fail-on', 'never'], { stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'lint', '--db', url, '--format', 'json', '--fail-on', 'never'], { stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8', cwd: tmpdir() });
     const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
     closeSync(devNull);
     if (r.status !== 0) throw new Error(`CLI exited ${r.status}: ${r.stderr}`);
@@ -247,7 +266,7 @@ function measureCli(url, runs) {
 }
 
 async function main() {
-  const distCatalog = path.join(root, 'dist', 'src', 'sources', 'catalog', 'read-catalog.js');
+  const distCatalog = path.join(target, 'dist', 'src', 'sources', 'catalog', 'read-catalog.js');
   if (!existsSync(distCatalog)) throw new Error('dist/ missing: run npx tsc -p tsconfig.json first');
   const mod = await import(pathToFileURL(distCatalog).href);
   // queryCount is an exported `let`: read it through the live binding after each call.
@@ -301,6 +320,8 @@ async function main() {
       `| ${name} | ${read.tables} | ${read.queryCount} | ${ms(read.total)} | ${ms(read.min)} | ${ms(read.queries)} | ${ms(read.build)} | ${e2e ? ms(e2e.median) : '-'} | ${e2e ? ms(e2e.min) : '-'} |`,
     );
   }
+  console.log('\nSlowest queries (mean ms per readCatalog, labelled by the first catalog they read):\n');
+  for (const { name, read } of rows) console.log(`- ${name}: ${read.slowest.map(([label, t]) => `${label} ${ms(t)}`).join(', ')}`);
 }
 
 await main();

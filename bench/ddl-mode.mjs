@@ -24,8 +24,11 @@ import { generateDdl } from './generate-ddl.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const dist = path.join(root, 'dist');
-const cli = path.join(root, 'bin', 'schema-lint.js');
+// A built copy to measure instead of this tree's dist/ (a stable snapshot while others rebuild dist/): a folder with
+// bin/, dist/, package.json and node_modules/. The corpus is still found next to this repository.
+const target = path.resolve(process.env.SCHEMA_LINT_BENCH_ROOT ?? root);
+const dist = path.join(target, 'dist');
+const cli = path.join(target, 'bin', 'schema-lint.js');
 const workDir = path.join(tmpdir(), 'schema-lint-bench');
 
 // ---------- helpers ----------
@@ -79,7 +82,7 @@ function timeChild(args, expectStatus = [0]) {
   const devNull = openSync('/dev/null', 'w');
   try {
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { stdio: ['ignore', devNull, 'pipe'], cwd: root, maxBuffer: 64 << 20 });
+    const result = spawnSync(process.execPath, args, { stdio: ['ignore', devNull, 'pipe'], cwd: workDir, maxBuffer: 64 << 20 }); // no schema-lint.config.json up from there: defaults only
     const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
     if (!expectStatus.includes(result.status)) {
       throw new Error(`${args.join(' ')} exited ${result.status}: ${String(result.stderr).slice(0, 2000)}`);

@@ -10,14 +10,20 @@ export const MAX_IDENTIFIER_BYTES = 63;
 const SIMPLE_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
 
 /** Quotes an identifier exactly when PostgreSQL's `quote_ident` would: not a plain lower-case name, or a keyword that is not unreserved. */
+const quotedCache = new Map<string, string>();
+
 export function quoteIdent(name: string): string {
-  if (SIMPLE_IDENTIFIER.test(name)) {
-    const tokens = scanTokens(name);
-    if (tokens && tokens.length === 1 && (tokens[0].tokenName === 'IDENT' || tokens[0].keywordName === 'UNRESERVED_KEYWORD')) {
-      return name;
+  let quoted = quotedCache.get(name);
+  if (quoted === undefined) {
+    quoted = `"${name.replace(/"/g, '""')}"`;
+    if (SIMPLE_IDENTIFIER.test(name)) {
+      // The scanner knows which words are keywords: only unreserved ones may stand unquoted.
+      const tokens = scanTokens(name);
+      if (tokens && tokens.length === 1 && (tokens[0].tokenName === 'IDENT' || tokens[0].keywordName === 'UNRESERVED_KEYWORD')) quoted = name;
     }
+    quotedCache.set(name, quoted);
   }
-  return `"${name.replace(/"/g, '""')}"`;
+  return quoted;
 }
 
 export function qualifiedIdent(schema: string, name: string): string {

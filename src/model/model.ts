@@ -67,13 +67,27 @@ export function relationNameTaken(model: SchemaModel, schema: string, name: stri
   return model.tables.has(key) || model.indexes.has(key) || model.materializedViews.has(key) || model.otherRelations.has(key);
 }
 
-/** True when a constraint of that name exists on any table of the schema (PostgreSQL's ChooseConstraintName checks the namespace). */
+const constraintNameIndex = new WeakMap<SchemaModel, Map<string, Set<string>>>();
+
+/**
+ * True when a constraint of that name exists on any table or domain of the schema (PostgreSQL's
+ * ChooseConstraintName checks the namespace). Indexed once per model: for models that are no longer changing
+ * (rules); the DDL builder keeps its own registry while it changes the model.
+ */
 export function constraintNameTaken(model: SchemaModel, schema: string, name: string): boolean {
-  for (const table of model.tables.values()) {
-    if (table.schema !== schema) continue;
-    if (table.constraints.some((c) => c.name === name)) return true;
+  let index = constraintNameIndex.get(model);
+  if (!index) {
+    index = new Map();
+    const add = (s: string, n: string): void => {
+      let names = index!.get(s);
+      if (!names) index!.set(s, (names = new Set()));
+      names.add(n);
+    };
+    for (const table of model.tables.values()) for (const c of table.constraints) add(table.schema, c.name);
+    for (const domain of model.domains.values()) for (const c of domain.checks) add(domain.schema, c.name);
+    constraintNameIndex.set(model, index);
   }
-  return false;
+  return index.get(schema)?.has(name) ?? false;
 }
 
 /** The base type of a column type: a domain resolves to what it is over (recursively). */

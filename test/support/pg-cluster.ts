@@ -85,8 +85,9 @@ export function findPgBin(): string | undefined {
   );
 }
 
+/** A server binary from `bin`; a client (psql) may live elsewhere — server-only packages ship none — so PATH then. */
 function binary(bin: string | undefined, name: string): string {
-  return bin ? join(bin, name) : name;
+  return bin && existsSync(join(bin, name)) ? join(bin, name) : name;
 }
 
 async function freePort(): Promise<number> {

@@ -187,7 +187,8 @@ JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
 JOIN pg_catalog.pg_namespace fn ON fn.oid = p.pronamespace
-WHERE NOT t.tgisinternal AND ${USER_RELATION(`'r', 'p'`)}
+-- PostgreSQL 13 marks the clones of a partitioned table's row triggers internal; later versions do not.
+WHERE (NOT t.tgisinternal OR (t.tgparentid <> 0 AND t.tgconstraint = 0)) AND ${USER_RELATION(`'r', 'p'`)}
 ORDER BY t.tgrelid, t.tgname`;
 
 export function functionsQuery(version: number): string {

@@ -50,6 +50,8 @@ export class DdlModelBuilder {
   statement!: ParsedStatement;
   /** Unresolved foreign keys, checked once every file is applied (DDL often references tables defined later). */
   readonly reportedMissingSchemas = new Set<string>();
+  /** Constraint names per schema (PostgreSQL picks unnamed constraint names unique in the schema), with counts. */
+  private readonly constraintNames = new Map<string, Map<string, number>>();
   private readonly deferredStatements: Array<{ file: ParsedFile; statement: ParsedStatement; searchPath: string[] }> = [];
   private retrying = false;
   readonly pendingForeignKeys: Array<{ table: Table; constraint: Constraint; origin: SourceOrigin }> = [];
@@ -201,6 +203,49 @@ export class DdlModelBuilder {
       return { schema, name, key: qualify(schema, name) };
     }
     return this.lookupRelation({ relname: parts[0] }, exists);
+  }
+
+  // ---- constraints ----------------------------------------------------------------------------------------------
+
+  /** Adds a constraint to a table and to the schema's name registry: every constraint goes in through here. */
+  pushConstraint(table: Table, constraint: Constraint): void {
+    table.constraints.push(constraint);
+    this.countConstraintName(table.schema, constraint.name, 1);
+  }
+
+  /** Removes the constraints `remove` picks from a table, keeping the registry right. */
+  removeConstraints(table: Table, remove: (constraint: Constraint) => boolean): void {
+    const kept: Constraint[] = [];
+    for (const constraint of table.constraints) {
+      if (remove(constraint)) this.countConstraintName(table.schema, constraint.name, -1);
+      else kept.push(constraint);
+    }
+    table.constraints = kept;
+  }
+
+  renameConstraint(table: Table, constraint: Constraint, name: string): void {
+    this.countConstraintName(table.schema, constraint.name, -1);
+    constraint.name = name;
+    this.countConstraintName(table.schema, name, 1);
+  }
+
+  /** Forgets every constraint of a table that leaves the model (dropped) or its schema (renamed across schemas). */
+  forgetConstraints(table: Table): void {
+    for (const constraint of table.constraints) this.countConstraintName(table.schema, constraint.name, -1);
+  }
+
+  rememberConstraints(table: Table): void {
+    for (const constraint of table.constraints) this.countConstraintName(table.schema, constraint.name, 1);
+  }
+
+  constraintNameTaken(schema: string, name: string): boolean {
+    return (this.constraintNames.get(schema)?.get(name) ?? 0) > 0;
+  }
+
+  countConstraintName(schema: string, name: string, delta: number): void {
+    let names = this.constraintNames.get(schema);
+    if (!names) this.constraintNames.set(schema, (names = new Map()));
+    names.set(name, (names.get(name) ?? 0) + delta);
   }
 
   // ---- types and columns ---------------------------------------------------------------------------------------

@@ -35,19 +35,20 @@ export function dropTable(builder: DdlModelBuilder, table: Table): void {
   }
   for (const indexKey of [...table.indexes]) dropIndex(builder, indexKey);
   model.tables.delete(key);
+  builder.forgetConstraints(table);
   if (table.partitionOf) {
     const parent = model.tables.get(table.partitionOf.parent);
     if (parent) parent.partitions = parent.partitions.filter((k) => k !== key);
   }
   // As DROP … CASCADE does: foreign keys that point at the table go too.
   for (const other of model.tables.values()) {
-    other.constraints = other.constraints.filter((c) => c.foreignKey?.table !== key);
+    builder.removeConstraints(other, (c) => c.foreignKey?.table === key);
   }
 }
 
 export function dropConstraint(builder: DdlModelBuilder, table: Table, name: string): void {
   const constraint = table.constraints.find((c) => c.name === name);
-  table.constraints = table.constraints.filter((c) => c.name !== name);
+  builder.removeConstraints(table, (c) => c.name === name);
   if (constraint?.index) dropIndex(builder, constraint.index);
   for (const partitionKey of table.partitions) {
     const partition = builder.model.tables.get(partitionKey);
@@ -178,8 +179,10 @@ export function renameTable(builder: DdlModelBuilder, table: Table, schema: stri
     return;
   }
   model.tables.delete(oldKey);
+  builder.forgetConstraints(table);
   table.schema = schema;
   table.name = name;
+  builder.rememberConstraints(table);
   model.tables.set(newKey, table);
   for (const other of model.tables.values()) {
     if (other.partitionOf?.parent === oldKey) other.partitionOf.parent = newKey;
@@ -225,7 +228,7 @@ export function applyRename(builder: DdlModelBuilder, stmt: Node): void {
       const table = model.tables.get(index.table);
       const constraint = table?.constraints.find((c) => c.name === oldName && c.index === qualify(index.schema, stmt.newname));
       if (constraint && index.constraint === oldName) {
-        constraint.name = stmt.newname;
+        builder.renameConstraint(table!, constraint, stmt.newname);
         index.constraint = stmt.newname;
       }
       return;
@@ -240,7 +243,7 @@ export function applyRename(builder: DdlModelBuilder, stmt: Node): void {
       const table = builder.findTable(stmt.relation);
       const constraint = table?.constraints.find((c) => c.name === stmt.subname);
       if (!table || !constraint) return void builder.diagnose(`RENAME CONSTRAINT: constraint ${stmt.subname} does not exist`);
-      constraint.name = stmt.newname;
+      builder.renameConstraint(table, constraint, stmt.newname);
       if (constraint.index) {
         const index = model.indexes.get(constraint.index);
         if (index) {

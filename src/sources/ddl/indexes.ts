@@ -43,7 +43,7 @@ export function defineIndex(builder: DdlModelBuilder, spec: NewIndex): Index {
   const { model } = builder;
   const table = spec.table;
   const name =
-    spec.name ?? chooseIndexName(model, table.schema, table.name, keyNameParts(spec.keys, spec.include, spec.keyElems), spec.label);
+    spec.name ?? chooseIndexName(builder, table.schema, table.name, keyNameParts(spec.keys, spec.include, spec.keyElems), spec.label);
   const partitioned = table.kind === 'partitioned';
   const index: Index = {
     schema: table.schema,
@@ -115,7 +115,7 @@ export function cloneIndexOntoPartition(builder: DdlModelBuilder, parent: Index,
     const parentConstraint = model.tables.get(parent.table)?.constraints.find((c) => c.name === parent.constraint);
     if (parentConstraint) {
       clone.constraint = clone.name;
-      partition.constraints.push({ ...parentConstraint, name: clone.name, index: qualify(clone.schema, clone.name), inheritedFrom: parentConstraint.name });
+      builder.pushConstraint(partition, { ...parentConstraint, name: clone.name, index: qualify(clone.schema, clone.name), inheritedFrom: parentConstraint.name });
     }
   }
 }
@@ -155,7 +155,7 @@ export function applyIndexStmt(builder: DdlModelBuilder, stmt: Node): void {
   const predicate = stmt.whereClause ? builder.expression(stmt.whereClause) : undefined;
   const matview = model.materializedViews.get(tableKey.key);
   if (matview) {
-    const indexName = name ?? chooseIndexName(model, tableKey.schema, tableKey.name, keyNameParts(keys, include, elems), 'idx');
+    const indexName = name ?? chooseIndexName(builder, tableKey.schema, tableKey.name, keyNameParts(keys, include, elems), 'idx');
     const index: Index = {
       schema: tableKey.schema,
       name: indexName,

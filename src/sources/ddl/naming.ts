@@ -2,8 +2,8 @@
  * The names PostgreSQL gives unnamed constraints and indexes (ChooseIndexName, ChooseConstraintName and friends in
  * src/backend/commands/indexcmds.c and catalog/pg_constraint.c), so that DDL mode and live mode key findings alike.
  */
-import { constraintNameTaken, relationNameTaken } from '../../model/model.js';
-import type { SchemaModel } from '../../model/types.js';
+import { relationNameTaken } from '../../model/model.js';
+import type { DdlModelBuilder } from './builder.js';
 import { choosePostgresName, joinNameParts } from '../../fix/sql.js';
 
 type Node = Record<string, any>;
@@ -49,7 +49,7 @@ export type IndexLabel = 'pkey' | 'key' | 'excl' | 'idx';
 
 /** ChooseIndexName: `<table>_pkey`, or `<table>_<columns>_<key|excl|idx>`, numbered when the name is taken. */
 export function chooseIndexName(
-  model: SchemaModel,
+  builder: DdlModelBuilder,
   schema: string,
   table: string,
   columnNames: string[],
@@ -58,14 +58,14 @@ export function chooseIndexName(
 ): string {
   const isConstraint = label !== 'idx';
   const taken = (name: string): boolean =>
-    alsoTaken.has(name) || relationNameTaken(model, schema, name) || (isConstraint && constraintNameTaken(model, schema, name));
+    alsoTaken.has(name) || relationNameTaken(builder.model, schema, name) || (isConstraint && builder.constraintNameTaken(schema, name));
   const addition = label === 'pkey' ? undefined : joinNameParts(uniqueColumnNames(columnNames));
   return choosePostgresName(table, addition, label, taken);
 }
 
 /** ChooseConstraintName for CHECK (`<table>[_<col>]_check`) and FOREIGN KEY (`<table>_<cols>_fkey`) constraints. */
 export function chooseConstraintName(
-  model: SchemaModel,
+  builder: DdlModelBuilder,
   schema: string,
   table: string,
   columnNames: string[],
@@ -73,5 +73,5 @@ export function chooseConstraintName(
   alsoTaken: Set<string>,
 ): string {
   const addition = columnNames.length ? joinNameParts(columnNames) : undefined;
-  return choosePostgresName(table, addition, label, (name) => alsoTaken.has(name) || constraintNameTaken(model, schema, name));
+  return choosePostgresName(table, addition, label, (name) => alsoTaken.has(name) || builder.constraintNameTaken(schema, name));
 }

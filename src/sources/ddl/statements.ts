@@ -189,8 +189,9 @@ function applyCreateDomain(builder: DdlModelBuilder, node: Node): void {
 
 function domainCheck(builder: DdlModelBuilder, schema: string, domainName: string, constraint: Node, batch: Set<string>): Constraint {
   const check = builder.expression(constraint.raw_expr);
-  const checkName = constraint.conname ?? chooseConstraintName(builder.model, schema, domainName, [], 'check', batch);
+  const checkName = constraint.conname ?? chooseConstraintName(builder, schema, domainName, [], 'check', batch);
   batch.add(checkName);
+  builder.countConstraintName(schema, checkName, 1);
   const enforced = constraint.is_enforced === true;
   return {
     name: checkName,

@@ -52,7 +52,7 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
       for (const column of parent.columns) {
         if (!table.columns.some((c) => c.name === column.name)) table.columns.push({ ...column });
       }
-      for (const check of parent.constraints.filter((c) => c.kind === 'check')) table.constraints.push({ ...check });
+      for (const check of parent.constraints.filter((c) => c.kind === 'check')) builder.pushConstraint(table, { ...check, inheritedFrom: check.name });
     }
   }
 
@@ -215,7 +215,7 @@ function applyLike(builder: DdlModelBuilder, table: Table, like: Node): void {
     });
   }
   if (options & LIKE_CONSTRAINTS) {
-    for (const check of source.constraints.filter((c) => c.kind === 'check')) table.constraints.push({ ...check, origin: table.origin });
+    for (const check of source.constraints.filter((c) => c.kind === 'check')) builder.pushConstraint(table, { ...check, origin: table.origin });
   }
   if (options & LIKE_INDEXES) {
     for (const indexKey of source.indexes) {
@@ -237,7 +237,7 @@ function applyLike(builder: DdlModelBuilder, table: Table, like: Node): void {
       const sourceConstraint = index.constraint ? source.constraints.find((c) => c.name === index.constraint) : undefined;
       if (sourceConstraint) {
         created.constraint = created.name;
-        table.constraints.push({ ...sourceConstraint, name: created.name, index: qualify(created.schema, created.name), origin: table.origin });
+        builder.pushConstraint(table, { ...sourceConstraint, name: created.name, index: qualify(created.schema, created.name), origin: table.origin });
       }
     }
   }
@@ -265,15 +265,15 @@ export function addConstraint(builder: DdlModelBuilder, table: Table, node: Node
       const check = builder.expression(node.raw_expr);
       const columns = check.columns.filter((c) => table.columns.some((col) => col.name === c));
       const name =
-        node.conname ?? chooseConstraintName(model, table.schema, table.name, columns.length === 1 ? columns : [], 'check', options.batchNames);
+        node.conname ?? chooseConstraintName(builder, table.schema, table.name, columns.length === 1 ? columns : [], 'check', options.batchNames);
       options.batchNames.add(name);
       const constraint: Constraint = { name, kind: 'check', columns, check, ...base };
-      table.constraints.push(constraint);
+      builder.pushConstraint(table, constraint);
       // CHECK constraints recurse to partitions (and inheritance children) as copies marked inherited.
       if (!options.creating) {
         for (const child of model.tables.values()) {
           const parentKey = qualify(table.schema, table.name);
-          if (child.partitionOf?.parent === parentKey || child.inherits.includes(parentKey)) clonePartitionConstraint(child, constraint);
+          if (child.partitionOf?.parent === parentKey || child.inherits.includes(parentKey)) clonePartitionConstraint(builder, child, constraint);
         }
       }
       return;
@@ -287,7 +287,7 @@ export function addConstraint(builder: DdlModelBuilder, table: Table, node: Node
     case 'CONSTR_FOREIGN': {
       const columns = names(node.fk_attrs);
       const target = builder.lookupRelation(node.pktable, (key) => model.tables.has(key));
-      const name = node.conname ?? chooseConstraintName(model, table.schema, table.name, columns, 'fkey', options.batchNames);
+      const name = node.conname ?? chooseConstraintName(builder, table.schema, table.name, columns, 'fkey', options.batchNames);
       options.batchNames.add(name);
       const constraint: Constraint = {
         name,
@@ -303,11 +303,11 @@ export function addConstraint(builder: DdlModelBuilder, table: Table, node: Node
         },
         ...base,
       };
-      table.constraints.push(constraint);
+      builder.pushConstraint(table, constraint);
       builder.pendingForeignKeys.push({ table, constraint, origin });
       for (const partitionKey of table.partitions) {
         const partition = model.tables.get(partitionKey);
-        if (partition) clonePartitionConstraint(partition, constraint);
+        if (partition) clonePartitionConstraint(builder, partition, constraint);
       }
       return;
     }
@@ -341,7 +341,7 @@ function addIndexConstraint(
     index.constraint = name;
     index.primary = kind === 'primary';
     index.unique = true;
-    table.constraints.push({ name, kind, columns: index.keys.map((k) => k.column ?? ''), index: qualify(index.schema, name), ...base });
+    builder.pushConstraint(table, { name, kind, columns: index.keys.map((k) => k.column ?? ''), index: qualify(index.schema, name), ...base });
     return;
   }
   let elems: Node[];
@@ -375,17 +375,19 @@ function addIndexConstraint(
   });
   index.constraint = index.name;
   const constraint: Constraint = { name: index.name, kind, columns, index: qualify(index.schema, index.name), ...base };
-  table.constraints.push(constraint);
+  builder.pushConstraint(table, constraint);
   adoptConstraintClones(builder, qualify(index.schema, index.name), constraint);
 }
 
 /** Partition indexes cloned while the constraint's index was being created back clones of the constraint. */
 function adoptConstraintClones(builder: DdlModelBuilder, parentIndexKey: string, constraint: Constraint): void {
+  if (!builder.model.indexes.get(parentIndexKey)?.partitioned) return;
   for (const [childKey, child] of builder.model.indexes) {
     if (child.parent !== parentIndexKey || child.constraint !== PENDING_CONSTRAINT) continue;
     child.constraint = child.name;
     const clone: Constraint = { ...constraint, name: child.name, index: childKey, inheritedFrom: constraint.name };
-    builder.model.tables.get(child.table)?.constraints.push(clone);
+    const partition = builder.model.tables.get(child.table);
+    if (partition) builder.pushConstraint(partition, clone);
     adoptConstraintClones(builder, childKey, clone);
   }
 }
@@ -402,14 +404,14 @@ export function renameIndexKey(builder: DdlModelBuilder, index: { schema: string
   model.indexes.set(newKey, entry);
   const owner = model.tables.get(entry.table) ?? model.materializedViews.get(entry.table);
   if (owner) owner.indexes = owner.indexes.map((k) => (k === oldKey ? newKey : k));
-  for (const other of model.indexes.values()) if (other.parent === oldKey) other.parent = newKey;
+  if (entry.partitioned) for (const other of model.indexes.values()) if (other.parent === oldKey) other.parent = newKey;
   const table = model.tables.get(entry.table);
   for (const constraint of table?.constraints ?? []) if (constraint.index === oldKey) constraint.index = newKey;
 }
 
-function clonePartitionConstraint(partition: Table, constraint: Constraint): void {
+function clonePartitionConstraint(builder: DdlModelBuilder, partition: Table, constraint: Constraint): void {
   if (partition.constraints.some((c) => c.name === constraint.name)) return;
-  partition.constraints.push({ ...constraint, inheritedFrom: constraint.name });
+  builder.pushConstraint(partition, { ...constraint, inheritedFrom: constraint.name });
 }
 
 /** CREATE TABLE … PARTITION OF and ALTER TABLE … ATTACH PARTITION. */
@@ -428,7 +430,7 @@ export function attachPartition(builder: DdlModelBuilder, parent: Table, partiti
   partition.partitionOf = { parent: parentKey, bound };
   if (!parent.partitions.includes(partitionKey)) parent.partitions.push(partitionKey);
   for (const constraint of parent.constraints) {
-    if (constraint.kind === 'foreign' || constraint.kind === 'check') clonePartitionConstraint(partition, constraint);
+    if (constraint.kind === 'foreign' || constraint.kind === 'check') clonePartitionConstraint(builder, partition, constraint);
   }
   clonePartitionedIndexes(builder, parent, partition);
   for (const trigger of parent.triggers) {
