@@ -2,6 +2,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { ddlModel, lintModel } from './support/lint.js';
 import { fixtureRuleIds, loadFixtureCases } from './support/fixtures.js';
+import { resolveRuleOptions } from '../src/engine/config.js';
+import { allRules } from '../rules/index.js';
 
 for (const ruleId of fixtureRuleIds()) {
   describe(`${ruleId} fixtures (DDL mode)`, () => {
@@ -20,3 +22,10 @@ for (const ruleId of fixtureRuleIds()) {
     }
   });
 }
+
+describe('rule defaults', () => {
+  // The engine validates only options a user gives; the rules' own defaults must therefore be valid.
+  test.each(allRules.map((rule) => [rule.id, rule] as const))('%s: default options satisfy the options schema', (_id, rule) => {
+    expect(() => resolveRuleOptions(rule, {}, 'defaults')).not.toThrow();
+  });
+});

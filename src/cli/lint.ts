@@ -9,8 +9,6 @@ import { SEVERITY_RANK, type Finding, type Severity } from '../engine/types.js';
 import { renderFixScript } from '../fix/script.js';
 import type { SchemaModel } from '../model/types.js';
 import { renderJson } from '../report/json.js';
-import { renderGithubAnnotations } from '../report/github.js';
-import { renderSarif } from '../report/sarif.js';
 import { summarize, type Summary } from '../report/summary.js';
 import { colorFor, renderText } from '../report/text.js';
 import { writeFileAtomic } from '../report/write-file.js';
@@ -18,7 +16,6 @@ import { collectSqlFiles } from '../sources/ddl/collect-files.js';
 import { loadDdl } from '../sources/ddl/load-ddl.js';
 import type { Diagnostic } from '../sources/ddl/parse-file.js';
 import { parseSuppressions } from '../sources/ddl/suppressions.js';
-import { readCatalog } from '../sources/catalog/read-catalog.js';
 import { mapFindingsToSource } from '../engine/map-origins.js';
 import { applyStatsFile, parseStatsFile } from '../sources/stats-file.js';
 import { allRules } from '../../rules/index.js';
@@ -119,15 +116,16 @@ export function findRepoRoot(cwd: string): string {
   }
 }
 
-function renderReport(
+async function renderReport(
   args: LintArgs,
   io: LintIo,
   input: { findings: Finding[]; diagnostics: Diagnostic[]; summary: Summary; rules: EnabledRule[]; version: string },
-): string {
+): Promise<string> {
   switch (args.format) {
     case 'json':
       return renderJson({ toolVersion: input.version, findings: input.findings, diagnostics: input.diagnostics, summary: input.summary });
     case 'sarif': {
+      const { renderSarif } = await import('../report/sarif.js');
       const output = renderSarif({
         findings: input.findings,
         rules: input.rules.map((r) => r.rule),
@@ -141,7 +139,7 @@ function renderReport(
       return output.text;
     }
     case 'github':
-      return renderGithubAnnotations(input.findings, io.cwd, findRepoRoot(io.cwd));
+      return (await import('../report/github.js')).renderGithubAnnotations(input.findings, io.cwd, findRepoRoot(io.cwd));
     default:
       return renderText(input.findings, input.summary, colorFor(args.output ? {} : io.stdout, io.env), { showFixes: true });
   }
@@ -177,7 +175,10 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
 
   const files = live ? (args.source ? collectSqlFiles(args.source) : []) : collectSqlFiles(args.paths);
   const loaded = files.length ? await loadDdl(files) : undefined;
-  const model: SchemaModel = live ? await readCatalog({ url: databaseUrl(args, io.env) }) : loaded!.model;
+  // Live mode's modules (the pg driver among them) load only for live mode: DDL runs start faster.
+  const model: SchemaModel = live
+    ? await (await import('../sources/catalog/read-catalog.js')).readCatalog({ url: databaseUrl(args, io.env) })
+    : loaded!.model;
   if (args.stats) {
     const { unknownTables } = applyStatsFile(model, parseStatsFile(readStatsText(args.stats), args.stats));
     if (unknownTables.length && args.verbose) io.stderr.write(`schema-lint: ${args.stats}: no table ${unknownTables.join(', ')} in the schema\n`);
@@ -217,7 +218,7 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
     fixedSinceBaseline: baseline?.fixed,
   });
   const version = toolVersion();
-  const report = renderReport(args, io, { findings, diagnostics, summary, rules, version });
+  const report = await renderReport(args, io, { findings, diagnostics, summary, rules, version });
 
   // A failed run writes no report file and no fix script: an upload step must never replace good results with a partial set.
   if (syntaxErrors > 0) {

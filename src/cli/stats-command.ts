@@ -1,5 +1,4 @@
 /** `schema-lint stats --db URL --output stats.json`: production volume figures for DDL-mode pull-request checks. */
-import { readCatalog } from '../sources/catalog/read-catalog.js';
 import { statsFileFromModel } from '../sources/stats-file.js';
 import { writeFileAtomic } from '../report/write-file.js';
 import { databaseUrl, type LintIo } from './lint.js';
@@ -13,6 +12,7 @@ export interface StatsArgs {
 
 export async function runStats(args: StatsArgs, io: LintIo): Promise<number> {
   if (args.db === undefined && args.dbEnv === undefined) throw new UsageError('stats needs --db URL or --db-env NAME');
+  const { readCatalog } = await import('../sources/catalog/read-catalog.js');
   const model = await readCatalog({ url: databaseUrl(args, io.env) });
   const database = model.source.kind === 'database' ? model.source.database : 'database';
   const text = `${JSON.stringify(statsFileFromModel(model, { generatedAt: new Date(), database }), null, 2)}\n`;

@@ -1,7 +1,8 @@
 /** The config file: found upward from the working folder, validated with ajv; every error names the bad key. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject } from 'ajv';
 import type { AnyRule, Severity } from './types.js';
 
 export const CONFIG_FILE_NAME = 'schema-lint.config.json';
@@ -62,9 +63,27 @@ const configSchema = {
   },
 };
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-const validateConfigShape = ajv.compile(configSchema);
-const compiledOptionSchemas = new WeakMap<AnyRule, ReturnType<typeof ajv.compile>>();
+type Validator = ReturnType<AjvClass['compile']>;
+let ajvInstance: AjvClass | undefined;
+let configValidator: Validator | undefined;
+const compiledOptionSchemas = new WeakMap<AnyRule, Validator>();
+
+/** Compiling schemas costs tens of milliseconds: done only when there is something to validate. */
+export function newAjv(options: ConstructorParameters<typeof AjvClass>[0]): AjvClass {
+  // Loading ajv itself costs ~40 ms: only runs that validate something pay for it.
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+  return new Ajv(options);
+}
+
+function ajv(): AjvClass {
+  ajvInstance ??= newAjv({ allErrors: true, useDefaults: true, strict: false });
+  return ajvInstance;
+}
+
+function validateConfigShape(value: unknown): boolean {
+  configValidator ??= ajv().compile(configSchema);
+  return configValidator(value) as boolean;
+}
 
 /** `ajv` errors as `key.path: message` lines, naming the key the user wrote. */
 export function describeAjvErrors(errors: ErrorObject[] | null | undefined, prefix: string): string[] {
@@ -106,7 +125,7 @@ export function parseConfig(text: string, file: string, rules: AnyRule[]): Confi
     throw new ConfigError(`${file}: not valid JSON (${(error as Error).message})`);
   }
   if (!validateConfigShape(raw)) {
-    throw new ConfigError(`${file}: ${describeAjvErrors(validateConfigShape.errors, '').join('; ')}`);
+    throw new ConfigError(`${file}: ${describeAjvErrors(configValidator!.errors, '').join('; ')}`);
   }
   const config = { ...emptyConfig(), ...(raw as Partial<Config>) } as Config;
   config.schemas = { ...{ include: [] as string[], exclude: [] as string[] }, ...config.schemas };
@@ -134,10 +153,12 @@ export function loadConfig(explicitPath: string | undefined, cwd: string, rules:
 
 /** Rule options: the rule's defaults, overlaid with the config's, validated against the rule's schema. */
 export function resolveRuleOptions(rule: AnyRule, given: Record<string, unknown> | undefined, where: string): Record<string, unknown> {
-  const options = structuredClone({ ...rule.defaultOptions, ...(given ?? {}) });
+  // A rule's own defaults are valid (a test checks every rule's), so only options a user gave need validating.
+  if (given === undefined) return structuredClone(rule.defaultOptions);
+  const options = structuredClone({ ...rule.defaultOptions, ...given });
   let validate = compiledOptionSchemas.get(rule);
   if (!validate) {
-    validate = ajv.compile(rule.optionsSchema);
+    validate = ajv().compile(rule.optionsSchema);
     compiledOptionSchemas.set(rule, validate);
   }
   if (!validate(options)) {

@@ -20,8 +20,8 @@
  *
  * Table keys are `schema.table` exactly as the model qualifies names (unquoted, as PostgreSQL stores them).
  */
-import { Ajv, type ErrorObject } from 'ajv';
-import { describeAjvErrors } from '../engine/config.js';
+import type { Ajv, ErrorObject } from 'ajv';
+import { describeAjvErrors, newAjv } from '../engine/config.js';
 import { logicalTables, qualify } from '../model/model.js';
 import type { SchemaModel, TableStats } from '../model/types.js';
 
@@ -68,8 +68,13 @@ export const statsFileSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateStatsFile = ajv.compile(statsFileSchema);
+let statsValidator: ReturnType<Ajv['compile']> | undefined;
+
+/** Compiled on first use: most runs read no stats file. */
+function validateStatsFile(): ReturnType<Ajv['compile']> {
+  statsValidator ??= newAjv({ allErrors: true, strict: false }).compile(statsFileSchema);
+  return statsValidator;
+}
 
 /** ajv's messages, reworded where they would not tell the user what to write. */
 function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
@@ -99,7 +104,8 @@ export function parseStatsFile(text: string, fileName: string): StatsFile {
   } catch (error) {
     throw new StatsFileError(`${fileName}: not valid JSON (${(error as Error).message})`);
   }
-  if (!validateStatsFile(raw)) throw new StatsFileError(`${fileName}: ${describeErrors(validateStatsFile.errors).join('; ')}`);
+  const validate = validateStatsFile();
+  if (!validate(raw)) throw new StatsFileError(`${fileName}: ${describeErrors(validate.errors).join('; ')}`);
   const file = raw as unknown as StatsFile;
   if (Number.isNaN(Date.parse(file.generatedAt))) throw new StatsFileError(`${fileName}: generatedAt: is not a valid date and time`);
   return file;

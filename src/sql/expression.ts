@@ -1,11 +1,20 @@
 import type { Expression } from '../model/types.js';
-import { deparseSync } from 'pgsql-deparser';
+import { createRequire } from 'node:module';
 import { parseStatements } from './parser.js';
+
+type Deparse = (node: never, options: { pretty: boolean }) => string;
+let deparseSync: Deparse | undefined;
+
+/** The deparser costs ~20 ms to load and most runs never print an expression: load it on first use. */
+function deparser(): Deparse {
+  deparseSync ??= (createRequire(import.meta.url)('pgsql-deparser') as { deparseSync: Deparse }).deparseSync;
+  return deparseSync;
+}
 
 /** SQL text of a parse-tree node, on one line. */
 export function deparseNode(ast: unknown): string {
   try {
-    return deparseSync(ast as never, { pretty: false });
+    return deparser()(ast as never, { pretty: false });
   } catch {
     return '<expression>';
   }
