@@ -501,7 +501,11 @@ describe('readCatalog: statistics', () => {
   async function totalBytes(table: string): Promise<number> {
     const [row] = await cluster.query<{ n: string }>(
       DB,
-      `SELECT sum(pg_total_relation_size(relid)) AS n FROM ${TREE}`,
+      // The reader estimates from relpages (heap, TOAST, indexes) as of the last ANALYZE: the same sum here.
+      `SELECT sum((c.relpages + COALESCE(t.relpages, 0)
+                   + COALESCE((SELECT sum(ic.relpages) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid), 0))
+                  * current_setting('block_size')::int8) AS n
+       FROM ${TREE} JOIN pg_class c ON c.oid = tree.relid LEFT JOIN pg_class t ON t.oid = c.reltoastrelid`,
       [table],
     );
     return Number(row.n);
