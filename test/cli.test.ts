@@ -10,7 +10,8 @@ import path from 'node:path';
 import { allRules } from '../rules/index.js';
 import { releaseCluster, sharedCluster, type Cluster } from './support/pg-cluster.js';
 import { onlyRules, parseJsonReport, runCli, tempDir, writeTree, type CliOptions, type CliResult } from './support/run-cli.js';
-import { validateSarifSchema } from './support/sarif-validate.js';
+import { validateSarifSchema, validateSarifWithMultitool } from './support/sarif-validate.js';
+import { repoRoot } from './support/fixtures.js';
 
 const FK = 'foreign-key-without-index';
 
@@ -282,12 +283,28 @@ describe('reports and exit codes', () => {
   test('--format sarif validates, with findings and without', async () => {
     const dir = scratch('sarif-ddl', { 'a.sql': ONE_FINDING, 'clean.sql': NO_FINDING });
     for (const [file, count] of [['a.sql', 1], ['clean.sql', 0]] as const) {
-      const result = await lint([file, '--format', 'sarif'], { cwd: dir });
+      const output = path.join(dir, `${file}.sarif`);
+      const result = await lint([file, '--format', 'sarif', '--output', output], { cwd: dir });
       expect(result.code).toBe(0);
-      const sarif = JSON.parse(result.stdout) as { runs: Array<{ results: unknown[] }> };
+      const sarif = JSON.parse(readFileSync(output, 'utf8')) as { runs: Array<{ results: unknown[] }> };
       expect(validateSarifSchema(sarif)).toEqual([]);
+      expect(await validateSarifWithMultitool(output)).toEqual([]);
       expect(sarif.runs[0].results).toHaveLength(count);
     }
+  });
+
+  test('SARIF of the seed review, every rule on, passes the schema and GitHub ingestion checks', async () => {
+    const dir = scratch('sarif-seed', {});
+    const output = path.join(dir, 'seed.sarif');
+    const result = await runCli([path.join(repoRoot, 'fixtures/seed/dba-review.sql'), '--format', 'sarif', '--output', output, '--now', '2026-11-29'], {
+      cwd: repoRoot,
+    });
+    expect(result.code).toBe(1);
+    const sarif = JSON.parse(readFileSync(output, 'utf8')) as { runs: Array<{ results: Array<{ ruleId: string }>; tool: { driver: { rules: unknown[] } } }> };
+    expect(new Set(sarif.runs[0].results.map((r) => r.ruleId)).size).toBeGreaterThanOrEqual(4);
+    expect(sarif.runs[0].tool.driver.rules).toHaveLength(allRules.length);
+    expect(validateSarifSchema(sarif)).toEqual([]);
+    expect(await validateSarifWithMultitool(output)).toEqual([]);
   });
 });
 
@@ -392,10 +409,14 @@ describe('live mode', () => {
   test('--format sarif validates in live mode, with and without --source', async () => {
     const dir = scratch('live-sarif', { 'schema/orders.sql': ONE_FINDING });
     for (const extra of [[], ['--source', 'schema']]) {
-      const result = await lint(['--db', url, '--format', 'sarif', ...extra], { cwd: dir });
+      const output = path.join(dir, `live${extra.length}.sarif`);
+      const result = await lint(['--db', url, '--format', 'sarif', '--output', output, ...extra], { cwd: dir });
       expect(result.code).toBe(0);
-      const sarif = JSON.parse(result.stdout) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation?: { artifactLocation?: { uri?: string } } }> }> }> };
+      const text = readFileSync(output, 'utf8');
+      expect(text).not.toContain(cluster.superuserPassword);
+      const sarif = JSON.parse(text) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation?: { artifactLocation?: { uri?: string } } }> }> }> };
       expect(validateSarifSchema(sarif)).toEqual([]);
+      expect(await validateSarifWithMultitool(output)).toEqual([]);
       expect(sarif.runs[0].results).toHaveLength(1);
       if (extra.length) expect(sarif.runs[0].results[0].locations[0].physicalLocation?.artifactLocation?.uri).toBe('schema/orders.sql');
       expectNoSecret(result, cluster.superuserPassword);

@@ -212,6 +212,7 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   const findings = baseline ? baseline.fresh : kept;
   const summary = summarize(findings, {
     filesLinted: live ? 0 : files.length,
+    database: model.source.kind === 'database' ? model.source.database : undefined,
     syntaxErrors,
     suppressed,
     baselined: baseline?.baselined,

@@ -6,6 +6,8 @@ export interface Summary {
   byRule: Record<string, number>;
   withFix: number;
   filesLinted: number;
+  /** Live mode: the database read (`host:port/db`, no credentials). */
+  database?: string;
   syntaxErrors: number;
   /** Findings left out because the baseline holds them. */
   baselined?: number;

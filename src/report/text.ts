@@ -43,7 +43,7 @@ export function renderText(findings: Finding[], summary: Summary, color: ChalkIn
   const { error, warning, note } = summary.bySeverity;
   const counts = `${plural(error, 'error')}, ${plural(warning, 'warning')}, ${plural(note, 'note')}`;
   const head = findings.length === 0 ? color.green('No problems found') : color.bold(`${plural(findings.length, 'problem')} (${counts})`);
-  const extras = [`${plural(summary.filesLinted, 'file')} linted`];
+  const extras = [summary.database ? `database ${summary.database} read` : `${plural(summary.filesLinted, 'file')} linted`];
   if (summary.withFix) extras.push(`${summary.withFix} with a fix (--fix-sql FILE writes the script)`);
   if (summary.syntaxErrors) extras.push(color.red(plural(summary.syntaxErrors, 'syntax error')));
   if (summary.baselined) extras.push(`${summary.baselined} in the baseline`);
