@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { argValue, median, ms } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -31,16 +32,6 @@ const target = path.resolve(process.env.SCHEMA_LINT_BENCH_ROOT ?? root);
 const cli = path.join(target, 'bin', 'schema-lint.js');
 const HOST = '127.0.0.1';
 
-function argValue(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const ms = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
 // ---------- cluster ----------
 

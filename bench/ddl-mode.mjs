@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateDdl } from './generate-ddl.mjs';
+import { argValue, median, ms } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -33,17 +34,7 @@ const workDir = path.join(tmpdir(), 'schema-lint-bench');
 
 // ---------- helpers ----------
 
-function argValue(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const ms = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
 function countLines(text) {
   let n = 0;

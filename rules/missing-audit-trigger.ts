@@ -132,6 +132,14 @@ function checkTable(
   };
 }
 
+/** The docs' examples share one audit log, audit function and audited table. */
+const AUDIT_EXAMPLE_SETUP =
+  'CREATE TABLE audit_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, table_name text, operation text, old_row jsonb, new_row jsonb);\n' +
+  'CREATE FUNCTION audit_row() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n' +
+  '  INSERT INTO audit_log (table_name, operation, old_row, new_row) VALUES (TG_TABLE_NAME, TG_OP, to_jsonb(OLD), to_jsonb(NEW));\n' +
+  '  RETURN NULL;\nEND;\n$$;\n' +
+  'CREATE TABLE orders (id bigint PRIMARY KEY, total numeric NOT NULL);\n';
+
 export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
   id: 'missing-audit-trigger',
   name: 'MissingAuditTrigger',
@@ -170,11 +178,7 @@ export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
       {
         title: 'The audit trigger misses DELETE',
         sql:
-          'CREATE TABLE audit_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, table_name text, operation text, old_row jsonb, new_row jsonb);\n' +
-          'CREATE FUNCTION audit_row() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n' +
-          '  INSERT INTO audit_log (table_name, operation, old_row, new_row) VALUES (TG_TABLE_NAME, TG_OP, to_jsonb(OLD), to_jsonb(NEW));\n' +
-          '  RETURN NULL;\nEND;\n$$;\n' +
-          'CREATE TABLE orders (id bigint PRIMARY KEY, total numeric NOT NULL);\n' +
+          AUDIT_EXAMPLE_SETUP +
           'CREATE TRIGGER orders_audit AFTER INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION audit_row();',
       },
     ],
@@ -182,11 +186,7 @@ export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
       {
         title: 'One trigger on every change; the log table itself is not audited',
         sql:
-          'CREATE TABLE audit_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, table_name text, operation text, old_row jsonb, new_row jsonb);\n' +
-          'CREATE FUNCTION audit_row() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n' +
-          '  INSERT INTO audit_log (table_name, operation, old_row, new_row) VALUES (TG_TABLE_NAME, TG_OP, to_jsonb(OLD), to_jsonb(NEW));\n' +
-          '  RETURN NULL;\nEND;\n$$;\n' +
-          'CREATE TABLE orders (id bigint PRIMARY KEY, total numeric NOT NULL);\n' +
+          AUDIT_EXAMPLE_SETUP +
           'CREATE TRIGGER orders_audit AFTER INSERT OR UPDATE OR DELETE ON orders FOR EACH ROW EXECUTE FUNCTION audit_row();',
       },
     ],
