@@ -49,14 +49,25 @@ function describeColumns(columns: string[]): string {
   return `(${columns.join(', ')})`;
 }
 
-function checkForeignKey(model: SchemaModel, table: Table, fk: Constraint, options: ForeignKeyWithoutIndexOptions, names: NameReservations): RuleFinding | undefined {
+/**
+ * `table` holds the foreign key; `logical` is the table findings are reported on: the same table, or the partitioned
+ * parent of a partition that declares a foreign key of its own (pg_dump writes those for partitions made by hand).
+ */
+function checkForeignKey(
+  model: SchemaModel,
+  table: Table,
+  fk: Constraint,
+  options: ForeignKeyWithoutIndexOptions,
+  names: NameReservations,
+  logical: Table = table,
+): RuleFinding | undefined {
   const covers = (index: Index): boolean => indexCoversForeignKey(index, fk.columns, options.columnOrder);
   if (indexesOf(model, table).some(covers)) return undefined;
-  const tableName = `${table.schema}.${table.name}`;
+  const tableName = logical === table ? `${table.schema}.${table.name}` : `partition ${table.schema}.${table.name} of ${logical.schema}.${logical.name}`;
   const target = fk.foreignKey!.table;
   let message =
-    `Foreign key ${fk.name} on ${tableName} ${describeColumns(fk.columns)} has no index that starts with its columns. ` +
-    `Each DELETE or key UPDATE on ${target} scans ${tableName} to check it, and joins along the key cannot use an index.`;
+    `Foreign key ${fk.name} ${describeColumns(fk.columns)} on ${tableName} has no index that starts with its columns. ` +
+    `Each DELETE or key UPDATE on ${target} scans ${logical === table ? tableName : `${table.schema}.${table.name}`} to check it, and joins along the key cannot use an index.`;
   if (table.kind === 'partitioned') {
     const covered = descendantPartitions(model, table).filter((partition) => indexesOf(model, partition).some(covers));
     if (covered.length) {
@@ -79,7 +90,7 @@ function checkForeignKey(model: SchemaModel, table: Table, fk: Constraint, optio
   );
   return {
     message,
-    object: { kind: 'constraint', schema: table.schema, name: table.name, detail: fk.name },
+    object: { kind: 'constraint', schema: logical.schema, name: logical.name, detail: fk.name },
     origin: fk.origin,
     fix: {
       sql: fix.sql,
@@ -148,6 +159,14 @@ export const foreignKeyWithoutIndex: Rule<ForeignKeyWithoutIndexOptions> = {
         if (constraint.kind !== 'foreign' || constraint.inheritedFrom || constraint.columns.length === 0) continue;
         const finding = checkForeignKey(model, table, constraint, options, names);
         if (finding) findings.push(finding);
+      }
+      // A foreign key declared on a partition alone (not cloned from the parent) is reported through the parent.
+      for (const partition of table.kind === 'partitioned' ? descendantPartitions(model, table) : []) {
+        for (const constraint of partition.constraints) {
+          if (constraint.kind !== 'foreign' || constraint.inheritedFrom || constraint.columns.length === 0) continue;
+          const finding = checkForeignKey(model, partition, constraint, options, names, table);
+          if (finding) findings.push(finding);
+        }
       }
     }
     return findings;
