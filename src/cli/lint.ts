@@ -69,8 +69,12 @@ export function parseRuleOverrides(values: string[]): Record<string, Severity | 
 
 export function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
-  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--now ${value}: not a date (use YYYY-MM-DD or an ISO 8601 timestamp)`);
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const date = new Date(dateOnly ? `${value}T00:00:00Z` : value);
+  // Date rolls 2025-02-30 over to March 2: a day that does not exist is an error, not another day.
+  if (Number.isNaN(date.getTime()) || (dateOnly && date.toISOString().slice(0, 10) !== value)) {
+    throw new UsageError(`--now ${value}: not a date (use YYYY-MM-DD or an ISO 8601 timestamp)`);
+  }
   return date;
 }
 

@@ -41,7 +41,8 @@ export function renderFixScript(findings: Finding[], meta: { toolVersion: string
   if (withFix.length === 0) lines.push('-- Nothing to fix.');
   for (const finding of withFix) {
     const fix = finding.fix!;
-    lines.push(`-- [${finding.ruleId}] ${objectDisplayName(finding.object)}${finding.object.detail ? ` (${finding.object.detail})` : ''}`);
+    // Object names can hold any character, a newline included: every line of a header stays a comment.
+    lines.push(commentLines(`[${finding.ruleId}] ${objectDisplayName(finding.object)}${finding.object.detail ? ` (${finding.object.detail})` : ''}`));
     lines.push(commentLines(finding.message));
     for (const note of fix.notes) lines.push(commentLines(`Note: ${note}`));
     if (fix.safety === 'review') {

@@ -123,9 +123,14 @@ export class DdlModelBuilder {
   // ---- names ---------------------------------------------------------------------------------------------------
 
   /** The schema a new object goes to: the one named, else the first schema of the search path. */
+  /**
+   * The schema a new object goes to: the one named, else — as PostgreSQL does — the first schema of the search path
+   * that exists. When none exists PostgreSQL refuses; DDL mode is lenient and takes the first one named.
+   */
   creationSchema(schemaName: string | undefined): string {
     if (schemaName) return schemaName;
-    return this.searchPath.find((schema) => schema !== 'pg_catalog' && schema !== '$user') ?? 'public';
+    const candidates = this.searchPath.filter((schema) => schema !== 'pg_catalog' && schema !== '$user');
+    return candidates.find((schema) => this.model.schemas.has(schema)) ?? candidates[0] ?? 'public';
   }
 
   /** Finds an existing relation (table, index, view, …) by a RangeVar, through the search path. */

@@ -15,13 +15,27 @@ export interface DdlLoadResult {
   files: ParsedFile[];
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads a file as UTF-8; bytes that are not UTF-8 stop the run with their place (PostgreSQL would reject them too). */
 export function readSqlFile(file: string): string {
+  let buffer: Buffer;
   try {
-    const buffer = readFileSync(file);
-    return buffer.toString('utf8');
+    buffer = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(`${file}: cannot read (${code === 'EISDIR' ? 'is a folder' : code === 'ENOENT' ? 'no such file' : code ?? String(error)})`);
+  }
+  try {
+    return strictUtf8.decode(buffer);
+  } catch {
+    const lenient = buffer.toString('utf8');
+    const at = lenient.indexOf('\uFFFD');
+    const before = lenient.slice(0, Math.max(at, 0)).split('\n');
+    throw new InputError(
+      `${file}:${before.length}:${before[before.length - 1].length + 1}: not valid UTF-8; schema-lint reads UTF-8 ` +
+        '(convert the file, e.g. iconv -f LATIN1 -t UTF-8)',
+    );
   }
 }
 

@@ -96,7 +96,8 @@ function splitByLines(text: string): Array<[number, number]> {
 }
 
 export function parseSqlFile(file: string, rawText: string): ParsedFile {
-  const text = rawText.charCodeAt(0) === 0xfeff ? ' ' + rawText.slice(1) : rawText;
+  // A byte-order mark is not text: dropping it keeps line 1's columns what an editor shows.
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const source = new SourceText(text);
   const blanked = blankPsqlLines(text).text;
   const diagnostics: Diagnostic[] = [];

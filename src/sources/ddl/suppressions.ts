@@ -62,7 +62,8 @@ export function parseSuppressions(file: ParsedFile): Suppression[] {
     } else {
       // The next line that holds code (blank and comment-only lines are skipped).
       let next = position.line + 1;
-      while (next <= totalLines && /^\s*(--.*)?$/.test(lines[next - 1])) next++;
+      // `[^\n]*`, not `.*`: a CRLF file's lines end in \r, which `.` does not match.
+      while (next <= totalLines && /^\s*(--[^\n]*)?$/.test(lines[next - 1])) next++;
       fromLine = next;
       toLine = next;
       const statement = file.statements.find((s) => file.source.positionOfByte(s.startByte).line === next);

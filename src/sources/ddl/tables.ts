@@ -409,9 +409,14 @@ export function renameIndexKey(builder: DdlModelBuilder, index: { schema: string
   for (const constraint of table?.constraints ?? []) if (constraint.index === oldKey) constraint.index = newKey;
 }
 
+/** Copies a constraint onto a partition and, for a sub-partitioned partition, on down to the leaves. */
 function clonePartitionConstraint(builder: DdlModelBuilder, partition: Table, constraint: Constraint): void {
   if (partition.constraints.some((c) => c.name === constraint.name)) return;
   builder.pushConstraint(partition, { ...constraint, inheritedFrom: constraint.name });
+  for (const key of partition.partitions) {
+    const child = builder.model.tables.get(key);
+    if (child) clonePartitionConstraint(builder, child, constraint);
+  }
 }
 
 /** CREATE TABLE … PARTITION OF and ALTER TABLE … ATTACH PARTITION. */
