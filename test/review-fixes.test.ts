@@ -76,3 +76,11 @@ describe('--now', () => {
     expect(parseNow('2024-02-29').toISOString()).toBe('2024-02-29T00:00:00.000Z');
   });
 });
+
+describe('renames', () => {
+  test('ALTER TABLE … RENAME renames an index too', async () => {
+    const { model, diagnostics } = await ddlModel('CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\nALTER TABLE t_a RENAME TO t_a_idx;');
+    expect(model.tables.get('public.t')!.indexes).toEqual(['public.t_a_idx']);
+    expect(diagnostics).toEqual([]);
+  });
+});

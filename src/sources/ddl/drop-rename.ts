@@ -213,6 +213,8 @@ export function applyRename(builder: DdlModelBuilder, stmt: Node): void {
     case 'OBJECT_FOREIGN_TABLE': {
       const table = builder.findTable(stmt.relation);
       if (table) renameTable(builder, table, table.schema, stmt.newname);
+      // ALTER TABLE … RENAME also renames an index (or view, sequence); PostgreSQL accepts any relation there.
+      else if (builder.findIndex(stmt.relation)) applyRename(builder, { ...stmt, renameType: 'OBJECT_INDEX' });
       else if (!stmt.missing_ok) builder.requireTable(stmt.relation, 'ALTER TABLE RENAME');
       return;
     }
