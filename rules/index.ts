@@ -15,7 +15,3 @@ export const allRules: AnyRule[] = [
   missingAuditTrigger,
   partitionCoverage,
 ];
-
-export function findRule(id: string): AnyRule | undefined {
-  return allRules.find((rule) => rule.id === id);
-}

@@ -2,7 +2,6 @@ import type { JSONSchemaType } from 'ajv';
 import type { Origin, SchemaModel } from '../model/types.js';
 
 export type Severity = 'error' | 'warning' | 'note';
-export const SEVERITIES: Severity[] = ['error', 'warning', 'note'];
 export const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, note: 1 };
 
 export interface FindingObject {

@@ -18,7 +18,10 @@ export function qualify(schema: string, name: string): string {
   return `${schema}.${name}`;
 }
 
-/** Splits a qualified name made by `qualify`. Schema names may hold dots, table names rarely do: split at the last dot that follows a complete schema key is not knowable, so callers keep schema and name separately where it matters. */
+/**
+ * Splits a qualified name made by `qualify` at its first dot. A schema name that holds a dot cannot be told apart
+ * here, so code that has the schema and name separately keeps them separately.
+ */
 export function splitQualified(qualified: string): { schema: string; name: string } {
   const dot = qualified.indexOf('.');
   return { schema: qualified.slice(0, dot), name: qualified.slice(dot + 1) };

@@ -304,7 +304,3 @@ export class DdlModelBuilder {
     }
   }
 }
-
-export function isUnique<T>(value: T, index: number, array: T[]): boolean {
-  return array.indexOf(value) === index;
-}
