@@ -89,6 +89,7 @@ function checkForeignKey(
     names,
   );
   return {
+    title: `${logical === table ? `${table.schema}.${table.name}` : `${logical.schema}.${logical.name} (partition ${table.name})`}: foreign key ${fk.name} ${describeColumns(fk.columns)} has no index`,
     message,
     object: { kind: 'constraint', schema: logical.schema, name: logical.name, detail: fk.name },
     origin: fk.origin,

@@ -40,7 +40,9 @@ function checkTable(model: SchemaModel, table: Table, options: HighVolumeTableNo
     `Table ${name} is not partitioned, and ${describeSignal(signal)}. ` +
     `Old rows can only go by DELETE and VACUUM, and indexes and vacuum work grow with all of its history. ${describeKey(model, table)}`;
   const plan = conversionPlan({ model, table, key: candidateKey(model, table)?.column, monthsAhead: options.monthsAhead });
+  const why = signal.kind === 'stats' ? signal.reasons.join(', ') : signal.kind === 'config' ? 'listed as high-volume' : 'append-only time-series shape';
   return {
+    title: `${name}: not partitioned (${why})`,
     message,
     object: { kind: 'table', schema: table.schema, name: table.name },
     origin: table.origin,

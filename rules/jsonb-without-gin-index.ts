@@ -5,16 +5,33 @@
  */
 import { createIndexFix, NameReservations } from '../src/fix/create-index.js';
 import { quoteIdent } from '../src/fix/sql.js';
+import { matchesAny } from '../src/engine/patterns.js';
 import { descendantPartitions, indexesOf } from '../src/model/model.js';
 import type { Index, SchemaModel } from '../src/model/types.js';
 import type { Fix, Rule, RuleFinding } from '../src/engine/types.js';
-import { columnSubject, jsonbColumns, type JsonbColumn } from './jsonb/columns.js';
+import { columnDisplayName, columnSubject, jsonbColumns, type JsonbColumn } from './jsonb/columns.js';
 
 export type JsonbOpclass = 'jsonb_path_ops' | 'jsonb_ops';
 
 export interface JsonbWithoutGinIndexOptions {
   /** Operator class of the index the fix creates. */
   opclass: JsonbOpclass;
+  /** Tables whose jsonb columns are known to be searched (object patterns): reported at the configured level. */
+  tables: string[];
+  /** Tables with at least this many rows (live stats or `--stats`) are reported at the configured level. */
+  minRows: number;
+}
+
+/**
+ * Whether a GIN index pays off depends on queries the tool cannot see: without evidence that the column is searched
+ * at scale, the finding is a note (a suggestion), not a warning a team must clear on day one.
+ */
+function workloadEvidence(jsonb: JsonbColumn, options: JsonbWithoutGinIndexOptions): string | undefined {
+  const { table } = jsonb;
+  if (matchesAny(options.tables, table.schema, table.name)) return 'the table is listed in the option `tables`';
+  const rows = table.stats?.estimatedRows;
+  if (rows !== undefined && rows >= options.minRows) return `the table holds about ${rows.toLocaleString('en-US')} rows`;
+  return undefined;
 }
 
 /** The index has the column as a key, or a key expression that reads it (`(payload -> 'type')`). */
@@ -117,8 +134,13 @@ function ginFix(model: SchemaModel, jsonb: JsonbColumn, opclass: JsonbOpclass, n
 function checkColumn(model: SchemaModel, jsonb: JsonbColumn, options: JsonbWithoutGinIndexOptions, names: NameReservations): RuleFinding | undefined {
   const { table, column } = jsonb;
   if (indexesOf(model, table).some((index) => ginIndexCoversColumn(index, column.name))) return undefined;
+  const evidence = workloadEvidence(jsonb, options);
+  const invalid = indexesOf(model, table).some((index) => index.method === 'gin' && !index.valid && indexReadsColumn(index, column.name));
   return {
-    message: describeMissingIndex(model, jsonb),
+    title: `${columnDisplayName(jsonb)}: jsonb column has no ${invalid ? 'valid ' : ''}GIN index`,
+    message: `${describeMissingIndex(model, jsonb)}${evidence ? ` Reported at the configured level: ${evidence}.` : ''}`,
+    // An invalid GIN index is a failed build, not a guess about queries: it stays at the configured level.
+    severity: evidence || invalid ? undefined : 'note',
     object: { kind: 'column', schema: table.schema, name: table.name, column: column.name },
     origin: column.origin,
     fix: ginFix(model, jsonb, options.opclass, names),
@@ -140,7 +162,11 @@ export const jsonbWithoutGinIndex: Rule<JsonbWithoutGinIndexOptions> = {
       "such as `((payload -> 'type'))`. A btree index on `(payload ->> 'k')` serves equality on that one key only, " +
       'so it does not count. Columns of a domain over jsonb count as jsonb. On a partitioned table the parent must ' +
       'have the index, so that every partition, present and future, has one. Columns that are only ever read whole ' +
-      'need no index: suppress the finding for those.',
+      'need no index: suppress the finding for those.\n\n' +
+      'Whether the index pays off depends on the queries, which a schema does not show. So the finding is a `note` ' +
+      'unless there is evidence the column is searched at scale: the table is listed in option `tables`, or holds at ' +
+      'least `minRows` rows (default 100,000) by live statistics or `--stats`. Then it is reported at the configured ' +
+      'level (default `warning`). An invalid GIN index on the column (a failed build) is always reported at that level.',
     bad: [
       {
         title: 'No index on events.payload',
@@ -177,10 +203,14 @@ export const jsonbWithoutGinIndex: Rule<JsonbWithoutGinIndexOptions> = {
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { opclass: { type: 'string', enum: ['jsonb_path_ops', 'jsonb_ops'] } },
-    required: ['opclass'],
+    properties: {
+      opclass: { type: 'string', enum: ['jsonb_path_ops', 'jsonb_ops'] },
+      tables: { type: 'array', items: { type: 'string' } },
+      minRows: { type: 'number', minimum: 0 },
+    },
+    required: ['opclass', 'tables', 'minRows'],
   },
-  defaultOptions: { opclass: 'jsonb_path_ops' },
+  defaultOptions: { opclass: 'jsonb_path_ops', tables: [], minRows: 100_000 },
   check(model, options) {
     const names = new NameReservations();
     const findings: RuleFinding[] = [];

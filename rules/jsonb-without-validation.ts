@@ -8,7 +8,7 @@ import { constraintNameTaken, descendantPartitions, qualify } from '../src/model
 import type { Constraint, Domain, SchemaModel, Table } from '../src/model/types.js';
 import type { Fix, Rule, RuleFinding } from '../src/engine/types.js';
 import { deparseNode } from '../src/sql/expression.js';
-import { columnSubject, jsonbColumns, jsonKindOfExpression, type JsonbColumn, type JsonKind } from './jsonb/columns.js';
+import { columnDisplayName, columnSubject, jsonbColumns, jsonKindOfExpression, type JsonbColumn, type JsonKind } from './jsonb/columns.js';
 
 export type JsonbWithoutValidationOptions = Record<string, never>;
 
@@ -138,6 +138,21 @@ interface CheckedKind {
   note?: string;
 }
 
+/**
+ * The JSON type another jsonb column of the same table is checked for (`CHECK (jsonb_typeof(settings) = 'object')`):
+ * the schema's own convention, so evidence for this column too.
+ */
+function siblingConvention(jsonb: JsonbColumn): JsonKind | undefined {
+  const kinds = new Set<JsonKind>();
+  for (const constraint of jsonb.table.constraints) {
+    if (constraint.kind !== 'check' || !constraint.check || !enforcedOnAllRows(constraint)) continue;
+    if (constraint.check.columns.includes(jsonb.column.name)) continue;
+    const text = deparseNode(constraint.check.ast);
+    for (const match of text.matchAll(/jsonb_typeof\([^()]*\)\s*=\s*'(object|array)'/g)) kinds.add(match[1] as JsonKind);
+  }
+  return kinds.size === 1 ? [...kinds][0] : undefined;
+}
+
 function checkedKind(jsonb: JsonbColumn): CheckedKind {
   const expression = jsonb.column.default;
   const kind = jsonKindOfExpression(expression);
@@ -145,17 +160,11 @@ function checkedKind(jsonb: JsonbColumn): CheckedKind {
   if (kind === 'null') {
     return { kind: 'object', derived: false, note: `The column's ${what} is JSON null, which this CHECK rejects: change the ${what} or the check.` };
   }
-  if (kind) return { kind, derived: true };
+  if (kind) return { kind, derived: true, note: `The JSON type '${kind}' comes from the column's ${what}.` };
+  const sibling = jsonb.column.generated ? undefined : siblingConvention(jsonb);
+  if (sibling) return { kind: sibling, derived: true, note: `The JSON type '${sibling}' follows the CHECK on another jsonb column of the table; the data of this one may differ.` };
   if (expression) return { kind: 'object', derived: false, note: `The column's ${what} does not show which JSON type it yields; make sure it is an object.` };
-  return { kind: 'object', derived: false };
-}
-
-/**
- * A generated column's values come from another column, so nothing but its expression says what they hold; a guessed
- * type there would make every INSERT of another type fail as soon as the NOT VALID constraint exists.
- */
-function guessIsRisky(jsonb: JsonbColumn, checked: CheckedKind): boolean {
-  return jsonb.column.generated !== undefined && !checked.derived;
+  return { kind: 'object', derived: false, note: "Nothing in the schema shows which JSON type the column holds: 'object' is a guess; check the data (SELECT jsonb_typeof(col), count(*) … GROUP BY 1) first." };
 }
 
 function addCheckFix(model: SchemaModel, jsonb: JsonbColumn, reserved: Set<string>): Fix {
@@ -165,7 +174,6 @@ function addCheckFix(model: SchemaModel, jsonb: JsonbColumn, reserved: Set<strin
   reserved.add(qualify(table.schema, name));
   const checked = checkedKind(jsonb);
   const { kind, note } = checked;
-  const risky = guessIsRisky(jsonb, checked);
   const target = qualifiedIdent(table.schema, table.name);
   const constraintName = quoteIdent(name);
   const add = `ALTER TABLE ${target} ADD CONSTRAINT ${constraintName} CHECK (jsonb_typeof(${quoteIdent(column.name)}) = ${quoteLiteral(kind)}) NOT VALID;`;
@@ -178,8 +186,9 @@ function addCheckFix(model: SchemaModel, jsonb: JsonbColumn, reserved: Set<strin
   ];
   if (table.kind === 'partitioned') notes.push('On a partitioned table both statements apply to every partition.');
   if (note) notes.push(note);
-  if (risky) notes.push('Written as a plan: pick the JSON type the generation expression yields before running it.');
-  return { sql, safety: risky ? 'review' : 'safe', concurrently: false, notes };
+  // A NOT VALID CHECK still rejects new rows at once: with evidence of the type it changes behaviour (writes of
+  // another type start failing); without evidence it is a guess, a plan to review.
+  return { sql, safety: checked.derived ? 'behaviour' : 'review', concurrently: false, notes };
 }
 
 function chooseFix(model: SchemaModel, jsonb: JsonbColumn, notCounted: Validation[], reserved: Set<string>): Fix {
@@ -195,7 +204,9 @@ function checkColumn(model: SchemaModel, jsonb: JsonbColumn, reserved: Set<strin
   const validations = validationsOf(jsonb);
   if (validations.some((v) => enforcedOnAllRows(v.constraint))) return undefined;
   const { table, column } = jsonb;
+  const pending = validations.length > 0;
   return {
+    title: `${columnDisplayName(jsonb)}: jsonb column has no ${pending ? 'enforced, validated ' : ''}CHECK`,
     message: describeFinding(model, jsonb, validations),
     object: { kind: 'column', schema: table.schema, name: table.name, column: column.name },
     origin: column.origin,
@@ -246,10 +257,12 @@ export const jsonbWithoutValidation: Rule<JsonbWithoutValidationOptions> = {
     fix:
       "`ALTER TABLE <table> ADD CONSTRAINT <table>_<column>_check CHECK (jsonb_typeof(<column>) = 'object') NOT VALID;` " +
       'then `ALTER TABLE <table> VALIDATE CONSTRAINT <table>_<column>_check;` — the first checks new rows at once under a ' +
-      'brief lock, the second scans existing rows without blocking writes. The JSON type comes from the column default ' +
-      "(`'[]'` gives `'array'`; object otherwise); for a generated column whose expression does not show the type, the " +
-      'fix is a plan to review. A NOT VALID constraint is validated instead. A NOT ENFORCED one gets ' +
-      'a plan to review (recreate it NOT VALID, then validate), since PostgreSQL 18 cannot switch a CHECK to ENFORCED.',
+      'brief lock, the second scans existing rows without blocking writes. A NOT VALID CHECK still rejects new rows of ' +
+      "another type at once, so the fix changes behaviour: it is `behaviour` when the schema shows the type (the " +
+      "column's default: `'{}'` gives object, `'[]'` array; or a CHECK of `jsonb_typeof` on another jsonb column of the " +
+      "table), and a plan to `review` when 'object' is only a guess. A NOT VALID constraint is validated instead " +
+      '(`safe`: VALIDATE changes nothing a write sees). A NOT ENFORCED one gets a plan to review (recreate it NOT VALID, ' +
+      'then validate), since PostgreSQL 18 cannot switch a CHECK to ENFORCED.',
   },
   optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
   defaultOptions: {},

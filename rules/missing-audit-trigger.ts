@@ -2,15 +2,30 @@
  * missing-audit-trigger: a table in audit scope whose row changes are not all recorded — no audit trigger, one that
  * misses INSERT, UPDATE or DELETE, or one that is disabled.
  */
+import picomatch from 'picomatch';
 import { matchesAny } from '../src/engine/patterns.js';
 import { logicalTables, qualify } from '../src/model/model.js';
 import type { SchemaModel, Table, Trigger, TriggerEvent } from '../src/model/types.js';
 import type { Rule, RuleFinding } from '../src/engine/types.js';
 import { auditFunctionCatalog, reusableFor, type AuditFunctionCatalog, type AuditTriggerFunction } from './missing-audit-trigger/audit-functions.js';
-import { AUDITED_EVENTS, buildFix, TriggerNameReservations, type AuditFixPlan } from './missing-audit-trigger/fix.js';
+import {
+  AUDITED_EVENTS,
+  buildFix,
+  createTriggerSql,
+  functionIdent,
+  genericAuditNote,
+  genericAuditPrerequisite,
+  genericTriggerSql,
+  secretsNote,
+  TriggerNameReservations,
+  type AuditFixPlan,
+} from './missing-audit-trigger/fix.js';
 
 export interface MissingAuditTriggerOptions {
-  /** Tables that need auditing (object patterns). */
+  /**
+   * Tables that must be audited (object patterns): policy mode, every one is checked. Empty (the default): a schema
+   * that audits some of its tables is checked table by table; one that audits none gets one finding.
+   */
   tables: string[];
   /** Tables left out of `tables` (object patterns). */
   exclude: string[];
@@ -21,6 +36,27 @@ export interface MissingAuditTriggerOptions {
   /** Tables at or above either figure (live stats or `--stats`) are high-volume and left out. */
   highVolumeMinRows: number;
   highVolumeMinBytes: number;
+  /** Words that, as a part of a column name (`api_key`, `passwordHash`), mark a secret never copied into a log. */
+  secretWords: string[];
+  /** More columns never copied into a log the plan creates (patterns on the column name, e.g. `*_pin`). */
+  redactColumns: string[];
+}
+
+/** `passwordHash`, `api_key` → password, hash / api, key. */
+function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.toLowerCase());
+}
+
+export function secretColumns(table: Table, options: Pick<MissingAuditTriggerOptions, 'secretWords' | 'redactColumns'>): string[] {
+  const words = new Set(options.secretWords.map((word) => word.toLowerCase()));
+  const extra = options.redactColumns.length ? picomatch(options.redactColumns) : undefined;
+  return table.columns
+    .filter((column) => nameWords(column.name).some((word) => words.has(word)) || extra?.(column.name))
+    .map((column) => column.name);
 }
 
 const GIB = 1024 ** 3;
@@ -33,7 +69,8 @@ function isHighVolume(table: Table, options: MissingAuditTriggerOptions): boolea
 
 function inScope(table: Table, options: MissingAuditTriggerOptions, catalog: AuditFunctionCatalog): boolean {
   if (table.persistence === 'temporary') return false;
-  if (!matchesAny(options.tables, table.schema, table.name) || matchesAny(options.exclude, table.schema, table.name)) return false;
+  if (options.tables.length && !matchesAny(options.tables, table.schema, table.name)) return false;
+  if (matchesAny(options.exclude, table.schema, table.name)) return false;
   return !isHighVolume(table, options) && !catalog.logTables.has(qualify(table.schema, table.name));
 }
 
@@ -103,6 +140,7 @@ function checkTable(
   catalog: AuditFunctionCatalog,
   usage: Map<string, number>,
   names: TriggerNameReservations,
+  options: MissingAuditTriggerOptions,
 ): RuleFinding | undefined {
   const auditTriggers = rowAuditTriggers(table, catalog);
   const enabled = auditTriggers.filter((t) => t.enabled !== 'D');
@@ -123,12 +161,91 @@ function checkTable(
         ? { functionName: qualify(fallback.fn.schema, fallback.fn.name), args: [] }
         : undefined,
     unsuitable: template || fallback ? [] : catalog.triggerFunctions.map((c) => qualify(c.fn.schema, c.fn.name)),
+    secrets: secretColumns(table, options),
   };
+  const name = qualify(table.schema, table.name);
+  const title =
+    auditTriggers.length === 0
+      ? `${name}: no audit trigger`
+      : plan.enable.length
+        ? `${name}: audit trigger disabled`
+        : `${name}: audit trigger misses ${describeEvents(missing)}`;
   return {
+    title,
     message: message(table, auditTriggers, plan, missing),
     object: { kind: 'table', schema: table.schema, name: table.name },
     origin: template?.origin ?? table.origin,
     fix: buildFix(model, table, plan, names),
+  };
+}
+
+/** Where a schema finding points: the table defined first (a real line in DDL mode). */
+function firstDefined(tables: Table[]): Table {
+  const rank = (t: Table): [string, number, number] =>
+    t.origin.kind === 'file' ? [t.origin.file, t.origin.line, t.origin.column] : ['', 0, 0];
+  return [...tables].sort((a, b) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    return ra[0] !== rb[0] ? (ra[0] < rb[0] ? -1 : 1) : ra[1] - rb[1] || ra[2] - rb[2] || (a.name < b.name ? -1 : 1);
+  })[0];
+}
+
+/**
+ * A schema that audits none of its tables is one finding, a note: auditing is a policy, and one line per table would
+ * bury every other finding. Its plan covers every table in scope.
+ */
+function schemaFinding(
+  model: SchemaModel,
+  schema: string,
+  tables: Table[],
+  catalog: AuditFunctionCatalog,
+  usage: Map<string, number>,
+  names: TriggerNameReservations,
+  options: MissingAuditTriggerOptions,
+): RuleFinding {
+  const sorted = [...tables].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const statements: string[] = [];
+  const notes: string[] = [];
+  const secretNotes: string[] = [];
+  let generic = false;
+  const unsuitable = catalog.triggerFunctions.map((c) => qualify(c.fn.schema, c.fn.name));
+  for (const table of sorted) {
+    const fn = bestAuditFunction(table, catalog.triggerFunctions, usage);
+    const secrets = secretColumns(table, options);
+    const triggerName = names.choose(model, table);
+    if (fn) {
+      statements.push(createTriggerSql(model, table, triggerName, AUDITED_EVENTS, functionIdent(model, qualify(fn.fn.schema, fn.fn.name)), []));
+    } else {
+      generic = true;
+      statements.push(genericTriggerSql(model, table, triggerName, AUDITED_EVENTS, secrets));
+    }
+    const note = secretsNote(table, secrets, !fn);
+    if (note) secretNotes.push(note);
+  }
+  if (generic) notes.push(genericAuditNote(model, unsuitable));
+  notes.push(
+    `To audit only some tables, list them in the option \`tables\` (policy mode: each listed table is checked), or exclude the rest with \`exclude\`.`,
+    'Each audited change also writes a row to the log: the log grows with the write volume of the tables.',
+    ...secretNotes,
+  );
+  const listed = sorted.slice(0, 8).map((t) => t.name).join(', ');
+  const more = sorted.length > 8 ? ` and ${sorted.length - 8} more` : '';
+  const count = `${sorted.length} table${sorted.length === 1 ? '' : 's'}`;
+  return {
+    title: `schema ${schema}: none of its ${count} has an audit trigger`,
+    message:
+      `Schema ${schema} audits none of its ${count} (${listed}${more}): no row-level trigger that calls an audit function ` +
+      'fires on their INSERT, UPDATE or DELETE, so nobody can tell who changed or deleted a row. Auditing is a policy: ' +
+      'if this schema needs it, the plan covers every table; to require it of chosen tables, list them in the option `tables`.',
+    object: { kind: 'schema', schema, name: '' },
+    origin: firstDefined(tables).origin,
+    severity: 'note',
+    fix: {
+      sql: statements.join('\n'),
+      safety: generic ? 'review' : 'behaviour',
+      notes,
+      concurrently: false,
+      prerequisites: generic ? [genericAuditPrerequisite(model)] : undefined,
+    },
   };
 }
 
@@ -159,12 +276,16 @@ export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
       '`logTables` (default `*audit*`, `*_log`). For these two options a pattern without a dot is tried on the plain ' +
       'name and also on `schema.name`, so `*audit*` recognises supa_audit\'s `audit.insert_update_delete_trigger` ' +
       'and 2ndQuadrant\'s `audit.if_modified_func` by their `audit` schema.\n\n' +
-      'Tables in scope: option `tables` (default every table) minus option `exclude` (default `*audit*.*`, ' +
-      '`*.*audit*`, `*_log`, `*_logs`, `*_history`, which covers `audit.logged_actions` and `audit.record_version`), ' +
-      'minus every table an audit function inserts into (auditing the audit log would recurse; an unqualified name ' +
-      'in the body resolves against the function\'s schema, then `public`), minus high-volume tables (statistics at ' +
-      'or above `highVolumeMinRows`, default 10,000,000 rows, or `highVolumeMinBytes`, default 10 GiB), where a ' +
-      'row-level audit trigger would double the write load. Temporary tables are never in scope.',
+      'Scope, as a DBA sets it. By default a schema that audits some of its tables (one has an audit trigger) is ' +
+      'checked table by table: the tables it does not audit are findings. A schema that audits none of its tables ' +
+      'gets one finding, a `note`, whose plan covers its tables: auditing is a policy, and one finding per table would ' +
+      'bury everything else. Option `tables` (object patterns) switches to policy mode: every listed table must be ' +
+      'audited and each one that is not is a finding at the configured level. Option `exclude` (default `*audit*.*`, ' +
+      '`*.*audit*`, `*_log`, `*_logs`, `*_history`, which covers `audit.logged_actions` and `audit.record_version`) ' +
+      'leaves tables out, and so does every table an audit function inserts into (auditing the audit log would recurse; ' +
+      "an unqualified name in the body resolves against the function's schema, then `public`), and every high-volume " +
+      'table (statistics at or above `highVolumeMinRows`, default 10,000,000 rows, or `highVolumeMinBytes`, default ' +
+      '10 GiB), where a row-level audit trigger would double the write load. Temporary tables are never in scope.',
     bad: [
       {
         title: 'An audit function exists, but orders has no trigger calling it',
@@ -191,40 +312,46 @@ export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
       },
     ],
     fix:
-      'With an audit function in the schema the fix is executable (`safe`): a disabled audit trigger is enabled ' +
-      '(`ALTER TABLE … ENABLE TRIGGER …`); a trigger that misses events gets a companion trigger on the same ' +
+      'With an audit function in the schema the fix changes what every write does (`behaviour`: each change also ' +
+      'writes a log row, under a brief SHARE ROW EXCLUSIVE lock to create the trigger): a disabled audit trigger is ' +
+      'enabled (`ALTER TABLE … ENABLE TRIGGER …`); a trigger that misses events gets a companion trigger on the same ' +
       'function and arguments for only the missing events; a table with none gets `CREATE TRIGGER <table>_audit ' +
       'AFTER INSERT OR UPDATE OR DELETE ON <table> FOR EACH ROW EXECUTE FUNCTION <function>();`, using the audit ' +
       'function other tables already use, else one matched by name, preferably in the table\'s schema. Only a ' +
       'function written for any table qualifies: one that reads which table fired it (`TG_TABLE_NAME`, ' +
-      '`TG_RELID`, …) and reads no `NEW.col`/`OLD.col` the table lacks; reusing a function written for one table ' +
-      'would log the wrong thing or make every write fail. A trigger name already taken on the table (or on one ' +
-      'of its partitions) gets a number; the statement is `CREATE OR REPLACE TRIGGER` (PostgreSQL 14+) on that ' +
-      'free name, so the script can run twice (`DROP TRIGGER IF EXISTS` + `CREATE TRIGGER` for a live ' +
-      'PostgreSQL 13). For 2ndQuadrant\'s ' +
-      '`audit.if_modified_func` and supa_audit\'s `audit.insert_update_delete_trigger` the notes name the library\'s ' +
-      'own helper (`audit.audit_table(…)`, `audit.enable_tracking(…)`).\n\n' +
-      'Without a usable audit function the fix is a plan to review: it creates the schema `audit`, a log table ' +
-      '`audit.change_log` (operation, who, when, transaction, old and new row as jsonb) and a SECURITY DEFINER ' +
-      'function `audit.log_change()` that handles DELETE from `OLD` (where `NEW` is null), then the trigger. Every ' +
-      'statement of that setup is idempotent (`IF NOT EXISTS`, `CREATE OR REPLACE`), so the plans of several tables ' +
-      'can all be applied.',
+      '`TG_RELID`, …) and reads no `NEW.col`/`OLD.col` the table lacks. A trigger name already taken on the table ' +
+      '(or on one of its partitions) gets a number; the statement is `CREATE OR REPLACE TRIGGER` (PostgreSQL 14+) on ' +
+      'that free name, so the script can run twice (`DROP TRIGGER IF EXISTS` + `CREATE TRIGGER` for a live ' +
+      'PostgreSQL 13). For 2ndQuadrant\'s `audit.if_modified_func` and supa_audit\'s ' +
+      '`audit.insert_update_delete_trigger` the notes name the library\'s own helper (`audit.audit_table(…)`, ' +
+      '`audit.enable_tracking(…)`).\n\n' +
+      'Without a usable audit function the fix is a plan to review: the fix-up script creates, once for all plans, ' +
+      'the schema `audit`, a log table `audit.change_log` (operation, who, when, transaction, old and new row as ' +
+      'jsonb) and a SECURITY DEFINER function `audit.log_change()` that handles DELETE from `OLD` (where `NEW` is ' +
+      'null); then each table gets its trigger. Columns whose names say they hold secrets (a word of the name in ' +
+      'option `secretWords`: secret, password, passwd, pwd, token, hash, key, salt, credential, …; or matching a ' +
+      'pattern in option `redactColumns`) are passed to the trigger as arguments, and the function leaves them out of ' +
+      'the rows it logs, so a log never holds a password or token in clear.',
   },
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
       tables: { type: 'array', items: { type: 'string' } },
+      secretWords: { type: 'array', items: { type: 'string' } },
+      redactColumns: { type: 'array', items: { type: 'string' } },
       exclude: { type: 'array', items: { type: 'string' } },
       functions: { type: 'array', items: { type: 'string' } },
       logTables: { type: 'array', items: { type: 'string' } },
       highVolumeMinRows: { type: 'number', minimum: 0 },
       highVolumeMinBytes: { type: 'number', minimum: 0 },
     },
-    required: ['tables', 'exclude', 'functions', 'logTables', 'highVolumeMinRows', 'highVolumeMinBytes'],
+    required: ['tables', 'exclude', 'functions', 'logTables', 'highVolumeMinRows', 'highVolumeMinBytes', 'secretWords', 'redactColumns'],
   },
   defaultOptions: {
-    tables: ['*'],
+    tables: [],
+    secretWords: ['secret', 'secrets', 'password', 'passwords', 'passwd', 'pwd', 'token', 'tokens', 'hash', 'hashed', 'key', 'keys', 'salt', 'credential', 'credentials'],
+    redactColumns: [],
     exclude: ['*audit*.*', '*.*audit*', '*_log', '*_logs', '*_history'],
     functions: ['*audit*', '*.if_modified_func', '*history*', '*change*log*'],
     logTables: ['*audit*', '*_log'],
@@ -236,11 +363,29 @@ export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
     const usage = auditFunctionUsage(model, catalog);
     const names = new TriggerNameReservations();
     const findings: RuleFinding[] = [];
-    for (const table of logicalTables(model)) {
-      if (!inScope(table, options, catalog)) continue;
-      const finding = checkTable(model, table, catalog, usage, names);
-      if (finding) findings.push(finding);
+    const tables = logicalTables(model);
+    const candidates = tables.filter((table) => inScope(table, options, catalog));
+    if (options.tables.length) {
+      // Policy mode: the listed tables must be audited, whatever the rest of their schema does.
+      for (const table of candidates) {
+        const finding = checkTable(model, table, catalog, usage, names, options);
+        if (finding) findings.push(finding);
+      }
+      return findings;
     }
+    const auditingSchemas = new Set(tables.filter((table) => rowAuditTriggers(table, catalog).length > 0).map((table) => table.schema));
+    const unauditedBySchema = new Map<string, Table[]>();
+    for (const table of candidates) {
+      if (auditingSchemas.has(table.schema)) {
+        const finding = checkTable(model, table, catalog, usage, names, options);
+        if (finding) findings.push(finding);
+      } else {
+        const list = unauditedBySchema.get(table.schema) ?? [];
+        list.push(table);
+        unauditedBySchema.set(table.schema, list);
+      }
+    }
+    for (const [schema, list] of unauditedBySchema) findings.push(schemaFinding(model, schema, list, catalog, usage, names, options));
     return findings;
   },
 };

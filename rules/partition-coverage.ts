@@ -160,7 +160,13 @@ function checkTable(model: SchemaModel, parent: TimePartitioned, options: Partit
   const message = describeProblems(parent, partitions, coverage, required, options);
   if (!message) return undefined;
   const { table } = parent;
+  const short = !coverage.unbounded && (coverage.horizon === undefined || coverage.horizon < required);
+  const problems = [
+    short ? (coverage.horizon === undefined ? 'no range partitions' : `partitions end ${displayInstant(coverage.horizon)}`) : undefined,
+    coverage.gaps.length ? `${coverage.gaps.length} gap${coverage.gaps.length === 1 ? '' : 's'}` : undefined,
+  ].filter(Boolean);
   return {
+    title: `${qualify(table.schema, table.name)}: ${problems.join(', ')}; needs partitions to ${displayInstant(required)}`,
     message,
     object: { kind: 'table', schema: table.schema, name: table.name },
     origin: table.origin,

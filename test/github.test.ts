@@ -39,6 +39,14 @@ describe('renderGithubAnnotations', () => {
     expect(line.trimEnd().split('\n')).toHaveLength(1);
   });
 
+  test('escape sequences in names are shown, not obeyed by the log viewer', () => {
+    const f = finding('missing-primary-key', fileOrigin('a.sql', 1), {}, 'warning');
+    f.message = 'Table "public.esc\u001b[31mRED" has no key';
+    const line = renderGithubAnnotations([f], repo, repo);
+    expect(line).not.toContain('\u001b');
+    expect(line).toContain('esc\\x1b[31mRED');
+  });
+
   test('database findings and files outside the repository have no file property', () => {
     const outside = path.resolve(repo, '..', 'elsewhere.sql');
     const lines = renderGithubAnnotations(

@@ -5,7 +5,7 @@
 import { fixObjectName, qualifiedIdent, quoteIdent, quoteLiteral } from '../../src/fix/sql.js';
 import { descendantPartitions, qualify, relationNameTaken } from '../../src/model/model.js';
 import type { FunctionDef, SchemaModel, Table, Trigger, TriggerEvent } from '../../src/model/types.js';
-import type { Fix } from '../../src/engine/types.js';
+import type { Fix, FixPrerequisite } from '../../src/engine/types.js';
 
 export const AUDITED_EVENTS: TriggerEvent[] = ['insert', 'update', 'delete'];
 
@@ -113,15 +113,18 @@ export function genericAuditSetupSql(names: GenericAuditNames): string {
     ');',
     // SECURITY DEFINER lets writers log without INSERT rights on the log; the fixed search_path keeps callers from
     // substituting objects. NEW is NULL on DELETE, so the DELETE branch reads only OLD and returns it.
+    // The trigger's arguments name columns left out of the log (secrets); TG_ARGV is NULL when there are none.
     `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $audit$`,
+    'DECLARE',
+    "  left_out text[] := COALESCE(TG_ARGV, '{}'::text[]);",
     'BEGIN',
     "  IF TG_OP = 'DELETE' THEN",
     `    INSERT INTO ${table} (table_schema, table_name, operation, old_row)`,
-    '    VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP, to_jsonb(OLD));',
+    '    VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP, to_jsonb(OLD) - left_out);',
     '    RETURN OLD;',
     '  END IF;',
     `  INSERT INTO ${table} (table_schema, table_name, operation, old_row, new_row)`,
-    "  VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP, CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(OLD) END, to_jsonb(NEW));",
+    "  VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP, CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(OLD) - left_out END, to_jsonb(NEW) - left_out);",
     '  RETURN NEW;',
     'END;',
     '$audit$;',
@@ -137,6 +140,44 @@ export interface AuditFixPlan {
   target?: { functionName: string; args: string[] };
   /** Audit functions the schema has that cannot serve this table (written for other tables). */
   unsuitable: string[];
+  /** Columns whose names say they hold secrets: never copied into a log the plan creates. */
+  secrets: string[];
+}
+
+/** The generic log table and function, shared by every plan that needs them: written once in the fix-up script. */
+export function genericAuditPrerequisite(model: SchemaModel): FixPrerequisite {
+  const generic = genericAuditNames(model);
+  return {
+    id: 'missing-audit-trigger/generic-audit-log',
+    title: `The generic audit log: schema ${generic.schema}, table ${generic.schema}.${generic.table} and function ${generic.schema}.${generic.fn}(); every statement is idempotent.`,
+    sql: genericAuditSetupSql(generic),
+  };
+}
+
+export function genericAuditNote(model: SchemaModel, unsuitable: string[]): string {
+  const generic = genericAuditNames(model);
+  const intro = unsuitable.length
+    ? `The schema's audit functions (${unsuitable.join(', ')}) are written for particular tables: they do not read which table fired them (TG_TABLE_NAME, TG_RELID), or they read columns this table lacks. This plan creates`
+    : 'The schema has no audit function: this plan creates';
+  return (
+    `${intro} ${generic.schema}.${generic.table} (the old and new row as jsonb, the operation, who and when) ` +
+    `and ${generic.schema}.${generic.fn}(), which records DELETE from OLD (NEW is NULL there). Adapt the columns to what you must retain, ` +
+    'restrict access to the log, and plan its retention (partition it by changed_at when it grows large).'
+  );
+}
+
+export function secretsNote(table: Table, secrets: string[], generic: boolean): string | undefined {
+  if (!secrets.length) return undefined;
+  const list = secrets.join(', ');
+  return generic
+    ? `Columns ${list} of ${table.schema}.${table.name} have names that say they hold secrets: the trigger passes them as arguments, and the log function leaves them out of the rows it records.`
+    : `Columns ${list} of ${table.schema}.${table.name} have names that say they hold secrets: check that the audit function leaves them out of what it records.`;
+}
+
+/** A trigger on the generic log function, passing the secret columns to leave out. */
+export function genericTriggerSql(model: SchemaModel, table: Table, name: string, events: TriggerEvent[], secrets: string[]): string {
+  const generic = genericAuditNames(model);
+  return createTriggerSql(model, table, name, events, qualifiedIdent(generic.schema, generic.fn), secrets);
 }
 
 export function buildFix(model: SchemaModel, table: Table, plan: AuditFixPlan, names: TriggerNameReservations): Fix {
@@ -146,7 +187,8 @@ export function buildFix(model: SchemaModel, table: Table, plan: AuditFixPlan, n
     notes.push('A disabled trigger may have been disabled on purpose (a bulk load, a migration): check before enabling it. Changes made while it was disabled are not in the log.');
   }
   if (table.kind === 'partitioned') notes.push('A trigger on a partitioned table is cloned to every partition, present and future; ENABLE TRIGGER on the parent reaches the partitions too.');
-  if (plan.missing.length === 0) return { sql: statements.join('\n'), safety: 'safe', notes, concurrently: false };
+  // Every audit trigger adds a log write to each change of the table: that changes what every write does.
+  if (plan.missing.length === 0) return { sql: statements.join('\n'), safety: 'behaviour', notes, concurrently: false };
 
   const triggerName = names.choose(model, table);
   if (plan.target) {
@@ -154,19 +196,14 @@ export function buildFix(model: SchemaModel, table: Table, plan: AuditFixPlan, n
     const library = libraryNote(model, table, plan.target.functionName);
     if (library && plan.missing.length === AUDITED_EVENTS.length) notes.push(library);
     notes.push('Each audited change also writes a row to the log: the log grows with the write volume of the table.');
-    return { sql: statements.join('\n'), safety: 'safe', notes, concurrently: false };
+    const secrets = secretsNote(table, plan.secrets, false);
+    if (secrets) notes.push(secrets);
+    return { sql: statements.join('\n'), safety: 'behaviour', notes, concurrently: false };
   }
 
-  const generic = genericAuditNames(model);
-  statements.push(genericAuditSetupSql(generic));
-  statements.push(createTriggerSql(model, table, triggerName, plan.missing, qualifiedIdent(generic.schema, generic.fn), []));
-  const intro = plan.unsuitable.length
-    ? `The schema's audit functions (${plan.unsuitable.join(', ')}) are written for particular tables: they do not read which table fired them (TG_TABLE_NAME, TG_RELID), or they read columns this table lacks. This plan creates`
-    : 'The schema has no audit function: this plan creates';
-  notes.push(
-    `${intro} ${generic.schema}.${generic.table} (the old and new row as jsonb, the operation, who and when) ` +
-      `and ${generic.schema}.${generic.fn}(), which records DELETE from OLD (NEW is NULL there). Adapt the columns to what you must retain, ` +
-      'restrict access to the log, and plan its retention (partition it by changed_at when it grows large).',
-  );
-  return { sql: statements.join('\n'), safety: 'review', notes, concurrently: false };
+  statements.push(genericTriggerSql(model, table, triggerName, plan.missing, plan.secrets));
+  notes.push(genericAuditNote(model, plan.unsuitable));
+  const secrets = secretsNote(table, plan.secrets, true);
+  if (secrets) notes.push(secrets);
+  return { sql: statements.join('\n'), safety: 'review', notes, concurrently: false, prerequisites: [genericAuditPrerequisite(model)] };
 }

@@ -6,7 +6,7 @@ import { loadConfig } from '../engine/config.js';
 import { enabledRules, runRules, type EnabledRule } from '../engine/run-rules.js';
 import { applySuppressions } from '../engine/suppress.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../engine/types.js';
-import { renderFixScript } from '../fix/script.js';
+import { renderFixScript, type FixLevel } from '../fix/script.js';
 import type { SchemaModel } from '../model/types.js';
 import { renderJson } from '../report/json.js';
 import { summarize, type Summary } from '../report/summary.js';
@@ -19,6 +19,7 @@ import { parseSuppressions } from '../sources/ddl/suppressions.js';
 import { mapFindingsToSource } from '../engine/map-origins.js';
 import { applyStatsFile, parseStatsFile } from '../sources/stats-file.js';
 import { allRules } from '../../rules/index.js';
+import { escapeControl } from '../shared/unsafe-text.js';
 import { UsageError } from './errors.js';
 import { toolVersion } from './version.js';
 
@@ -29,6 +30,10 @@ export interface LintArgs {
   format: OutputFormat;
   output?: string;
   fixSql?: string;
+  /** Which fixes the script writes as statements (default `safe`). */
+  fixLevel?: FixLevel;
+  /** Text report: print each fix under its finding. */
+  showFixes?: boolean;
   config?: string;
   rule: string[];
   failOn: Severity | 'never';
@@ -51,7 +56,7 @@ export interface LintArgs {
 export interface LintIo {
   cwd: string;
   env: NodeJS.ProcessEnv;
-  stdout: { write(text: string): void; isTTY?: boolean };
+  stdout: { write(text: string): void; isTTY?: boolean; columns?: number };
   stderr: { write(text: string): void; isTTY?: boolean };
 }
 
@@ -87,7 +92,8 @@ function printDiagnostics(diagnostics: Diagnostic[], io: LintIo, verbose: boolea
   for (const diagnostic of diagnostics) {
     // Syntax errors and suppression problems (a misspelt rule id silently suppresses nothing) always show.
     if (diagnostic.kind === 'syntax' || diagnostic.kind === 'suppression' || verbose) {
-      io.stderr.write(`${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.kind === 'syntax' ? 'syntax error' : diagnostic.kind}: ${diagnostic.message}\n`);
+      const line = `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.kind === 'syntax' ? 'syntax error' : diagnostic.kind}: ${diagnostic.message}`;
+      io.stderr.write(`${escapeControl(line)}\n`);
     }
   }
 }
@@ -145,7 +151,13 @@ async function renderReport(
     case 'github':
       return (await import('../report/github.js')).renderGithubAnnotations(input.findings, io.cwd, findRepoRoot(io.cwd));
     default:
-      return renderText(input.findings, input.summary, colorFor(args.output ? {} : io.stdout, io.env), { showFixes: true });
+      return renderText(input.findings, input.summary, colorFor(args.output ? {} : io.stdout, io.env), {
+        showFixes: args.showFixes ?? false,
+        verbose: args.verbose,
+        fixScriptGiven: args.fixSql !== undefined,
+        // Fit lines to the terminal only when the report goes to one.
+        width: !args.output && io.stdout.isTTY ? io.stdout.columns : undefined,
+      });
   }
 }
 
@@ -233,7 +245,7 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   }
   if (args.output) writeFileAtomic(args.output, report);
   else io.stdout.write(report);
-  if (args.fixSql) writeFileAtomic(args.fixSql, renderFixScript(findings, { toolVersion: version, generatedAt: now }));
+  if (args.fixSql) writeFileAtomic(args.fixSql, renderFixScript(findings, { toolVersion: version, generatedAt: now, fixLevel: args.fixLevel, rules: rules.map((r) => r.rule) }));
   if (args.writeBaseline) writeFileAtomic(args.writeBaseline, renderBaseline(kept));
   if (args.reportUnusedSuppressions && unused.length > 0) return 1;
   return failed(findings, failOn) ? 1 : 0;

@@ -47,6 +47,12 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
           })
           .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE (atomically) instead of stdout' })
           .option('fix-sql', { type: 'string', describe: 'Write one reviewed fix-up SQL script for all findings to FILE' })
+          .option('fix-level', {
+            choices: ['safe', 'behaviour'] as const,
+            default: 'safe' as const,
+            describe: 'Fixes the script writes as statements: safe (index builds, partitions, VALIDATE) or also behaviour (new CHECKs, triggers); the rest are comments',
+          })
+          .option('show-fixes', { type: 'boolean', default: false, describe: 'Text report: print each fix under its finding' })
           .option('config', { alias: 'c', type: 'string', describe: 'Config file (default: schema-lint.config.json, searched upward)' })
           .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'Set a rule level: <rule-id>=off|note|warning|error (repeatable)' })
           .option('fail-on', { choices: ['error', 'warning', 'note', 'never'] as const, describe: 'Exit 1 when a finding is at or above this level [default: error]' })
@@ -67,6 +73,8 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
             format: args.format,
             output: args.output,
             fixSql: args['fix-sql'],
+            fixLevel: args['fix-level'],
+            showFixes: args['show-fixes'],
             config: args.config,
             rule: args.rule as string[],
             failOn: args['fail-on'] as LintArgs['failOn'],

@@ -40,7 +40,8 @@ function ignored(config: Config, finding: Finding): boolean {
   return config.ignores.some(
     (ignore) =>
       (ignore.rule === '*' || ignore.rule === finding.ruleId) &&
-      (matchesAny(ignore.objects, finding.object.schema, finding.object.name) ||
+      // A schema finding is ignored by a pattern that covers the whole schema (`legacy.*`).
+      (matchesAny(ignore.objects, finding.object.schema, finding.object.kind === 'schema' ? '*' : finding.object.name) ||
         (finding.object.column !== undefined && matchesAny(ignore.objects, finding.object.schema, `${finding.object.name}.${finding.object.column}`))),
   );
 }
@@ -68,6 +69,7 @@ export function runRules(model: SchemaModel, rules: EnabledRule[], config: Confi
         ruleId: rule.id,
         // A rule may report a weak signal below the configured level, never above it.
         severity: raw.severity && SEVERITY_RANK[raw.severity] < SEVERITY_RANK[severity] ? raw.severity : severity,
+        title: raw.title ?? rule.docs.summary.replace(/\.$/, ''),
         message: raw.message,
         object: raw.object,
         origin: raw.origin,

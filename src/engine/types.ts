@@ -5,29 +5,54 @@ export type Severity = 'error' | 'warning' | 'note';
 export const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, note: 1 };
 
 export interface FindingObject {
-  kind: 'table' | 'column' | 'constraint' | 'index' | 'trigger' | 'materialized view';
+  /** `schema`: a finding about a whole schema (its `name` is empty), e.g. a schema that audits none of its tables. */
+  kind: 'schema' | 'table' | 'column' | 'constraint' | 'index' | 'trigger' | 'materialized view';
   schema: string;
-  /** The table (or view) the finding is about. */
+  /** The table (or view) the finding is about; empty for a schema finding. */
   name: string;
   column?: string;
   /** Constraint, index or trigger name when the finding is about one. */
   detail?: string;
 }
 
+/**
+ * How far a fix can be trusted to run unread (Ruff's applicability is the model):
+ * - `safe`: changes nothing a write sees (index builds, VALIDATE of a constraint, partitions ahead of the data);
+ * - `behaviour`: can make a currently working write fail, or adds work to every write (a new CHECK, a new trigger);
+ * - `review`: a plan to read and adapt.
+ */
+export type FixSafety = 'safe' | 'behaviour' | 'review';
+export const FIX_SAFETY_RANK: Record<FixSafety, number> = { safe: 1, behaviour: 2, review: 3 };
+
+/** Setup several fixes share (the generic audit log and its function): written once, before the first fix needing it. */
+export interface FixPrerequisite {
+  /** Identical ids are one prerequisite. */
+  id: string;
+  title: string;
+  sql: string;
+}
+
 export interface Fix {
   /** SQL statements, each ending with `;`. */
   sql: string;
-  /** `safe` fixes are executable in the fix-up script; `review` fixes are written as comments, a plan to adapt. */
-  safety: 'safe' | 'review';
+  /**
+   * The fix-up script writes `safe` fixes as statements, `behaviour` fixes as statements only with
+   * `--fix-level behaviour` (comments otherwise), and `review` fixes always as comments.
+   */
+  safety: FixSafety;
   /** What a DBA should know before running it. */
   notes: string[];
   /** True when `sql` holds `CONCURRENTLY`, which cannot run inside a transaction block. */
   concurrently: boolean;
+  /** Shared setup that must run first (deduplicated across findings by id). */
+  prerequisites?: FixPrerequisite[];
 }
 
 export interface Finding {
   ruleId: string;
   severity: Severity;
+  /** One short line for the terminal (`message` is the full explanation). */
+  title: string;
   message: string;
   object: FindingObject;
   origin: Origin;
@@ -46,6 +71,8 @@ export interface RuleContext {
 
 /** What a rule returns before the engine fills in severity and key. */
 export interface RuleFinding {
+  /** One short line, e.g. `foreign key orders_customer_id_fkey (customer_id) has no index`; defaults to the rule's summary. */
+  title?: string;
   message: string;
   object: FindingObject;
   origin: Origin;

@@ -2,6 +2,7 @@
  * SQL text building for fixes. Every identifier goes through `quoteIdent`; nothing is concatenated unquoted.
  */
 import { createHash } from 'node:crypto';
+import { codePointHex, UNSAFE_CHARACTER } from '../shared/unsafe-text.js';
 import { scanTokens } from '../sql/parser.js';
 
 /** PostgreSQL's NAMEDATALEN - 1: the longest identifier in bytes. */
@@ -9,17 +10,29 @@ export const MAX_IDENTIFIER_BYTES = 63;
 
 const SIMPLE_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
 
+const UNSAFE_CHARACTERS = new RegExp(UNSAFE_CHARACTER.source, 'g');
+
+function hex4(char: string): string {
+  return codePointHex(char);
+}
+
 /** Quotes an identifier exactly when PostgreSQL's `quote_ident` would: not a plain lower-case name, or a keyword that is not unreserved. */
 const quotedCache = new Map<string, string>();
 
 export function quoteIdent(name: string): string {
   let quoted = quotedCache.get(name);
   if (quoted === undefined) {
-    quoted = `"${name.replace(/"/g, '""')}"`;
-    if (SIMPLE_IDENTIFIER.test(name)) {
-      // The scanner knows which words are keywords: only unreserved ones may stand unquoted.
-      const tokens = scanTokens(name);
-      if (tokens && tokens.length === 1 && (tokens[0].tokenName === 'IDENT' || tokens[0].keywordName === 'UNRESERVED_KEYWORD')) quoted = name;
+    if (UNSAFE_CHARACTER.test(name)) {
+      // U&"…" spells such characters as escapes, so the script holds only printable text whatever the name is; it
+      // works whatever standard_conforming_strings says (that setting restricts U& strings, not identifiers).
+      quoted = `U&"${name.replace(/\\/g, '\\\\').replace(/"/g, '""').replace(UNSAFE_CHARACTERS, (c) => `\\${hex4(c)}`)}"`;
+    } else {
+      quoted = `"${name.replace(/"/g, '""')}"`;
+      if (SIMPLE_IDENTIFIER.test(name)) {
+        // The scanner knows which words are keywords: only unreserved ones may stand unquoted.
+        const tokens = scanTokens(name);
+        if (tokens && tokens.length === 1 && (tokens[0].tokenName === 'IDENT' || tokens[0].keywordName === 'UNRESERVED_KEYWORD')) quoted = name;
+      }
     }
     quotedCache.set(name, quoted);
   }
@@ -30,8 +43,26 @@ export function qualifiedIdent(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;
 }
 
+/**
+ * A string literal. Text with a backslash or an unsafe character is written as an E'…' escape string, which means the
+ * same whatever standard_conforming_strings says and keeps the script printable (PostgreSQL's quote_literal does
+ * the same for backslashes).
+ */
 export function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  if (!value.includes('\\') && !UNSAFE_CHARACTER.test(value)) return `'${value.replace(/'/g, "''")}'`;
+  const escaped = value
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "''")
+    .replace(UNSAFE_CHARACTERS, (c) => `\\u${hex4(c)}`);
+  return `E'${escaped}'`;
+}
+
+/** A dollar-quote tag that does not occur in `body`, so no text inside can end the quoted body early. */
+export function dollarTag(body: string, base = 'fix'): string {
+  for (let n = 0; ; n++) {
+    const tag = `$${base}${n ? `_${n}` : ''}$`;
+    if (!body.includes(tag)) return tag;
+  }
 }
 
 function byteLength(text: string): number {

@@ -3,6 +3,7 @@
  * The runner resolves `file` against the repository root, so paths are made relative to it, not to the cwd.
  */
 import type { Finding, Severity } from '../engine/types.js';
+import { escapeControl } from '../shared/unsafe-text.js';
 import { repoRelativePath } from './repo-path.js';
 
 const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', note: 'notice' };
@@ -31,7 +32,10 @@ export function githubAnnotation(finding: Finding, cwd: string, repoRoot: string
   }
   properties.push(['title', finding.ruleId]);
   const props = properties.map(([name, value]) => `${name}=${escapeProperty(String(value))}`).join(',');
-  return `::${COMMAND[finding.severity]} ${props}::${escapeData(finding.message)}`;
+  // Names in the message may hold escape sequences that a runner's log would obey: show them escaped (line breaks
+  // are the runner's own %0D/%0A escapes).
+  const message = finding.message.split(/(\r|\n)/).map((part) => (part === '\r' || part === '\n' ? part : escapeControl(part))).join('');
+  return `::${COMMAND[finding.severity]} ${props}::${escapeData(message)}`;
 }
 
 /** One workflow command per finding, newline-terminated (empty when there are none). */

@@ -53,6 +53,7 @@ function displayIdent(name: string): string {
 
 /** The object a finding is about, as a SARIF logical location. */
 export function logicalLocationOf(object: FindingObject): { name: string; fullyQualifiedName: string; kind: string } {
+  if (object.kind === 'schema') return { name: object.schema, fullyQualifiedName: displayIdent(object.schema), kind: 'namespace' };
   const relation = `${displayIdent(object.schema)}.${displayIdent(object.name)}`;
   switch (object.kind) {
     case 'column':
@@ -85,7 +86,7 @@ export function logicalLocationOf(object: FindingObject): { name: string; fullyQ
  * same for every server that holds the same schema (a changing path would mint new alerts on every run).
  */
 export function databaseAnchor(finding: Finding, alias: string): Anchor {
-  const segments = [SYNTHETIC_ROOT, 'db', alias, finding.object.schema, finding.object.name];
+  const segments = [SYNTHETIC_ROOT, 'db', alias, finding.object.schema, ...(finding.object.kind === 'schema' ? [] : [finding.object.name])];
   return {
     uri: encodeUriSegments(segments),
     region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 },

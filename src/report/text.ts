@@ -1,6 +1,12 @@
-/** The terminal report: findings grouped by file, each with location, severity, message, rule id and fix. */
+/**
+ * The terminal report, shaped like ESLint's and squawk's: findings grouped by file, one line each
+ * (`line:col  severity  title  rule`), then a summary a DBA reads in one glance — counts by rule, the tables with most
+ * findings, how many fixes the script would hold. Fixes are printed only on request (`--show-fixes`), the full
+ * explanation only with `--verbose`. Every name is shown with control characters escaped.
+ */
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Finding, Severity } from '../engine/types.js';
+import { FIX_SAFETY_RANK, type Finding, type FixSafety, type Severity } from '../engine/types.js';
+import { escapeControl, safeLines } from '../shared/unsafe-text.js';
 import type { Summary } from './summary.js';
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
@@ -9,46 +15,106 @@ export function colorFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): C
   return new Chalk({ level: enabled ? 1 : 0 });
 }
 
+export interface TextOptions {
+  /** Print each finding's fix under it. */
+  showFixes: boolean;
+  /** Print each finding's full explanation under it. */
+  verbose?: boolean;
+  /** `--fix-sql` was given, so the summary need not say how to get the fixes. */
+  fixScriptGiven?: boolean;
+  /** Terminal width: finding lines are cut to it (the title shortened). Unset: lines are never cut. */
+  width?: number;
+}
+
 function groupName(finding: Finding): string {
   return finding.origin.kind === 'file' ? finding.origin.file : `database ${finding.origin.database}`;
 }
 
 function location(finding: Finding): string {
-  return finding.origin.kind === 'file' ? `${finding.origin.line}:${finding.origin.column}` : finding.origin.object;
+  return finding.origin.kind === 'file' ? `${finding.origin.line}:${finding.origin.column}` : '';
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
+function plural(count: number, word: string, many = `${word}s`): string {
+  return `${count} ${count === 1 ? word : many}`;
 }
 
-export function renderText(findings: Finding[], summary: Summary, color: ChalkInstance, options: { showFixes: boolean }): string {
+/** Shortens text to `max` characters with an ellipsis (titles are plain text after escaping). */
+function fit(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return max <= 1 ? '…' : `${text.slice(0, max - 1)}…`;
+}
+
+const SAFETY_WORDS: Record<FixSafety, string> = { safe: 'safe', behaviour: 'behaviour-changing', review: 'to review' };
+
+function fixSummary(findings: Finding[], fixScriptGiven: boolean): string | undefined {
+  const counts: Record<FixSafety, number> = { safe: 0, behaviour: 0, review: 0 };
+  for (const finding of findings) if (finding.fix) counts[finding.fix.safety]++;
+  const total = counts.safe + counts.behaviour + counts.review;
+  if (!total) return undefined;
+  const parts = (Object.keys(counts) as FixSafety[])
+    .sort((a, b) => FIX_SAFETY_RANK[a] - FIX_SAFETY_RANK[b])
+    .filter((s) => counts[s])
+    .map((s) => `${counts[s]} ${SAFETY_WORDS[s]}`);
+  return `${total} fixable (${parts.join(', ')})${fixScriptGiven ? '' : ': --fix-sql FILE writes them'}`;
+}
+
+function topEntries(counts: Map<string, number>, limit: number): Array<[string, number]> {
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit);
+}
+
+function tableName(finding: Finding): string {
+  return finding.object.kind === 'schema' ? `schema ${finding.object.schema}` : `${finding.object.schema}.${finding.object.name}`;
+}
+
+export function renderText(findings: Finding[], summary: Summary, color: ChalkInstance, options: TextOptions): string {
   const paint: Record<Severity, (text: string) => string> = { error: color.red, warning: color.yellow, note: color.blue };
   const out: string[] = [];
+  const locationWidth = Math.max(0, ...findings.map((f) => location(f).length));
+  const severityWidth = Math.max(0, ...findings.map((f) => f.severity.length));
   let currentGroup: string | undefined;
   for (const finding of findings) {
     const group = groupName(finding);
     if (group !== currentGroup) {
       if (currentGroup !== undefined) out.push('');
-      out.push(color.underline(group));
+      out.push(color.underline(escapeControl(group)));
       currentGroup = group;
     }
-    out.push(`  ${color.dim(location(finding))}  ${paint[finding.severity](finding.severity)}  ${finding.message}  ${color.dim(finding.ruleId)}`);
+    const where = location(finding).padStart(locationWidth);
+    const severity = finding.severity.padEnd(severityWidth);
+    const prefix = `  ${where ? `${where}  ` : ''}${severity}  `;
+    const suffix = `  ${finding.ruleId}`;
+    let title = escapeControl(finding.title);
+    if (options.width) title = fit(title, Math.max(10, options.width - prefix.length - suffix.length));
+    out.push(`  ${where ? `${color.dim(where)}  ` : ''}${paint[finding.severity](severity)}  ${title}${color.dim(suffix)}`);
+    if (options.verbose) for (const line of safeLines(finding.message)) out.push(`      ${line}`);
     if (options.showFixes && finding.fix) {
-      const label = finding.fix.safety === 'review' ? 'fix (review, a plan to adapt):' : 'fix:';
-      out.push(`    ${color.green(label)}`);
-      for (const line of finding.fix.sql.split('\n')) out.push(`      ${line}`);
+      const label = finding.fix.safety === 'safe' ? 'fix (safe):' : finding.fix.safety === 'behaviour' ? 'fix (changes behaviour):' : 'fix (a plan to review):';
+      out.push(`      ${color.green(label)}`);
+      for (const line of safeLines(finding.fix.sql)) out.push(`        ${line}`);
     }
   }
   if (findings.length) out.push('');
+
   const { error, warning, note } = summary.bySeverity;
   const counts = `${plural(error, 'error')}, ${plural(warning, 'warning')}, ${plural(note, 'note')}`;
-  const head = findings.length === 0 ? color.green('No problems found') : color.bold(`${plural(findings.length, 'problem')} (${counts})`);
-  const extras = [summary.database ? `database ${summary.database} read` : `${plural(summary.filesLinted, 'file')} linted`];
-  if (summary.withFix) extras.push(`${summary.withFix} with a fix (--fix-sql FILE writes the script)`);
+  out.push(findings.length === 0 ? color.green('No problems found.') : color.bold(`${plural(findings.length, 'problem')} (${counts})`));
+  if (findings.length) {
+    const byRule = topEntries(new Map(Object.entries(summary.byRule)), Infinity);
+    out.push(`  by rule:  ${byRule.map(([rule, count]) => `${rule} ${count}`).join(', ')}`);
+    const byTable = new Map<string, number>();
+    for (const finding of findings) byTable.set(tableName(finding), (byTable.get(tableName(finding)) ?? 0) + 1);
+    if (byTable.size > 1) {
+      const top = topEntries(byTable, 5).filter(([, count]) => count > 1);
+      if (top.length) out.push(`  most findings:  ${top.map(([table, count]) => `${escapeControl(table)} ${count}`).join(', ')}`);
+    }
+    const fixes = fixSummary(findings, options.fixScriptGiven ?? false);
+    if (fixes) out.push(`  ${fixes}`);
+  }
+  const extras = [summary.database ? `database ${escapeControl(summary.database)} read` : `${plural(summary.filesLinted, 'file')} linted`];
   if (summary.syntaxErrors) extras.push(color.red(plural(summary.syntaxErrors, 'syntax error')));
   if (summary.baselined) extras.push(`${summary.baselined} in the baseline`);
   if (summary.fixedSinceBaseline) extras.push(`${summary.fixedSinceBaseline} baseline entries now fixed`);
   if (summary.suppressed) extras.push(`${summary.suppressed} suppressed`);
-  out.push(`${head}; ${extras.join(', ')}.`);
+  out.push(`  ${extras.join(', ')}.`);
   return `${out.join('\n')}\n`;
 }

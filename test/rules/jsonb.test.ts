@@ -199,7 +199,12 @@ describe('jsonb-without-validation fixes and messages', () => {
 
   test('a column without a CHECK gets one added NOT VALID, then validated', async () => {
     const finding = byKey(await fixtureFindings(rule, 'bare-column'), 'jsonb-without-validation/public.events.payload');
-    expect(finding.fix).toMatchObject({ sql: addCheck('public.events', 'events_payload_check', 'payload', 'object'), safety: 'safe', concurrently: false });
+    // The default '{}' shows the type; the new CHECK still changes what writes are accepted: 'behaviour'.
+    expect(finding.fix).toMatchObject({ sql: addCheck('public.events', 'events_payload_check', 'payload', 'object'), safety: 'behaviour', concurrently: false });
+    expect(finding.fix!.notes.join(' ')).toContain("comes from the column's default");
+    const [guessed] = await lintSql(rule, 'CREATE TABLE t (d jsonb);');
+    expect(guessed.fix!.safety).toBe('review');
+    expect(guessed.fix!.notes.join(' ')).toContain("'object' is a guess");
     expect(finding.message).toMatch(/^Column public\.events\.payload \(jsonb\) has no CHECK constraint\./);
   });
 
@@ -273,12 +278,26 @@ describe('jsonb-without-validation fixes and messages', () => {
     expect(twins.map((f) => /CONSTRAINT (\w+)/.exec(f.fix!.sql)![1]).sort()).toEqual(['a_b_c_check', 'a_b_c_check1']);
   });
 
-  test('a generated column: a type its expression shows is safe, a guessed one is a plan to review', async () => {
+  test('a generated column: a type its expression shows changes behaviour, a guessed one is a plan to review', async () => {
     const guessed = byKey(await fixtureFindings(rule, 'bare-column'), 'jsonb-without-validation/public.profiles.doc');
     expect(guessed.fix!.safety).toBe('review');
     expect(guessed.fix!.sql).toBe(addCheck('public.profiles', 'profiles_doc_check', 'doc', 'object'));
     const [shown] = await lintSql(rule, 'CREATE TABLE t (a text, d jsonb GENERATED ALWAYS AS (jsonb_build_array(a)) STORED);');
-    expect(shown.fix).toMatchObject({ sql: addCheck('public.t', 't_d_check', 'd', 'array'), safety: 'safe' });
+    expect(shown.fix).toMatchObject({ sql: addCheck('public.t', 't_d_check', 'd', 'array'), safety: 'behaviour' });
+  });
+
+  test("evidence of the type: a default, or the CHECK on a sibling jsonb column (a NOT VALID CHECK rejects new rows at once: 'behaviour')", async () => {
+    const [fromDefault] = await lintSql(rule, "CREATE TABLE t (d jsonb NOT NULL DEFAULT '[]');");
+    expect(fromDefault.fix!.safety).toBe('behaviour');
+    expect(fromDefault.fix!.notes.join(' ')).toContain("comes from the column's default");
+    const findings = await lintSql(
+      rule,
+      "CREATE TABLE t (a jsonb CHECK (jsonb_typeof(a) = 'array'), b jsonb);\nCREATE TABLE u (a jsonb CHECK (jsonb_typeof(a) = 'array'), b jsonb CHECK (jsonb_typeof(b) = 'object'), c jsonb);",
+    );
+    const sibling = byKey(findings, 'jsonb-without-validation/public.t.b');
+    expect(sibling.fix).toMatchObject({ sql: addCheck('public.t', 't_b_check', 'b', 'array'), safety: 'behaviour' });
+    // Siblings that disagree show no convention: a guess again.
+    expect(byKey(findings, 'jsonb-without-validation/public.u.c').fix!.safety).toBe('review');
   });
 
   test('a JSON null default keeps the object check and says why', async () => {

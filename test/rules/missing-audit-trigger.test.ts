@@ -43,6 +43,21 @@ async function fixtureFindings(name: string): Promise<Finding[]> {
   return lintSql(f.files, f.options);
 }
 
+/** Policy mode (option `tables`): every table is checked on its own, whatever the rest of its schema does. */
+const POLICY = { tables: ['*'] };
+
+async function policyFindings(name: string): Promise<Finding[]> {
+  const f = fixture(name);
+  return lintSql(f.files, { tables: ['*'], ...f.options });
+}
+
+/** What the fix-up script runs for these findings: shared setup once, then each fix. */
+function scriptSql(findings: Finding[]): string {
+  const setup = new Map<string, string>();
+  for (const f of findings) for (const p of f.fix?.prerequisites ?? []) setup.set(p.id, p.sql);
+  return [...setup.values(), ...findings.map((f) => f.fix!.sql)].join('\n') + '\n';
+}
+
 function findingFor(findings: Finding[], key: string): Finding {
   const found = findings.find((f) => f.key === key);
   if (!found) throw new Error(`no finding ${key} among ${findings.map((f) => f.key).join(', ')}`);
@@ -76,13 +91,12 @@ describe('missing-audit-trigger fixtures (DDL mode)', () => {
     test(`${c.name}: every fix parses, and the fixed schema (DDL + fix SQL) has no finding left`, async () => {
       const findings = lint((await ddlModel(c.files)).model, c.options);
       expect(findings.length).toBeGreaterThan(0);
-      const fixes = findings.map((f) => {
+      for (const f of findings) {
         expect(f.fix).toBeDefined();
         expectParses(f.fix!.sql);
-        return f.fix!.sql;
-      });
-      // All plans of one run applied together: the generic setup must tolerate being run once per finding.
-      const fixed = [...c.files, { file: 'fix.sql', text: fixes.join('\n') + '\n' }];
+      }
+      // All plans of one run applied together, after the shared setup.
+      const fixed = [...c.files, { file: 'fix.sql', text: scriptSql(findings) }];
       const { model, diagnostics } = await ddlModel(fixed);
       expect(diagnostics.filter((d) => d.kind === 'syntax')).toEqual([]);
       expect(lint(model, c.options)).toEqual([]);
@@ -91,31 +105,31 @@ describe('missing-audit-trigger fixtures (DDL mode)', () => {
 });
 
 describe('findings and fixes', () => {
-  test('an existing audit function gives a safe fix with a trigger for all three events', async () => {
-    const finding = findingFor(await fixtureFindings('no-trigger-existing-function'), `${RULE_ID}/public.orders`);
+  test('an existing audit function gives a behaviour fix (every write also logs) with a trigger for all three events', async () => {
+    const finding = findingFor(await policyFindings('no-trigger-existing-function'), `${RULE_ID}/public.orders`);
     expect(finding.message).toMatch(/^Table public\.orders has no audit trigger/);
     expect(finding.object).toEqual({ kind: 'table', schema: 'public', name: 'orders' });
-    expect(finding.fix).toMatchObject({ safety: 'safe', concurrently: false });
+    expect(finding.fix).toMatchObject({ safety: 'behaviour', concurrently: false });
     expect(finding.fix!.sql).toBe(
       'CREATE OR REPLACE TRIGGER orders_audit AFTER INSERT OR UPDATE OR DELETE ON public.orders FOR EACH ROW EXECUTE FUNCTION public.audit_row();',
     );
   });
 
   test('a partial trigger gets a companion for only the missing events, with the same arguments', async () => {
-    const finding = findingFor(await fixtureFindings('partial-events'), `${RULE_ID}/public.accounts`);
+    const finding = findingFor(await policyFindings('partial-events'), `${RULE_ID}/public.accounts`);
     expect(finding.message).toContain('audited on INSERT and UPDATE only');
     expect(finding.message).toContain('fires on DELETE');
-    expect(finding.fix!.safety).toBe('safe');
+    expect(finding.fix!.safety).toBe('behaviour');
     expect(finding.fix!.sql).toBe(
       "CREATE OR REPLACE TRIGGER accounts_audit1 AFTER DELETE ON public.accounts FOR EACH ROW EXECUTE FUNCTION public.audit_row('finance');",
     );
   });
 
   test('a disabled audit trigger is enabled, nothing else', async () => {
-    const finding = findingFor(await fixtureFindings('disabled-trigger'), `${RULE_ID}/public.payments`);
+    const finding = findingFor(await policyFindings('disabled-trigger'), `${RULE_ID}/public.payments`);
     expect(finding.message).toContain('payments_audit (public.audit_row) disabled');
     expect(finding.fix!.sql).toBe('ALTER TABLE public.payments ENABLE TRIGGER payments_audit;');
-    expect(finding.fix!.safety).toBe('safe');
+    expect(finding.fix!.safety).toBe('behaviour');
     expect(finding.fix!.notes.join(' ')).toContain('on purpose');
   });
 
@@ -123,7 +137,7 @@ describe('findings and fixes', () => {
     const sql =
       fixture('disabled-trigger').files[0].text.split('\n-- Disabled, then enabled again')[0] +
       '\nCREATE TABLE fees (id bigint PRIMARY KEY);\nCREATE TRIGGER fees_audit AFTER INSERT OR UPDATE ON fees FOR EACH ROW EXECUTE FUNCTION audit_row();\nALTER TABLE fees DISABLE TRIGGER fees_audit;\n';
-    const finding = findingFor(await lintSql(sql), `${RULE_ID}/public.fees`);
+    const finding = findingFor(await lintSql(sql, POLICY), `${RULE_ID}/public.fees`);
     expect(finding.message).toContain('disabled');
     expect(finding.message).toContain('Even enabled, no audit trigger fires on DELETE');
     expect(finding.fix!.sql.split('\n')).toEqual([
@@ -133,20 +147,20 @@ describe('findings and fixes', () => {
   });
 
   test('a table with only a non-audit trigger is reported, naming that trigger', async () => {
-    const finding = findingFor(await fixtureFindings('no-audit-function'), `${RULE_ID}/public.products`);
+    const finding = findingFor(await policyFindings('no-audit-function'), `${RULE_ID}/public.products`);
     expect(finding.message).toContain('products_set_updated_at (public.set_updated_at) do not call an audit function');
   });
 
   test('trigger names: taken on the table, or on a partition of a partitioned table, get a number', async () => {
-    const collision = findingFor(await fixtureFindings('name-collision'), `${RULE_ID}/public.orders`);
+    const collision = findingFor(await policyFindings('name-collision'), `${RULE_ID}/public.orders`);
     expect(collision.fix!.sql).toContain('TRIGGER orders_audit1 AFTER INSERT OR UPDATE OR DELETE ON public.orders');
-    const partitioned = findingFor(await fixtureFindings('partitioned-parent'), `${RULE_ID}/public.metrics`);
+    const partitioned = findingFor(await policyFindings('partitioned-parent'), `${RULE_ID}/public.metrics`);
     expect(partitioned.fix!.sql).toContain('TRIGGER metrics_audit1 AFTER INSERT OR UPDATE OR DELETE ON public.metrics');
     expect(partitioned.fix!.notes.join(' ')).toContain('cloned to every partition');
   });
 
   test('2ndQuadrant: audit.if_modified_func is used, and the note names audit.audit_table()', async () => {
-    const finding = findingFor(await fixtureFindings('second-quadrant'), `${RULE_ID}/public.invoices`);
+    const finding = findingFor(await policyFindings('second-quadrant'), `${RULE_ID}/public.invoices`);
     expect(finding.fix!.sql).toBe(
       'CREATE OR REPLACE TRIGGER invoices_audit AFTER INSERT OR UPDATE OR DELETE ON public.invoices FOR EACH ROW EXECUTE FUNCTION audit.if_modified_func();',
     );
@@ -154,13 +168,13 @@ describe('findings and fixes', () => {
   });
 
   test('supa_audit: audit.insert_update_delete_trigger is used, and the note names audit.enable_tracking()', async () => {
-    const finding = findingFor(await fixtureFindings('supa-audit'), `${RULE_ID}/public.comments`);
+    const finding = findingFor(await policyFindings('supa-audit'), `${RULE_ID}/public.comments`);
     expect(finding.fix!.sql).toContain('EXECUTE FUNCTION audit.insert_update_delete_trigger();');
     expect(finding.fix!.notes.join(' ')).toContain("SELECT audit.enable_tracking('public.comments');");
   });
 
   test('quoted identifiers are quoted in the fix', async () => {
-    const finding = findingFor(await fixtureFindings('quoted-identifiers'), `${RULE_ID}/Sales.Order Items`);
+    const finding = findingFor(await policyFindings('quoted-identifiers'), `${RULE_ID}/Sales.Order Items`);
     expect(finding.message).toMatch(/^Table Sales\.Order Items has no audit trigger/);
     expect(finding.fix!.sql).toBe(
       'CREATE OR REPLACE TRIGGER "Order Items_audit" AFTER INSERT OR UPDATE OR DELETE ON "Sales"."Order Items" FOR EACH ROW EXECUTE FUNCTION "Sales"."Audit Row"();',
@@ -168,7 +182,7 @@ describe('findings and fixes', () => {
   });
 
   test("each schema's table gets its own schema's audit function", async () => {
-    const findings = await fixtureFindings('multi-schema');
+    const findings = await policyFindings('multi-schema');
     expect(findingFor(findings, `${RULE_ID}/billing.invoices`).fix!.sql).toContain('EXECUTE FUNCTION billing.audit_changes()');
     expect(findingFor(findings, `${RULE_ID}/crm.customers`).fix!.sql).toContain('EXECUTE FUNCTION crm.audit_changes()');
   });
@@ -182,15 +196,18 @@ CREATE TRIGGER contacts_audit AFTER INSERT OR UPDATE OR DELETE ON crm.contacts F
   });
 
   test('without an audit function the fix is a review plan: generic log table and a DELETE-safe function', async () => {
-    const finding = findingFor(await fixtureFindings('no-audit-function'), `${RULE_ID}/public.invoices`);
+    const finding = findingFor(await policyFindings('no-audit-function'), `${RULE_ID}/public.invoices`);
     const fix = finding.fix!;
     expect(fix.safety).toBe('review');
-    expect(fix.sql).toContain('CREATE SCHEMA IF NOT EXISTS audit;');
-    expect(fix.sql).toContain('CREATE TABLE IF NOT EXISTS audit.change_log (');
-    expect(fix.sql).toContain('CREATE OR REPLACE FUNCTION audit.log_change() RETURNS trigger');
-    expect(fix.sql).toContain('CREATE OR REPLACE TRIGGER invoices_audit AFTER INSERT OR UPDATE OR DELETE ON public.invoices FOR EACH ROW EXECUTE FUNCTION audit.log_change();');
+    // The shared setup is a prerequisite, written once in the script however many plans need it.
+    expect(fix.prerequisites).toHaveLength(1);
+    const setup = fix.prerequisites![0].sql;
+    expect(setup).toContain('CREATE SCHEMA IF NOT EXISTS audit;');
+    expect(setup).toContain('CREATE TABLE IF NOT EXISTS audit.change_log (');
+    expect(setup).toContain('CREATE OR REPLACE FUNCTION audit.log_change() RETURNS trigger');
+    expect(fix.sql).toBe('CREATE OR REPLACE TRIGGER invoices_audit AFTER INSERT OR UPDATE OR DELETE ON public.invoices FOR EACH ROW EXECUTE FUNCTION audit.log_change();');
     // The DELETE branch must not touch NEW (null there) and must return OLD.
-    const deleteBranch = fix.sql.slice(fix.sql.indexOf("IF TG_OP = 'DELETE'"), fix.sql.indexOf('END IF;'));
+    const deleteBranch = setup.slice(setup.indexOf("IF TG_OP = 'DELETE'"), setup.indexOf('END IF;'));
     expect(deleteBranch).toContain('to_jsonb(OLD)');
     expect(deleteBranch).toContain('RETURN OLD;');
     expect(deleteBranch).not.toContain('NEW');
@@ -208,7 +225,7 @@ $$;
 CREATE TABLE tools (id bigint PRIMARY KEY, tenant_id bigint NOT NULL);
 CREATE TABLE runs (id bigint PRIMARY KEY);
 `;
-    const findings = await lintSql(specific);
+    const findings = await lintSql(specific, POLICY);
     for (const key of [`${RULE_ID}/public.tools`, `${RULE_ID}/public.runs`]) {
       const fix = findingFor(findings, key).fix!;
       expect(fix.safety).toBe('review');
@@ -232,8 +249,8 @@ $$;
 CREATE TABLE tenant_items (id bigint PRIMARY KEY, tenant_id bigint NOT NULL);
 CREATE TABLE global_items (id bigint PRIMARY KEY);
 `;
-    const findings = await lintSql(sql);
-    expect(findingFor(findings, `${RULE_ID}/public.tenant_items`).fix).toMatchObject({ safety: 'safe' });
+    const findings = await lintSql(sql, POLICY);
+    expect(findingFor(findings, `${RULE_ID}/public.tenant_items`).fix).toMatchObject({ safety: 'behaviour' });
     expect(findingFor(findings, `${RULE_ID}/public.tenant_items`).fix!.sql).toContain('EXECUTE FUNCTION public.audit_row()');
     expect(findingFor(findings, `${RULE_ID}/public.global_items`).fix).toMatchObject({ safety: 'review' });
   });
@@ -241,14 +258,15 @@ CREATE TABLE global_items (id bigint PRIMARY KEY);
   test('the generic names are numbered when audit.change_log is something else', async () => {
     const findings = await lintSql(
       'CREATE SCHEMA audit;\nCREATE VIEW audit.change_log AS SELECT 1 AS x;\nCREATE TABLE orders (id bigint PRIMARY KEY);',
+      POLICY,
     );
-    expect(findingFor(findings, `${RULE_ID}/public.orders`).fix!.sql).toContain('CREATE TABLE IF NOT EXISTS audit.change_log1 (');
+    expect(findingFor(findings, `${RULE_ID}/public.orders`).fix!.prerequisites![0].sql).toContain('CREATE TABLE IF NOT EXISTS audit.change_log1 (');
   });
 
   test('a live model of PostgreSQL 13 gets DROP TRIGGER IF EXISTS + CREATE TRIGGER instead of OR REPLACE', async () => {
     const { model } = await ddlModel(fixture('no-trigger-existing-function').files);
     model.source = { kind: 'database', database: 'test', serverVersion: 130010 };
-    const finding = findingFor(lint(model), `${RULE_ID}/public.orders`);
+    const finding = findingFor(lint(model, POLICY), `${RULE_ID}/public.orders`);
     expect(finding.fix!.sql.split('\n')).toEqual([
       'DROP TRIGGER IF EXISTS orders_audit ON public.orders;',
       'CREATE TRIGGER orders_audit AFTER INSERT OR UPDATE OR DELETE ON public.orders FOR EACH ROW EXECUTE FUNCTION public.audit_row();',
@@ -262,11 +280,11 @@ describe('scope', () => {
   const keys = (findings: Finding[]) => findings.map((f) => f.key).sort();
 
   test('default exclude patterns leave out audit schemas, audit-named, log and history tables', async () => {
-    expect(keys(await lintSql(base))).toEqual([`${RULE_ID}/public.orders`]);
+    expect(keys(await lintSql(base, POLICY))).toEqual([`${RULE_ID}/public.orders`]);
   });
 
   test('option exclude replaces the defaults', async () => {
-    expect(keys(await lintSql(base, { exclude: ['orders'] }))).toEqual([
+    expect(keys(await lintSql(base, { ...POLICY, exclude: ['orders'] }))).toEqual([
       `${RULE_ID}/audit.entries`,
       `${RULE_ID}/public.audit_events`,
       `${RULE_ID}/public.jobs_history`,
@@ -278,20 +296,20 @@ describe('scope', () => {
     model.tables.get('public.a')!.stats = { estimatedRows: 10_000_000 };
     model.tables.get('public.b')!.stats = { estimatedRows: 10, totalBytes: 10 * 1024 ** 3 };
     model.tables.get('public.c')!.stats = { estimatedRows: 9_999_999, totalBytes: 1024 };
-    expect(keys(lint(model))).toEqual([`${RULE_ID}/public.c`]);
-    expect(keys(lint(model, { highVolumeMinRows: 1000 }))).toEqual([]);
+    expect(keys(lint(model, POLICY))).toEqual([`${RULE_ID}/public.c`]);
+    expect(keys(lint(model, { ...POLICY, highVolumeMinRows: 1000 }))).toEqual([]);
   });
 
   test('option functions replaces the recognised audit functions', async () => {
     const sql = fixture('writes-into-table').files[0].text;
     // keep_order_history is an audit function by name only (order_versions matches no log pattern).
-    expect(keys(await lintSql(sql, { functions: ['nothing'] }))).toEqual([`${RULE_ID}/public.order_versions`, `${RULE_ID}/public.orders`, `${RULE_ID}/public.shipments`]);
+    expect(keys(await lintSql(sql, { ...POLICY, functions: ['nothing'] }))).toEqual([`${RULE_ID}/public.order_versions`, `${RULE_ID}/public.orders`, `${RULE_ID}/public.shipments`]);
   });
 
   test('a statement-level trigger does not audit rows', async () => {
     const sql = `${fixture('no-trigger-existing-function').files[0].text}
 CREATE TRIGGER orders_audit_stm AFTER INSERT OR UPDATE OR DELETE ON orders FOR EACH STATEMENT EXECUTE FUNCTION audit_row();`;
-    expect(keys(await lintSql(sql))).toEqual([`${RULE_ID}/public.orders`]);
+    expect(keys(await lintSql(sql, POLICY))).toEqual([`${RULE_ID}/public.orders`]);
   });
 });
 
@@ -380,7 +398,7 @@ describe('fixes on a real server', () => {
     const findings = lint(await readCatalog({ url }), c.options);
     expect(summary(findings)).toEqual(summary(lint((await ddlModel(c.files)).model, c.options)));
     const fixPath = path.join(dir, `${db}.sql`);
-    writeFileSync(fixPath, findings.map((f) => f.fix!.sql).join('\n') + '\n');
+    writeFileSync(fixPath, scriptSql(findings));
     await cluster.psqlFile(db, fixPath);
     await cluster.psqlFile(db, fixPath);
     expect(lint(await readCatalog({ url }), c.options)).toEqual([]);
@@ -395,7 +413,8 @@ describe('fixes on a real server', () => {
   }
 
   test('the generic plan logs INSERT, UPDATE and DELETE, the DELETE from OLD', async () => {
-    const { db } = await loadWithFixes(fixture('no-audit-function'));
+    const { db, findings } = await loadWithFixes(fixture('no-audit-function'));
+    expect(findings.map((f) => f.key)).toEqual([`${RULE_ID}/public`]);
     await cluster.query(db, "INSERT INTO products (id, name) VALUES (1, 'a')");
     await cluster.query(db, "UPDATE products SET name = 'b' WHERE id = 1");
     await cluster.query(db, 'DELETE FROM products WHERE id = 1');

@@ -86,13 +86,90 @@ function blankLine(line: string): string {
   return ' '.repeat(Buffer.byteLength(line, 'utf8'));
 }
 
+type LexState = 'code' | 'single' | 'escape-string' | 'identifier' | 'dollar' | 'block-comment';
+
+const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
+const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
+
+interface Lexer {
+  state: LexState;
+  dollarTag: string;
+  depth: number;
+}
+
+/**
+ * Advances the lexer over one line (without its newline), tracking strings, quoted names, dollar-quoted bodies and
+ * block comments: psql treats a backslash at a line start as a meta-command only in plain code, so a line inside
+ * `"k\n\\! id"` is part of a quoted name, not a command.
+ */
+function lexLine(line: string, lexer: Lexer): void {
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    switch (lexer.state) {
+      case 'code':
+        if (c === '-' && line[i + 1] === '-') return;
+        if (c === '/' && line[i + 1] === '*') {
+          lexer.state = 'block-comment';
+          lexer.depth = 1;
+          i++;
+        } else if (c === "'") {
+          const prefix = line[i - 1];
+          lexer.state = (prefix === 'e' || prefix === 'E') && !IDENT_CHAR.test(line[i - 2] ?? ' ') ? 'escape-string' : 'single';
+        } else if (c === '"') {
+          lexer.state = 'identifier';
+        } else if (c === '$' && !IDENT_CHAR.test(line[i - 1] ?? ' ')) {
+          const tag = DOLLAR_TAG.exec(line.slice(i, i + 200));
+          if (tag) {
+            lexer.dollarTag = tag[0];
+            lexer.state = 'dollar';
+            i += tag[0].length - 1;
+          }
+        }
+        break;
+      case 'single':
+      case 'identifier': {
+        const quote = lexer.state === 'single' ? "'" : '"';
+        if (c === quote) {
+          if (line[i + 1] === quote) i++;
+          else lexer.state = 'code';
+        }
+        break;
+      }
+      case 'escape-string':
+        if (c === '\\') i++;
+        else if (c === "'") {
+          if (line[i + 1] === "'") i++;
+          else lexer.state = 'code';
+        }
+        break;
+      case 'dollar':
+        if (c === '$' && line.startsWith(lexer.dollarTag, i)) {
+          i += lexer.dollarTag.length - 1;
+          lexer.state = 'code';
+        }
+        break;
+      case 'block-comment':
+        if (c === '/' && line[i + 1] === '*') {
+          lexer.depth++;
+          i++;
+        } else if (c === '*' && line[i + 1] === '/') {
+          i++;
+          if (--lexer.depth === 0) lexer.state = 'code';
+        }
+        break;
+    }
+  }
+}
+
 /**
  * Blanks what psql reads but the server never sees: meta-command lines (`\set`, `\connect`, `\restrict`, …) and the
- * data lines of `COPY … FROM stdin` up to `\.`. Line numbers and byte offsets are kept.
+ * data lines of `COPY … FROM stdin` up to `\.`. Line numbers and byte offsets are kept. A line that starts inside a
+ * string, quoted name, dollar-quoted body or comment is SQL text, whatever it starts with.
  */
 export function blankPsqlLines(text: string): { text: string; blankedLines: number[] } {
   const lines = text.split('\n');
   const blankedLines: number[] = [];
+  const lexer: Lexer = { state: 'code', dollarTag: '', depth: 0 };
   let inCopyData = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -101,12 +178,17 @@ export function blankPsqlLines(text: string): { text: string; blankedLines: numb
       lines[i] = blankLine(line);
       continue;
     }
-    if (META_COMMAND.test(line)) {
+    const code = lexer.state === 'code';
+    if (code && META_COMMAND.test(line)) {
       lines[i] = blankLine(line);
       blankedLines.push(i + 1);
-    } else if (COPY_FROM_STDIN.test(line)) {
-      inCopyData = true;
+      continue;
     }
+    if (code && COPY_FROM_STDIN.test(line)) {
+      inCopyData = true;
+      continue;
+    }
+    lexLine(line, lexer);
   }
   return { text: lines.join('\n'), blankedLines };
 }
