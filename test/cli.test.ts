@@ -177,8 +177,8 @@ describe('inputs', () => {
     const text = SYNTAX_FILE.split('\n');
     const at = (line: number) => `${line}:${text[line - 1].indexOf('REFERENCES') + 1}`;
     // The same statements without the broken one, as the reference for where each finding belongs.
-    expect(result.stdout).toMatch(new RegExp(`^\\s+${at(2)}\\s+warning\\s+Foreign key orders_customer_id_fkey`, 'm'));
-    expect(result.stdout).toMatch(new RegExp(`^\\s+${at(4)}\\s+warning\\s+Foreign key items_order_id_fkey`, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`^\\s+${at(2)}\\s+warning\\s+public\\.orders: foreign key orders_customer_id_fkey`, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`^\\s+${at(4)}\\s+warning\\s+public\\.items: foreign key items_order_id_fkey`, 'm'));
   });
 
   test('non-ASCII comments before a statement: columns count UTF-16 code units', async () => {

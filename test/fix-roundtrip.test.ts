@@ -5,8 +5,9 @@
  * lint must find none of the fixed findings and nothing new. The script must also parse, and run a second time
  * (IF NOT EXISTS guards), because a DBA re-runs it after a lock timeout.
  *
- * `review` fixes are plans written as comments (`-- | ` lines, src/fix/script.ts): the test un-comments and applies
- * them too, since a plan that cannot run as written cannot be adapted with confidence either.
+ * The script is written with `--fix-level behaviour`, so `safe` and `behaviour` fixes run as statements. `review` fixes
+ * are plans written as comments (`-- | ` lines, src/fix/script.ts): the test un-comments and applies them too (shared
+ * setup first, as the script orders it), since a plan that cannot run as written cannot be adapted with confidence.
  */
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,7 +68,8 @@ async function lintLive(url: string, fixture: FixtureCase, dir: string, fixSql?:
   writeFileSync(config, JSON.stringify({ rules: fixture.options ? { [fixture.ruleId]: { options: fixture.options } } : {} }));
   const now = fixture.now ? fixture.now.toISOString() : DEFAULT_NOW;
   const args = ['--db', url, ...onlyRules([fixture.ruleId]), '--config', config, '--now', now, '--fail-on', 'never', '--format', 'json'];
-  if (fixSql) args.push('--fix-sql', fixSql);
+  // Behaviour-changing fixes (new CHECKs, triggers) run as statements too: every fix the tool emits is proven.
+  if (fixSql) args.push('--fix-sql', fixSql, '--fix-level', 'behaviour');
   const result = await runCli(args, { cwd: dir });
   if (result.code !== 0) throw new Error(`live lint exited ${result.code}: ${result.stderr}`);
   const report = parseJsonReport(result);

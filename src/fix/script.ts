@@ -186,16 +186,21 @@ export function renderFixScript(findings: Finding[], meta: FixScriptMeta): strin
     }
   }
 
+  // A note is said once in the whole script: at the top of the first section where several fixes share it.
+  const said = new Set<string>();
   parts.forEach((section, i) => {
     const summary = summaries.get(section.ruleId);
     lines.push(commentLines(`==== ${i + 1}. ${section.ruleId}${summary ? `: ${summary}` : ''} ====`));
     const shared = sharedNotes(section);
-    for (const note of shared) lines.push(commentLines(`Note: ${note}`));
+    for (const note of shared) {
+      if (!said.has(note)) lines.push(commentLines(`Note: ${note}`));
+      said.add(note);
+    }
     lines.push('');
     for (const finding of section.findings) {
       const fix = finding.fix!;
       lines.push(commentLines(fixHeading(finding)));
-      for (const note of fix.notes.filter((n) => !shared.has(n))) lines.push(commentLines(`Note: ${note}`));
+      for (const note of fix.notes.filter((n) => !shared.has(n) && !said.has(n))) lines.push(commentLines(`Note: ${note}`));
       switch (rendering.get(finding)) {
         case 'statement':
           lines.push(fix.sql);
