@@ -137,7 +137,7 @@ function checkColumn(model: SchemaModel, jsonb: JsonbColumn, options: JsonbWitho
   const evidence = workloadEvidence(jsonb, options);
   const invalid = indexesOf(model, table).some((index) => index.method === 'gin' && !index.valid && indexReadsColumn(index, column.name));
   return {
-    title: `${columnDisplayName(jsonb)}: jsonb column has no ${invalid ? 'valid ' : ''}GIN index`,
+    title: `${columnDisplayName(jsonb)}: no ${invalid ? 'valid ' : ''}GIN index`,
     message: `${describeMissingIndex(model, jsonb)}${evidence ? ` Reported at the configured level: ${evidence}.` : ''}`,
     // An invalid GIN index is a failed build, not a guess about queries: it stays at the configured level.
     severity: evidence || invalid ? undefined : 'note',

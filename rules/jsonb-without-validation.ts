@@ -206,7 +206,7 @@ function checkColumn(model: SchemaModel, jsonb: JsonbColumn, reserved: Set<strin
   const { table, column } = jsonb;
   const pending = validations.length > 0;
   return {
-    title: `${columnDisplayName(jsonb)}: jsonb column has no ${pending ? 'enforced, validated ' : ''}CHECK`,
+    title: `${columnDisplayName(jsonb)}: no ${pending ? 'validated, enforced ' : ''}CHECK`,
     message: describeFinding(model, jsonb, validations),
     object: { kind: 'column', schema: table.schema, name: table.name, column: column.name },
     origin: column.origin,

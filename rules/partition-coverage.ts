@@ -162,11 +162,11 @@ function checkTable(model: SchemaModel, parent: TimePartitioned, options: Partit
   const { table } = parent;
   const short = !coverage.unbounded && (coverage.horizon === undefined || coverage.horizon < required);
   const problems = [
-    short ? (coverage.horizon === undefined ? 'no range partitions' : `partitions end ${displayInstant(coverage.horizon)}`) : undefined,
+    short ? (coverage.horizon === undefined ? 'no partitions' : `partitions end ${displayInstant(coverage.horizon)}`) : undefined,
     coverage.gaps.length ? `${coverage.gaps.length} gap${coverage.gaps.length === 1 ? '' : 's'}` : undefined,
   ].filter(Boolean);
   return {
-    title: `${qualify(table.schema, table.name)}: ${problems.join(', ')}; needs partitions to ${displayInstant(required)}`,
+    title: `${qualify(table.schema, table.name)}: ${problems.join(', ')}; needed to ${displayInstant(required)}`,
     message,
     object: { kind: 'table', schema: table.schema, name: table.name },
     origin: table.origin,

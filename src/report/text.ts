@@ -38,10 +38,42 @@ function plural(count: number, word: string, many = `${word}s`): string {
   return `${count} ${count === 1 ? word : many}`;
 }
 
-/** Shortens text to `max` characters with an ellipsis (titles are plain text after escaping). */
+/**
+ * Shortens a title to `max` characters. Titles read `object: problem`; the problem is what the line is for, so the
+ * object name gives way first (cut in the middle, keeping its schema and its end), then the end of the text.
+ */
 function fit(text: string, max: number): string {
   if (text.length <= max) return text;
+  const split = text.indexOf(': ');
+  if (split > 0) {
+    const head = text.slice(0, split);
+    const tail = text.slice(split);
+    const room = max - tail.length;
+    if (room >= 12) {
+      const keep = room - 1;
+      const front = Math.ceil(keep / 2);
+      return `${head.slice(0, front)}…${head.slice(head.length - (keep - front))}${tail}`;
+    }
+  }
   return max <= 1 ? '…' : `${text.slice(0, max - 1)}…`;
+}
+
+/** `label  a, b, c` broken after commas to fit the width, continuation lines indented under the first item. */
+function wrapList(label: string, items: string[], width: number | undefined): string[] {
+  const first = `  ${label}  `;
+  if (!width) return [`${first}${items.join(', ')}`];
+  const lines: string[] = [];
+  let line = first;
+  for (const [i, item] of items.entries()) {
+    const piece = `${item}${i < items.length - 1 ? ',' : ''}`;
+    if (line.trim().length > label.length && line.length + 1 + piece.length > width) {
+      lines.push(line.trimEnd());
+      line = ' '.repeat(first.length);
+    }
+    line += line.endsWith(' ') ? piece : ` ${piece}`;
+  }
+  lines.push(line.trimEnd());
+  return lines;
 }
 
 const SAFETY_WORDS: Record<FixSafety, string> = { safe: 'safe', behaviour: 'behaviour-changing', review: 'to review' };
@@ -100,12 +132,12 @@ export function renderText(findings: Finding[], summary: Summary, color: ChalkIn
   out.push(findings.length === 0 ? color.green('No problems found.') : color.bold(`${plural(findings.length, 'problem')} (${counts})`));
   if (findings.length) {
     const byRule = topEntries(new Map(Object.entries(summary.byRule)), Infinity);
-    out.push(`  by rule:  ${byRule.map(([rule, count]) => `${rule} ${count}`).join(', ')}`);
+    out.push(...wrapList('by rule:', byRule.map(([rule, count]) => `${rule} ${count}`), options.width));
     const byTable = new Map<string, number>();
     for (const finding of findings) byTable.set(tableName(finding), (byTable.get(tableName(finding)) ?? 0) + 1);
     if (byTable.size > 1) {
       const top = topEntries(byTable, 5).filter(([, count]) => count > 1);
-      if (top.length) out.push(`  most findings:  ${top.map(([table, count]) => `${escapeControl(table)} ${count}`).join(', ')}`);
+      if (top.length) out.push(...wrapList('most findings:', top.map(([table, count]) => `${escapeControl(table)} ${count}`), options.width));
     }
     const fixes = fixSummary(findings, options.fixScriptGiven ?? false);
     if (fixes) out.push(`  ${fixes}`);
