@@ -16,7 +16,6 @@ import {
   genericAuditNote,
   genericAuditPrerequisite,
   genericTriggerSql,
-  secretsNote,
   TriggerNameReservations,
   type AuditFixPlan,
 } from './missing-audit-trigger/fix.js';
@@ -36,8 +35,13 @@ export interface MissingAuditTriggerOptions {
   /** Tables at or above either figure (live stats or `--stats`) are high-volume and left out. */
   highVolumeMinRows: number;
   highVolumeMinBytes: number;
-  /** Words that, as a part of a column name (`api_key`, `passwordHash`), mark a secret never copied into a log. */
+  /** Words that, as a part of a column name (`passwordHash`, `refresh_token`), mark a secret never copied into a log. */
   secretWords: string[];
+  /**
+   * `key` alone names many things (`idempotency_key`, `Event.key`); it marks a secret after one of these words
+   * (`api_key`, `private_key`, `signingKey`).
+   */
+  secretKeyQualifiers: string[];
   /** More columns never copied into a log the plan creates (patterns on the column name, e.g. `*_pin`). */
   redactColumns: string[];
 }
@@ -51,11 +55,16 @@ function nameWords(name: string): string[] {
     .map((word) => word.toLowerCase());
 }
 
-export function secretColumns(table: Table, options: Pick<MissingAuditTriggerOptions, 'secretWords' | 'redactColumns'>): string[] {
+export function secretColumns(table: Table, options: Pick<MissingAuditTriggerOptions, 'secretWords' | 'secretKeyQualifiers' | 'redactColumns'>): string[] {
   const words = new Set(options.secretWords.map((word) => word.toLowerCase()));
+  const qualifiers = new Set(options.secretKeyQualifiers.map((word) => word.toLowerCase()));
   const extra = options.redactColumns.length ? picomatch(options.redactColumns) : undefined;
+  const secretKey = (parts: string[]): boolean => parts.some((word, i) => (word === 'key' || word === 'keys') && i > 0 && qualifiers.has(parts[i - 1]));
   return table.columns
-    .filter((column) => nameWords(column.name).some((word) => words.has(word)) || extra?.(column.name))
+    .filter((column) => {
+      const parts = nameWords(column.name);
+      return parts.some((word) => words.has(word)) || secretKey(parts) || extra?.(column.name);
+    })
     .map((column) => column.name);
 }
 
@@ -205,7 +214,7 @@ function schemaFinding(
   const sorted = [...tables].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const statements: string[] = [];
   const notes: string[] = [];
-  const secretNotes: string[] = [];
+  const secretsByTable: string[] = [];
   let generic = false;
   const unsuitable = catalog.triggerFunctions.map((c) => qualify(c.fn.schema, c.fn.name));
   for (const table of sorted) {
@@ -218,15 +227,17 @@ function schemaFinding(
       generic = true;
       statements.push(genericTriggerSql(model, table, triggerName, AUDITED_EVENTS, secrets));
     }
-    const note = secretsNote(table, secrets, !fn);
-    if (note) secretNotes.push(note);
+    if (secrets.length) secretsByTable.push(`${qualify(table.schema, table.name)} (${secrets.join(', ')})`);
+    if (secrets.length && fn) secretsByTable[secretsByTable.length - 1] += ` [${qualify(fn.fn.schema, fn.fn.name)}: check it leaves them out]`;
   }
   if (generic) notes.push(genericAuditNote(model, unsuitable));
   notes.push(
     `To audit only some tables, list them in the option \`tables\` (policy mode: each listed table is checked), or exclude the rest with \`exclude\`.`,
     'Each audited change also writes a row to the log: the log grows with the write volume of the tables.',
-    ...secretNotes,
   );
+  if (secretsByTable.length) {
+    notes.push(`Columns whose names say they hold secrets are passed to the trigger and left out of the logged rows: ${secretsByTable.join('; ')}.`);
+  }
   const listed = sorted.slice(0, 8).map((t) => t.name).join(', ');
   const more = sorted.length > 8 ? ` and ${sorted.length - 8} more` : '';
   const count = `${sorted.length} table${sorted.length === 1 ? '' : 's'}`;
@@ -329,8 +340,9 @@ export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
       'the schema `audit`, a log table `audit.change_log` (operation, who, when, transaction, old and new row as ' +
       'jsonb) and a SECURITY DEFINER function `audit.log_change()` that handles DELETE from `OLD` (where `NEW` is ' +
       'null); then each table gets its trigger. Columns whose names say they hold secrets (a word of the name in ' +
-      'option `secretWords`: secret, password, passwd, pwd, token, hash, key, salt, credential, …; or matching a ' +
-      'pattern in option `redactColumns`) are passed to the trigger as arguments, and the function leaves them out of ' +
+      'option `secretWords`: secret, password, passwd, pwd, token, hash, salt, credential, …; `key` after a word of ' +
+      'option `secretKeyQualifiers`: `api_key`, `private_key`, `signingKey`, … but not `idempotency_key`; or a name ' +
+      'matching a pattern in option `redactColumns`) are passed to the trigger as arguments, and the function leaves them out of ' +
       'the rows it logs, so a log never holds a password or token in clear.',
   },
   optionsSchema: {
@@ -339,6 +351,7 @@ export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
     properties: {
       tables: { type: 'array', items: { type: 'string' } },
       secretWords: { type: 'array', items: { type: 'string' } },
+      secretKeyQualifiers: { type: 'array', items: { type: 'string' } },
       redactColumns: { type: 'array', items: { type: 'string' } },
       exclude: { type: 'array', items: { type: 'string' } },
       functions: { type: 'array', items: { type: 'string' } },
@@ -346,11 +359,12 @@ export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
       highVolumeMinRows: { type: 'number', minimum: 0 },
       highVolumeMinBytes: { type: 'number', minimum: 0 },
     },
-    required: ['tables', 'exclude', 'functions', 'logTables', 'highVolumeMinRows', 'highVolumeMinBytes', 'secretWords', 'redactColumns'],
+    required: ['tables', 'exclude', 'functions', 'logTables', 'highVolumeMinRows', 'highVolumeMinBytes', 'secretWords', 'secretKeyQualifiers', 'redactColumns'],
   },
   defaultOptions: {
     tables: [],
-    secretWords: ['secret', 'secrets', 'password', 'passwords', 'passwd', 'pwd', 'token', 'tokens', 'hash', 'hashed', 'key', 'keys', 'salt', 'credential', 'credentials'],
+    secretWords: ['secret', 'secrets', 'password', 'passwords', 'passwd', 'pwd', 'token', 'tokens', 'hash', 'hashed', 'salt', 'credential', 'credentials'],
+    secretKeyQualifiers: ['api', 'private', 'secret', 'access', 'encryption', 'signing', 'client', 'session', 'master', 'auth', 'hmac', 'webhook', 'license', 'recovery'],
     redactColumns: [],
     exclude: ['*audit*.*', '*.*audit*', '*_log', '*_logs', '*_history'],
     functions: ['*audit*', '*.if_modified_func', '*history*', '*change*log*'],

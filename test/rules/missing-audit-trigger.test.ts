@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { missingAuditTrigger, type MissingAuditTriggerOptions } from '../../rules/missing-audit-trigger.js';
+import { missingAuditTrigger, secretColumns, type MissingAuditTriggerOptions } from '../../rules/missing-audit-trigger.js';
 import { bodyTraits, insertTargets, matchesNameOrQualified } from '../../rules/missing-audit-trigger/audit-functions.js';
 import { emptyConfig, resolveRuleOptions } from '../../src/engine/config.js';
 import { runRules } from '../../src/engine/run-rules.js';
@@ -429,5 +429,67 @@ describe('fixes on a real server', () => {
     ]);
     expect(await cluster.query(db, 'SELECT count(*)::int AS n FROM products')).toEqual([{ n: 0 }]);
     await cluster.query('postgres', `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  });
+});
+
+describe('secret columns never reach a log the plan creates', () => {
+  const defaults = resolveRuleOptions(missingAuditTrigger, undefined, 'test') as unknown as MissingAuditTriggerOptions;
+  const table = (names: string[]) => ({ columns: names.map((name) => ({ name })) }) as unknown as Parameters<typeof secretColumns>[0];
+
+  test('names that say secret, password, token, hash or salt; key only after a word that makes it a secret', () => {
+    const columns = ['id', 'password', 'passwordHash', 'refresh_token', 'jwt_secret', 'salt', 'api_key', 'signingKey', 'key', 'idempotency_key', 'uniqueKey', 'monkey', 'tokenizer_name'];
+    expect(secretColumns(table(columns), defaults)).toEqual(['password', 'passwordHash', 'refresh_token', 'jwt_secret', 'salt', 'api_key', 'signingKey']);
+    expect(secretColumns(table(['pin_code', 'ssn']), { ...defaults, redactColumns: ['pin_*', 'ssn'] })).toEqual(['pin_code', 'ssn']);
+  });
+
+  test('the generic plan passes them to the trigger, and the log leaves them out (on a real server)', async () => {
+    const sql = 'CREATE TABLE staff (id bigint PRIMARY KEY, name text, password text, api_key text);\n';
+    const [finding] = await lintSql(sql);
+    expect(finding.key).toBe(`${RULE_ID}/public`);
+    expect(finding.fix!.sql).toContain("EXECUTE FUNCTION audit.log_change('password', 'api_key');");
+    expect(finding.fix!.notes.join(' ')).toContain('public.staff (password, api_key)');
+    const cluster = await sharedCluster();
+    const db = `audit_secrets_${process.pid}`;
+    await cluster.createDatabase(db);
+    try {
+      await cluster.query(db, sql);
+      await cluster.query(db, scriptSql([finding]));
+      await cluster.query(db, "INSERT INTO staff VALUES (1, 'ann', 's3cret', 'k-123')");
+      await cluster.query(db, "UPDATE staff SET password = 'other' WHERE id = 1");
+      await cluster.query(db, 'DELETE FROM staff');
+      const rows = await cluster.query<{ log: string }>(db, 'SELECT concat(old_row::text, new_row::text) AS log FROM audit.change_log ORDER BY id');
+      expect(rows).toHaveLength(3);
+      for (const { log } of rows) {
+        expect(log).toContain('ann');
+        expect(log).not.toMatch(/s3cret|other|k-123|password|api_key/);
+      }
+    } finally {
+      await cluster.query('postgres', `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+      await releaseCluster();
+    }
+  });
+});
+
+describe('automatic scope', () => {
+  test('a schema that audits some tables is checked per table; one that audits none is one note', async () => {
+    const sql = `${fixture('no-trigger-existing-function').files[0].text}
+CREATE TRIGGER audited_orders AFTER INSERT OR UPDATE OR DELETE ON orders FOR EACH ROW EXECUTE FUNCTION audit_row();
+CREATE TABLE invoices (id bigint PRIMARY KEY);
+CREATE SCHEMA reporting;
+CREATE TABLE reporting.daily (id bigint);
+CREATE TABLE reporting.weekly (id bigint);`;
+    const findings = await lintSql(sql);
+    expect(findings.map((f) => `${f.severity} ${f.key}`).sort()).toEqual([`note ${RULE_ID}/reporting`, `warning ${RULE_ID}/public.invoices`]);
+    const schema = findingFor(findings, `${RULE_ID}/reporting`);
+    expect(schema.object).toEqual({ kind: 'schema', schema: 'reporting', name: '' });
+    expect(schema.origin).toMatchObject({ kind: 'file', line: sql.split('\n').findIndex((l) => l.startsWith('CREATE TABLE reporting.daily')) + 1 });
+    // The plan covers every table of the schema, with the audit function public.orders already uses.
+    expect(schema.fix!.safety).toBe('behaviour');
+    expect(schema.fix!.sql.split('\n')).toEqual([
+      'CREATE OR REPLACE TRIGGER daily_audit AFTER INSERT OR UPDATE OR DELETE ON reporting.daily FOR EACH ROW EXECUTE FUNCTION public.audit_row();',
+      'CREATE OR REPLACE TRIGGER weekly_audit AFTER INSERT OR UPDATE OR DELETE ON reporting.weekly FOR EACH ROW EXECUTE FUNCTION public.audit_row();',
+    ]);
+    // Policy mode: every listed table is checked, whatever its schema does.
+    expect((await lintSql(sql, { tables: ['reporting.*'] })).map((f) => f.key).sort()).toEqual([`${RULE_ID}/reporting.daily`, `${RULE_ID}/reporting.weekly`]);
   });
 });
