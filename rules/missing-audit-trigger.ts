@@ -55,17 +55,35 @@ function nameWords(name: string): string[] {
     .map((word) => word.toLowerCase());
 }
 
-export function secretColumns(table: Table, options: Pick<MissingAuditTriggerOptions, 'secretWords' | 'secretKeyQualifiers' | 'redactColumns'>): string[] {
+/** Words that may follow a secret's name and still name the secret itself: `tokenValue`, `password_hash`. */
+const SECRET_FORMS = new Set(['value', 'plain', 'plaintext', 'text', 'enc', 'encrypted', 'ciphertext', 'hash', 'hashed', 'digest', 'bcrypt']);
+const HASH_WORDS = new Set(['hash', 'hashed', 'digest']);
+
+/**
+ * Columns that hold a secret, judged by the words of the name as a DBA reads them: the secret word must be what the
+ * column is (`refresh_token`, `accessToken`, `password_hash`), not what it refers to (`token_id`,
+ * `enableExpiringTokenAlerts`); a bare `hash` is a secret in a table about secrets (`UserPassword.hash`), not
+ * elsewhere (`payload_hash`); `key` only after a qualifier (`api_key`, not `idempotency_key`).
+ */
+export function secretColumns(
+  table: Table,
+  options: Pick<MissingAuditTriggerOptions, 'secretWords' | 'secretKeyQualifiers' | 'redactColumns'>,
+): string[] {
   const words = new Set(options.secretWords.map((word) => word.toLowerCase()));
   const qualifiers = new Set(options.secretKeyQualifiers.map((word) => word.toLowerCase()));
   const extra = options.redactColumns.length ? picomatch(options.redactColumns) : undefined;
-  const secretKey = (parts: string[]): boolean => parts.some((word, i) => (word === 'key' || word === 'keys') && i > 0 && qualifiers.has(parts[i - 1]));
-  return table.columns
-    .filter((column) => {
-      const parts = nameWords(column.name);
-      return parts.some((word) => words.has(word)) || secretKey(parts) || extra?.(column.name);
-    })
-    .map((column) => column.name);
+  const tableAboutSecrets = nameWords(table.name ?? '').some((word) => words.has(word));
+  const isSecret = (parts: string[]): boolean => {
+    const last = parts.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const namesTheColumn = i === last || (i === last - 1 && SECRET_FORMS.has(parts[last]));
+      if (!namesTheColumn) continue;
+      if (words.has(parts[i])) return true;
+      if ((parts[i] === 'key' || parts[i] === 'keys') && i > 0 && qualifiers.has(parts[i - 1])) return true;
+    }
+    return HASH_WORDS.has(parts[last]) && (tableAboutSecrets || parts.some((word) => words.has(word)));
+  };
+  return table.columns.filter((column) => isSecret(nameWords(column.name)) || extra?.(column.name)).map((column) => column.name);
 }
 
 const GIB = 1024 ** 3;
@@ -340,7 +358,7 @@ export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
       'the schema `audit`, a log table `audit.change_log` (operation, who, when, transaction, old and new row as ' +
       'jsonb) and a SECURITY DEFINER function `audit.log_change()` that handles DELETE from `OLD` (where `NEW` is ' +
       'null); then each table gets its trigger. Columns whose names say they hold secrets (a word of the name in ' +
-      'option `secretWords`: secret, password, passwd, pwd, token, hash, salt, credential, …; `key` after a word of ' +
+      'option `secretWords`: secret, password, passwd, pwd, token, salt, credential, … as what the column is, not what it refers to: `refresh_token`, not `token_id`; a `hash` of one of them, or in a table named for one; `key` after a word of ' +
       'option `secretKeyQualifiers`: `api_key`, `private_key`, `signingKey`, … but not `idempotency_key`; or a name ' +
       'matching a pattern in option `redactColumns`) are passed to the trigger as arguments, and the function leaves them out of ' +
       'the rows it logs, so a log never holds a password or token in clear.',
@@ -363,7 +381,7 @@ export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
   },
   defaultOptions: {
     tables: [],
-    secretWords: ['secret', 'secrets', 'password', 'passwords', 'passwd', 'pwd', 'token', 'tokens', 'hash', 'hashed', 'salt', 'credential', 'credentials'],
+    secretWords: ['secret', 'secrets', 'password', 'passwords', 'passwd', 'pwd', 'token', 'tokens', 'salt', 'credential', 'credentials'],
     secretKeyQualifiers: ['api', 'private', 'secret', 'access', 'encryption', 'signing', 'client', 'session', 'master', 'auth', 'hmac', 'webhook', 'license', 'recovery'],
     redactColumns: [],
     exclude: ['*audit*.*', '*.*audit*', '*_log', '*_logs', '*_history'],

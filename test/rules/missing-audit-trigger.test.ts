@@ -434,11 +434,14 @@ describe('fixes on a real server', () => {
 
 describe('secret columns never reach a log the plan creates', () => {
   const defaults = resolveRuleOptions(missingAuditTrigger, undefined, 'test') as unknown as MissingAuditTriggerOptions;
-  const table = (names: string[]) => ({ columns: names.map((name) => ({ name })) }) as unknown as Parameters<typeof secretColumns>[0];
+  const table = (names: string[], name = 'staff') => ({ name, columns: names.map((column) => ({ name: column })) }) as unknown as Parameters<typeof secretColumns>[0];
 
   test('names that say secret, password, token, hash or salt; key only after a word that makes it a secret', () => {
-    const columns = ['id', 'password', 'passwordHash', 'refresh_token', 'jwt_secret', 'salt', 'api_key', 'signingKey', 'key', 'idempotency_key', 'uniqueKey', 'monkey', 'tokenizer_name'];
-    expect(secretColumns(table(columns), defaults)).toEqual(['password', 'passwordHash', 'refresh_token', 'jwt_secret', 'salt', 'api_key', 'signingKey']);
+    const columns = ['id', 'password', 'passwordHash', 'refresh_token', 'tokenValue', 'jwt_secret', 'salt', 'api_key', 'signingKey'];
+    const notSecret = ['key', 'idempotency_key', 'uniqueKey', 'monkey', 'tokenizer_name', 'token_id', 'enableExpiringTokenAlerts', 'payload_hash', 'hash'];
+    expect(secretColumns(table([...columns, ...notSecret]), defaults)).toEqual(columns.slice(1));
+    // A bare hash is a secret in a table about secrets (hatchet's UserPassword.hash).
+    expect(secretColumns(table(['user_id', 'hash'], 'UserPassword'), defaults)).toEqual(['hash']);
     expect(secretColumns(table(['pin_code', 'ssn']), { ...defaults, redactColumns: ['pin_*', 'ssn'] })).toEqual(['pin_code', 'ssn']);
   });
 
