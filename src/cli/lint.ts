@@ -170,8 +170,11 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   const suppressions = (loaded?.files ?? []).flatMap(parseSuppressions);
   const knownRules = new Set(allRules.map((rule) => rule.id));
   for (const suppression of suppressions) {
-    for (const rule of suppression.rules.filter((id) => !knownRules.has(id))) {
-      diagnostics.push({ file: suppression.file, line: suppression.line, column: suppression.column, kind: 'suppression', message: `suppression names unknown rule ${rule}` });
+    // One line per comment, however many words after it are taken for rule ids.
+    const unknown = suppression.rules.filter((id) => !knownRules.has(id));
+    if (unknown.length > 0) {
+      const message = `suppression names unknown rule${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}`;
+      diagnostics.push({ file: suppression.file, line: suppression.line, column: suppression.column, kind: 'suppression', message });
     }
   }
   const syntaxErrors = diagnostics.filter((d) => d.kind === 'syntax').length;
