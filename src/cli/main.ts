@@ -23,9 +23,11 @@ const EPILOG = `Exit codes:
 
 /** Known failures get one line; anything else is a bug, still one line unless SCHEMA_LINT_DEBUG is set. */
 function describeFailure(error: unknown, env: NodeJS.ProcessEnv): string {
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError || error instanceof BaselineError || error instanceof OutputError) return error.message;
+  // Known failures are one line whatever text they carry (a quoted value, a driver message).
+  const oneLine = (text: string): string => text.split(/\s*[\r\n]+\s*/).join(' ');
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError || error instanceof BaselineError || error instanceof OutputError) return oneLine(error.message);
   const named = error as { name?: string; message?: string; stack?: string };
-  if (named?.name === 'CatalogError' || error instanceof StatsFileError) return named.message ?? String(error);
+  if (named?.name === 'CatalogError' || error instanceof StatsFileError) return oneLine(named.message ?? String(error));
   if (env.SCHEMA_LINT_DEBUG) return named?.stack ?? String(error);
   return `internal error: ${named?.message ?? String(error)} (set SCHEMA_LINT_DEBUG=1 for details)`;
 }
