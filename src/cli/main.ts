@@ -29,7 +29,7 @@ function describeFailure(error: unknown, env: NodeJS.ProcessEnv): string {
   const named = error as { name?: string; message?: string; stack?: string };
   if (named?.name === 'CatalogError' || error instanceof StatsFileError) return oneLine(named.message ?? String(error));
   if (env.SCHEMA_LINT_DEBUG) return named?.stack ?? String(error);
-  return `internal error: ${named?.message ?? String(error)} (set SCHEMA_LINT_DEBUG=1 for details)`;
+  return `internal error: ${oneLine(named?.message ?? String(error))} (set SCHEMA_LINT_DEBUG=1 for details)`;
 }
 
 export async function main(argv: string[], io: LintIo): Promise<number> {

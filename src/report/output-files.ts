@@ -144,7 +144,8 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 async function stage(target: Target): Promise<string> {
-  const temp = path.join(path.dirname(target.path), `.${path.basename(target.path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  // Hidden, beside the target (a rename never crosses file systems), and short enough for a 255-byte name limit.
+  const temp = path.join(path.dirname(target.path), `.${path.basename(target.path).slice(0, 100)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   // Opened synchronously, and recorded before control returns to the event loop: a signal handler never misses a
   // temporary file that exists.
   const fd = openSync(temp, 'wx', 0o666);
