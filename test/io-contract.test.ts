@@ -117,10 +117,11 @@ describe('output files: all or nothing, one line on failure', () => {
 
   test('a missing folder: exit 2, one line, the folder is not created', async () => {
     const dir = scratch('missing-folder', { 'a.sql': ONE_FINDING });
-    expect(expectOneLineFailure(await lint(['a.sql', '--fix-sql', 'fix.sql', '--write-baseline', 'no/such/b.json'], dir))).toBe(
-      'schema-lint: cannot write --write-baseline no/such/b.json: folder no/such does not exist; no output file written',
-    );
+    const result = await lint(['a.sql', '--fix-sql', 'fix.sql', '--write-baseline', 'no/such/b.json'], dir);
+    expect(expectOneLineFailure(result)).toBe('schema-lint: cannot write --write-baseline no/such/b.json: folder no/such does not exist; no output file written');
     expect(readdirSync(dir)).toEqual(['a.sql']);
+    // The report would have gone to stdout: a failed run prints none (a `> report.txt` is not half of a result).
+    expect(result.stdout).toBe('');
   });
 
   test('-o /dev/full: exit 2, one line', async () => {
