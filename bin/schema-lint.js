@@ -5,11 +5,13 @@ import { loadParser } from '../dist/src/sql/parser.js';
 
 const parserReady = loadParser();
 const { main } = await import('../dist/src/cli/main.js');
+const { tolerateClosed } = await import('../dist/src/cli/closed-stream.js');
 const code = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
-  stdout: process.stdout,
-  stderr: process.stderr,
+  // `| head -1` or `> /dev/full`: the run ends quietly with its own exit code, not with Node's EPIPE stack.
+  stdout: tolerateClosed(process.stdout),
+  stderr: tolerateClosed(process.stderr),
 });
 // A run that never parsed (--help, a usage error) must not leave a rejected promise behind.
 await parserReady.catch(() => undefined);

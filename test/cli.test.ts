@@ -234,6 +234,7 @@ describe('reports and exit codes', () => {
 
   test('--output writes the report file atomically and nothing to stdout', async () => {
     const dir = scratch('output', { 'a.sql': ONE_FINDING });
+    mkdirSync(path.join(dir, 'out'));
     const result = await lint(['a.sql', '--format', 'json', '--output', 'out/report.json'], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');

@@ -11,7 +11,7 @@ import type { SchemaModel } from '../model/types.js';
 import { renderJson } from '../report/json.js';
 import { summarize, type Summary } from '../report/summary.js';
 import { colorFor, renderText } from '../report/text.js';
-import { writeFileAtomic } from '../report/write-file.js';
+import { writeOutputs, type PlannedOutput } from '../report/output-files.js';
 import { collectSqlFiles } from '../sources/ddl/collect-files.js';
 import { loadDdl } from '../sources/ddl/load-ddl.js';
 import type { Diagnostic } from '../sources/ddl/parse-file.js';
@@ -19,7 +19,8 @@ import { parseSuppressions } from '../sources/ddl/suppressions.js';
 import { mapFindingsToSource } from '../engine/map-origins.js';
 import { applyStatsFile, parseStatsFile } from '../sources/stats-file.js';
 import { allRules } from '../../rules/index.js';
-import { escapeControl } from '../shared/unsafe-text.js';
+import { checkFileOption, databaseUrl, parseNow } from './arguments.js';
+import { printDiagnostics } from './diagnostic-lines.js';
 import { UsageError } from './errors.js';
 import { toolVersion } from './version.js';
 
@@ -72,30 +73,11 @@ export function parseRuleOverrides(values: string[]): Record<string, Severity | 
   return overrides;
 }
 
-export function parseNow(value: string | undefined): Date {
-  if (value === undefined) return new Date();
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const date = new Date(dateOnly ? `${value}T00:00:00Z` : value);
-  // Date rolls 2025-02-30 over to March 2: a day that does not exist is an error, not another day.
-  if (Number.isNaN(date.getTime()) || (dateOnly && date.toISOString().slice(0, 10) !== value)) {
-    throw new UsageError(`--now ${value}: not a date (use YYYY-MM-DD or an ISO 8601 timestamp)`);
-  }
-  return date;
-}
+export { databaseUrl, parseNow } from './arguments.js';
 
 function failed(findings: Finding[], failOn: Severity | 'never'): boolean {
   if (failOn === 'never') return false;
   return findings.some((finding) => SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn]);
-}
-
-function printDiagnostics(diagnostics: Diagnostic[], io: LintIo, verbose: boolean): void {
-  for (const diagnostic of diagnostics) {
-    // Syntax errors and suppression problems (a misspelt rule id silently suppresses nothing) always show.
-    if (diagnostic.kind === 'syntax' || diagnostic.kind === 'suppression' || verbose) {
-      const line = `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.kind === 'syntax' ? 'syntax error' : diagnostic.kind}: ${diagnostic.message}`;
-      io.stderr.write(`${escapeControl(line)}\n`);
-    }
-  }
 }
 
 function readStatsText(file: string): string {
@@ -104,15 +86,6 @@ function readStatsText(file: string): string {
   } catch {
     throw new UsageError(`--stats ${file}: cannot read the file`);
   }
-}
-
-export function databaseUrl(args: Pick<LintArgs, 'db' | 'dbEnv'>, env: NodeJS.ProcessEnv): string | undefined {
-  if (args.dbEnv !== undefined) {
-    const value = env[args.dbEnv];
-    if (!value) throw new UsageError(`--db-env ${args.dbEnv}: the environment variable is not set or empty`);
-    return value;
-  }
-  return args.db === '' ? undefined : args.db;
 }
 
 /** The git repository root above `cwd` (SARIF paths are relative to it), else `cwd`. */
@@ -177,6 +150,9 @@ function cachedReader(): (file: string) => string | undefined {
 
 /** Returns the exit code. */
 export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
+  for (const [value, option] of [[args.output, '--output'], [args.fixSql, '--fix-sql'], [args.writeBaseline, '--write-baseline'], [args.baseline, '--baseline'], [args.config, '--config'], [args.stats, '--stats']] as const) {
+    checkFileOption(value, option);
+  }
   const { config, file: configFile } = loadConfig(args.config, io.cwd, allRules);
   const overrides = parseRuleOverrides(args.rule);
   const rules = enabledRules(allRules, config, overrides, configFile);
@@ -188,12 +164,13 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   if (!live && args.paths.length === 0) throw new UsageError('no input: give .sql files, folders or globs, or --db URL (see --help)');
   if (!live && args.source) throw new UsageError('--source goes with --db');
   if (live && args.stats) throw new UsageError('--stats is for DDL mode: live mode reads the statistics from the database');
+  const url = live ? databaseUrl(args, io.env) : undefined;
 
   const files = live ? (args.source ? collectSqlFiles(args.source) : []) : collectSqlFiles(args.paths);
   const loaded = files.length ? await loadDdl(files) : undefined;
   // Live mode's modules (the pg driver among them) load only for live mode: DDL runs start faster.
   const model: SchemaModel = live
-    ? await (await import('../sources/catalog/read-catalog.js')).readCatalog({ url: databaseUrl(args, io.env) })
+    ? await (await import('../sources/catalog/read-catalog.js')).readCatalog({ url })
     : loaded!.model;
   if (args.stats) {
     const { unknownTables } = applyStatsFile(model, parseStatsFile(readStatsText(args.stats), args.stats));
@@ -203,8 +180,11 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   const suppressions = (loaded?.files ?? []).flatMap(parseSuppressions);
   const knownRules = new Set(allRules.map((rule) => rule.id));
   for (const suppression of suppressions) {
-    for (const rule of suppression.rules.filter((id) => !knownRules.has(id))) {
-      diagnostics.push({ file: suppression.file, line: suppression.line, column: suppression.column, kind: 'suppression', message: `suppression names unknown rule ${rule}` });
+    // One line per comment, however many words after it are taken for rule ids.
+    const unknown = suppression.rules.filter((id) => !knownRules.has(id));
+    if (unknown.length > 0) {
+      const message = `suppression names unknown rule${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}`;
+      diagnostics.push({ file: suppression.file, line: suppression.line, column: suppression.column, kind: 'suppression', message });
     }
   }
   const syntaxErrors = diagnostics.filter((d) => d.kind === 'syntax').length;
@@ -243,10 +223,13 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
     io.stderr.write(`schema-lint: ${syntaxErrors} syntax error${syntaxErrors === 1 ? '' : 's'}; no report file or fix script written\n`);
     return 2;
   }
-  if (args.output) writeFileAtomic(args.output, report);
-  else io.stdout.write(report);
-  if (args.fixSql) writeFileAtomic(args.fixSql, renderFixScript(findings, { toolVersion: version, generatedAt: now, fixLevel: args.fixLevel, rules: rules.map((r) => r.rule) }));
-  if (args.writeBaseline) writeFileAtomic(args.writeBaseline, renderBaseline(kept));
+  // Everything is rendered before the first byte is written; then all files are written, or none (output-files.ts).
+  const outputs: PlannedOutput[] = [];
+  if (args.output) outputs.push({ option: '--output', file: args.output, content: report });
+  if (args.fixSql) outputs.push({ option: '--fix-sql', file: args.fixSql, content: renderFixScript(findings, { toolVersion: version, generatedAt: now, fixLevel: args.fixLevel, rules: rules.map((r) => r.rule) }) });
+  if (args.writeBaseline) outputs.push({ option: '--write-baseline', file: args.writeBaseline, content: renderBaseline(kept) });
+  await writeOutputs(outputs);
+  if (!args.output) io.stdout.write(report);
   if (args.reportUnusedSuppressions && unused.length > 0) return 1;
   return failed(findings, failOn) ? 1 : 0;
 }

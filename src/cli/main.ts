@@ -3,8 +3,10 @@ import yargs from 'yargs';
 import { BaselineError } from '../engine/baseline.js';
 import { ConfigError } from '../engine/config.js';
 import { InputError } from '../sources/ddl/collect-files.js';
+import { OutputError } from '../report/output-files.js';
 import { StatsFileError } from '../sources/stats-file.js';
 import { allRules } from '../../rules/index.js';
+import { yargsMessageLine } from './arguments.js';
 import { UsageError } from './errors.js';
 import { runLint, type LintArgs, type LintIo } from './lint.js';
 import { renderExplain, renderRulesTable } from './rules-command.js';
@@ -21,11 +23,13 @@ const EPILOG = `Exit codes:
 
 /** Known failures get one line; anything else is a bug, still one line unless SCHEMA_LINT_DEBUG is set. */
 function describeFailure(error: unknown, env: NodeJS.ProcessEnv): string {
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError || error instanceof BaselineError) return error.message;
+  // Known failures are one line whatever text they carry (a quoted value, a driver message).
+  const oneLine = (text: string): string => text.split(/\s*[\r\n]+\s*/).join(' ');
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError || error instanceof BaselineError || error instanceof OutputError) return oneLine(error.message);
   const named = error as { name?: string; message?: string; stack?: string };
-  if (named?.name === 'CatalogError' || error instanceof StatsFileError) return named.message ?? String(error);
+  if (named?.name === 'CatalogError' || error instanceof StatsFileError) return oneLine(named.message ?? String(error));
   if (env.SCHEMA_LINT_DEBUG) return named?.stack ?? String(error);
-  return `internal error: ${named?.message ?? String(error)} (set SCHEMA_LINT_DEBUG=1 for details)`;
+  return `internal error: ${oneLine(named?.message ?? String(error))} (set SCHEMA_LINT_DEBUG=1 for details)`;
 }
 
 export async function main(argv: string[], io: LintIo): Promise<number> {
@@ -130,7 +134,7 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      throw error ?? new UsageError(yargsMessageLine(message));
     });
   try {
     await parser.parseAsync();

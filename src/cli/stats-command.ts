@@ -1,7 +1,8 @@
 /** `schema-lint stats --db URL --output stats.json`: production volume figures for DDL-mode pull-request checks. */
 import { statsFileFromModel } from '../sources/stats-file.js';
-import { writeFileAtomic } from '../report/write-file.js';
-import { databaseUrl, type LintIo } from './lint.js';
+import { writeOutputs } from '../report/output-files.js';
+import { checkFileOption, databaseUrl } from './arguments.js';
+import type { LintIo } from './lint.js';
 import { UsageError } from './errors.js';
 
 export interface StatsArgs {
@@ -12,11 +13,13 @@ export interface StatsArgs {
 
 export async function runStats(args: StatsArgs, io: LintIo): Promise<number> {
   if (args.db === undefined && args.dbEnv === undefined) throw new UsageError('stats needs --db URL or --db-env NAME');
+  checkFileOption(args.output, '--output');
+  const url = databaseUrl(args, io.env);
   const { readCatalog } = await import('../sources/catalog/read-catalog.js');
-  const model = await readCatalog({ url: databaseUrl(args, io.env) });
+  const model = await readCatalog({ url });
   const database = model.source.kind === 'database' ? model.source.database : 'database';
   const text = `${JSON.stringify(statsFileFromModel(model, { generatedAt: new Date(), database }), null, 2)}\n`;
-  if (args.output) writeFileAtomic(args.output, text);
+  if (args.output) await writeOutputs([{ option: '--output', file: args.output, content: text }]);
   else io.stdout.write(text);
   return 0;
 }

@@ -24,7 +24,8 @@ export function readSqlFile(file: string): string {
     buffer = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`${file}: cannot read (${code === 'EISDIR' ? 'is a folder' : code === 'ENOENT' ? 'no such file' : code ?? String(error)})`);
+    const reasons: Record<string, string> = { EISDIR: 'is a folder', ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied' };
+    throw new InputError(`${file}: cannot read (${(code && reasons[code]) ?? code ?? String(error)})`);
   }
   try {
     return strictUtf8.decode(buffer);

@@ -97,10 +97,11 @@ function splitByLines(text: string): Array<[number, number]> {
 
 export function parseSqlFile(file: string, rawText: string): ParsedFile {
   // A byte-order mark is not text: dropping it keeps line 1's columns what an editor shows.
-  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
-  const source = new SourceText(text);
-  const blanked = blankPsqlLines(text).text;
+  const bomless = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  const source = new SourceText(bomless);
   const diagnostics: Diagnostic[] = [];
+  const text = replaceNulBytes(file, source, diagnostics);
+  const blanked = blankPsqlLines(text).text;
   const whole = parseStatements(blanked);
   if (whole.ok) return { file, source, statements: toStatements(whole.stmts, 0), diagnostics };
 
@@ -133,6 +134,24 @@ export function parseSqlFile(file: string, rawText: string): ParsedFile {
     }
   }
   return { file, source, statements, diagnostics };
+}
+
+/**
+ * The parser reads a C string: text after a NUL byte would silently not be linted. PostgreSQL refuses NUL in a
+ * query (`invalid byte sequence for encoding "UTF8": 0x00`), so it is a syntax error at its place; it is read as a
+ * space (one byte for one, positions unchanged) so the rest of the file is still linted.
+ */
+function replaceNulBytes(file: string, source: SourceText, diagnostics: Diagnostic[]): string {
+  const first = source.text.indexOf('\0');
+  if (first < 0) return source.text;
+  const count = source.text.split('\0').length - 1;
+  diagnostics.push({
+    file,
+    ...source.positionOfByte(Buffer.byteLength(source.text.slice(0, first), 'utf8')),
+    kind: 'syntax',
+    message: `NUL byte (0x00)${count > 1 ? `, and ${count - 1} more in this file` : ''}: PostgreSQL does not accept it in SQL text`,
+  });
+  return source.text.replaceAll('\0', ' ');
 }
 
 /** Removes string literals and comments so that `':00'` inside a literal is not taken for a psql variable. */

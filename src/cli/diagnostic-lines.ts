@@ -1,0 +1,52 @@
+/**
+ * Diagnostics on stderr: one line each (`file:line:column: kind: message`), and at most a few syntax errors. A
+ * mutated or binary file can hold hundreds of them, and after the first few they are noise that buries the
+ * summary line; the first ones are the ones to fix.
+ */
+import { escapeControl } from '../shared/unsafe-text.js';
+import type { Diagnostic } from '../sources/ddl/parse-file.js';
+
+/** Syntax errors printed with their place; the rest are counted. */
+export const MAX_SYNTAX_LINES = 5;
+
+/** Every line terminator a terminal or an editor honours. */
+const LINE_BREAK = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/;
+
+/** The parser quotes the rest of the input after `at or near`: an unterminated comment quotes the whole file. */
+const NEAR_TEXT = 40;
+
+/** PostgreSQL's message on one line: the quoted `at or near "…"` text cut at its first line break or 40 characters. */
+export function oneLineMessage(message: string): string {
+  const near = / at or near "([\s\S]*)"$/.exec(message);
+  let text = message;
+  if (near) {
+    const first = near[1].split(LINE_BREAK)[0];
+    const cut = first.length > NEAR_TEXT ? first.slice(0, NEAR_TEXT) : first;
+    text = `${message.slice(0, near.index)} at or near "${cut}${cut.length < near[1].length ? '…' : ''}"`;
+  }
+  return text.split(LINE_BREAK).join(' ');
+}
+
+export function diagnosticLines(diagnostics: Diagnostic[], verbose: boolean): string[] {
+  const lines: string[] = [];
+  let syntaxShown = 0;
+  let syntaxHidden = 0;
+  for (const diagnostic of diagnostics) {
+    // Syntax errors and suppression problems (a misspelt rule id silently suppresses nothing) always show.
+    if (diagnostic.kind !== 'syntax' && diagnostic.kind !== 'suppression' && !verbose) continue;
+    if (diagnostic.kind === 'syntax' && syntaxShown >= MAX_SYNTAX_LINES) {
+      syntaxHidden++;
+      continue;
+    }
+    if (diagnostic.kind === 'syntax') syntaxShown++;
+    const kind = diagnostic.kind === 'syntax' ? 'syntax error' : diagnostic.kind;
+    // Paths and quoted SQL may hold control characters a terminal would obey: shown escaped.
+    lines.push(escapeControl(`${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${kind}: ${oneLineMessage(diagnostic.message)}`));
+  }
+  if (syntaxHidden > 0) lines.push(`schema-lint: … and ${syntaxHidden} more syntax error${syntaxHidden === 1 ? '' : 's'}`);
+  return lines;
+}
+
+export function printDiagnostics(diagnostics: Diagnostic[], io: { stderr: { write(text: string): void } }, verbose: boolean): void {
+  for (const line of diagnosticLines(diagnostics, verbose)) io.stderr.write(`${line}\n`);
+}
