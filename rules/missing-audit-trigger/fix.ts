@@ -4,7 +4,7 @@
  */
 import { fixObjectName, qualifiedIdent, quoteIdent, quoteLiteral } from '../../src/fix/sql.js';
 import { descendantPartitions, qualify, relationNameTaken } from '../../src/model/model.js';
-import type { FunctionDef, SchemaModel, Table, Trigger, TriggerEvent } from '../../src/model/types.js';
+import type { SchemaModel, Table, Trigger, TriggerEvent } from '../../src/model/types.js';
 import type { Fix, FixPrerequisite } from '../../src/engine/types.js';
 
 export const AUDITED_EVENTS: TriggerEvent[] = ['insert', 'update', 'delete'];

@@ -4,7 +4,7 @@
  * summary line; the first ones are the ones to fix.
  */
 import { escapeControl } from '../shared/unsafe-text.js';
-import type { Diagnostic } from '../sources/ddl/parse-file.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 
 /** Syntax errors printed with their place; the rest are counted. */
 export const MAX_SYNTAX_LINES = 5;

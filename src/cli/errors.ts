@@ -1,2 +1,2 @@
-/** An error in how the tool was called (arguments, paths): one line on stderr, exit code 2. */
-export class UsageError extends Error {}
+/** The CLI's errors are the engine's: one line on stderr, exit code 2. */
+export { UsageError } from '../shared/errors.js';

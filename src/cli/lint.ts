@@ -1,24 +1,15 @@
 /** `schema-lint lint`: read the schema, run the rules, write the report and the fix-up script, pick the exit code. */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { applyBaseline, readBaseline, renderBaseline } from '../engine/baseline.js';
-import { loadConfig } from '../engine/config.js';
-import { enabledRules, runRules, type EnabledRule } from '../engine/run-rules.js';
-import { applySuppressions } from '../engine/suppress.js';
+import { renderBaseline } from '../engine/baseline.js';
+import type { EnabledRule } from '../engine/run-rules.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../engine/types.js';
 import { renderFixScript, type FixLevel } from '../fix/script.js';
-import type { SchemaModel } from '../model/types.js';
 import { renderJson } from '../report/json.js';
-import { summarize, type Summary } from '../report/summary.js';
+import type { Summary } from '../report/summary.js';
 import { colorFor, renderText } from '../report/text.js';
 import { writeOutputs, type PlannedOutput } from '../report/output-files.js';
-import { collectSqlFiles } from '../sources/ddl/collect-files.js';
-import { loadDdl } from '../sources/ddl/load-ddl.js';
-import type { Diagnostic } from '../sources/ddl/parse-file.js';
-import { parseSuppressions } from '../sources/ddl/suppressions.js';
-import { mapFindingsToSource } from '../engine/map-origins.js';
-import { applyStatsFile, parseStatsFile } from '../sources/stats-file.js';
-import { allRules } from '../../rules/index.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
+import { runPipeline } from '../engine/lint.js';
+import { cachedReader, findRepoRoot } from '../report/repo-path.js';
 import { checkFileOption, databaseUrl, parseNow } from './arguments.js';
 import { printDiagnostics } from './diagnostic-lines.js';
 import { UsageError } from './errors.js';
@@ -61,13 +52,12 @@ export interface LintIo {
   stderr: { write(text: string): void; isTTY?: boolean };
 }
 
+/** `--rule id=level` values; the engine checks the ids against the rules that exist (custom ones included). */
 export function parseRuleOverrides(values: string[]): Record<string, Severity | 'off'> {
-  const known = new Set(allRules.map((rule) => rule.id));
   const overrides: Record<string, Severity | 'off'> = {};
   for (const value of values) {
-    const match = /^([a-z0-9-]+)=(off|note|warning|error)$/.exec(value);
+    const match = /^([a-z0-9/-]+)=(off|note|warning|error)$/.exec(value);
     if (!match) throw new UsageError(`--rule ${value}: expected <rule-id>=off|note|warning|error`);
-    if (!known.has(match[1])) throw new UsageError(`--rule ${value}: unknown rule ${match[1]} (see 'schema-lint rules')`);
     overrides[match[1]] = match[2] as Severity | 'off';
   }
   return overrides;
@@ -80,24 +70,6 @@ function failed(findings: Finding[], failOn: Severity | 'never'): boolean {
   return findings.some((finding) => SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn]);
 }
 
-function readStatsText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`--stats ${file}: cannot read the file`);
-  }
-}
-
-/** The git repository root above `cwd` (SARIF paths are relative to it), else `cwd`. */
-export function findRepoRoot(cwd: string): string {
-  let dir = path.resolve(cwd);
-  for (;;) {
-    if (existsSync(path.join(dir, '.git'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(cwd);
-    dir = parent;
-  }
-}
 
 async function renderReport(
   args: LintArgs,
@@ -134,102 +106,45 @@ async function renderReport(
   }
 }
 
-function cachedReader(): (file: string) => string | undefined {
-  const cache = new Map<string, string | undefined>();
-  return (file) => {
-    if (!cache.has(file)) {
-      try {
-        cache.set(file, readFileSync(file, 'utf8'));
-      } catch {
-        cache.set(file, undefined);
-      }
-    }
-    return cache.get(file);
-  };
-}
 
 /** Returns the exit code. */
 export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   for (const [value, option] of [[args.output, '--output'], [args.fixSql, '--fix-sql'], [args.writeBaseline, '--write-baseline'], [args.baseline, '--baseline'], [args.config, '--config'], [args.stats, '--stats']] as const) {
     checkFileOption(value, option);
   }
-  const { config, file: configFile } = loadConfig(args.config, io.cwd, allRules);
-  const overrides = parseRuleOverrides(args.rule);
-  const rules = enabledRules(allRules, config, overrides, configFile);
-  const failOn = args.failOn ?? config.failOn ?? 'error';
-  const now = parseNow(args.now);
-  const baselineKeys = args.baseline ? readBaseline(args.baseline) : undefined;
   const live = args.db !== undefined || args.dbEnv !== undefined;
-  if (live && args.paths.length > 0) throw new UsageError('give either SQL paths or --db, not both (use --source DIR to map live findings to DDL)');
-  if (!live && args.paths.length === 0) throw new UsageError('no input: give .sql files, folders or globs, or --db URL (see --help)');
-  if (!live && args.source) throw new UsageError('--source goes with --db');
-  if (live && args.stats) throw new UsageError('--stats is for DDL mode: live mode reads the statistics from the database');
-  const url = live ? databaseUrl(args, io.env) : undefined;
-
-  const files = live ? (args.source ? collectSqlFiles(args.source) : []) : collectSqlFiles(args.paths);
-  const loaded = files.length ? await loadDdl(files) : undefined;
-  // Live mode's modules (the pg driver among them) load only for live mode: DDL runs start faster.
-  const model: SchemaModel = live
-    ? await (await import('../sources/catalog/read-catalog.js')).readCatalog({ url })
-    : loaded!.model;
-  if (args.stats) {
-    const { unknownTables } = applyStatsFile(model, parseStatsFile(readStatsText(args.stats), args.stats));
-    if (unknownTables.length && args.verbose) io.stderr.write(`schema-lint: ${args.stats}: no table ${unknownTables.join(', ')} in the schema\n`);
-  }
-  const diagnostics = [...(loaded?.diagnostics ?? [])];
-  const suppressions = (loaded?.files ?? []).flatMap(parseSuppressions);
-  const knownRules = new Set(allRules.map((rule) => rule.id));
-  for (const suppression of suppressions) {
-    // One line per comment, however many words after it are taken for rule ids.
-    const unknown = suppression.rules.filter((id) => !knownRules.has(id));
-    if (unknown.length > 0) {
-      const message = `suppression names unknown rule${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}`;
-      diagnostics.push({ file: suppression.file, line: suppression.line, column: suppression.column, kind: 'suppression', message });
-    }
-  }
-  const syntaxErrors = diagnostics.filter((d) => d.kind === 'syntax').length;
-
-  const raw = runRules(model, rules, config, { now, live });
-  const all = live && loaded ? mapFindingsToSource(raw, loaded.model) : raw;
-  const { kept, suppressed, unused } = applySuppressions(all, suppressions);
-  if (args.reportUnusedSuppressions) {
-    for (const suppression of unused) {
-      diagnostics.push({
-        file: suppression.file,
-        line: suppression.line,
-        column: suppression.column,
-        kind: 'suppression',
-        message: `unused suppression${suppression.rules.length ? ` for ${suppression.rules.join(', ')}` : ''}: it matches no finding`,
-      });
-    }
-  }
-  printDiagnostics(diagnostics, io, args.verbose || args.reportUnusedSuppressions);
-  const baseline = baselineKeys ? applyBaseline(kept, baselineKeys) : undefined;
-  const findings = baseline ? baseline.fresh : kept;
-  const summary = summarize(findings, {
-    filesLinted: live ? 0 : files.length,
-    database: model.source.kind === 'database' ? model.source.database : undefined,
-    syntaxErrors,
-    suppressed,
-    baselined: baseline?.baselined,
-    fixedSinceBaseline: baseline?.fixed,
+  const run = await runPipeline({
+    paths: args.paths,
+    db: live ? (databaseUrl(args, io.env) ?? '') : undefined,
+    source: args.source,
+    cwd: io.cwd,
+    config: args.config,
+    rules: parseRuleOverrides(args.rule),
+    now: parseNow(args.now),
+    stats: args.stats,
+    baseline: args.baseline,
+    reportUnusedSuppressions: args.reportUnusedSuppressions,
   });
+  const { findings, diagnostics, summary, rules, now } = run;
+  if (run.statsUnknownTables.length && args.verbose) io.stderr.write(`schema-lint: ${args.stats}: no table ${run.statsUnknownTables.join(', ')} in the schema\n`);
+  printDiagnostics(diagnostics, io, args.verbose || args.reportUnusedSuppressions);
+  const failOn = args.failOn ?? run.config.failOn ?? 'error';
   const version = toolVersion();
   const report = await renderReport(args, io, { findings, diagnostics, summary, rules, version });
 
   // A failed run writes no report file and no fix script: an upload step must never replace good results with a partial set.
-  if (syntaxErrors > 0) {
+  if (summary.syntaxErrors > 0) {
     if (!args.output && args.format === 'text') io.stdout.write(report);
-    io.stderr.write(`schema-lint: ${syntaxErrors} syntax error${syntaxErrors === 1 ? '' : 's'}; no report file or fix script written\n`);
+    io.stderr.write(`schema-lint: ${summary.syntaxErrors} syntax error${summary.syntaxErrors === 1 ? '' : 's'}; no report file or fix script written\n`);
     return 2;
   }
   // Everything is rendered before the first byte is written; then all files are written, or none (output-files.ts).
   const outputs: PlannedOutput[] = [];
   if (args.output) outputs.push({ option: '--output', file: args.output, content: report });
   if (args.fixSql) outputs.push({ option: '--fix-sql', file: args.fixSql, content: renderFixScript(findings, { toolVersion: version, generatedAt: now, fixLevel: args.fixLevel, rules: rules.map((r) => r.rule) }) });
-  if (args.writeBaseline) outputs.push({ option: '--write-baseline', file: args.writeBaseline, content: renderBaseline(kept) });
+  if (args.writeBaseline) outputs.push({ option: '--write-baseline', file: args.writeBaseline, content: renderBaseline(run.kept) });
   await writeOutputs(outputs);
   if (!args.output) io.stdout.write(report);
-  if (args.reportUnusedSuppressions && unused.length > 0) return 1;
+  if (args.reportUnusedSuppressions && run.unusedSuppressions.length > 0) return 1;
   return failed(findings, failOn) ? 1 : 0;
 }

@@ -14,6 +14,8 @@ export interface Config {
   schemas: { include: string[]; exclude: string[] };
   ignores: Array<{ rule: string; objects: string[]; reason?: string }>;
   failOn?: Severity | 'never';
+  /** Modules of custom rules, relative to the config file. */
+  plugins?: string[];
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +62,7 @@ const configSchema = {
       },
     },
     failOn: { enum: ['error', 'warning', 'note', 'never'] },
+    plugins: { type: 'array', items: { type: 'string' } },
   },
 };
 
@@ -117,7 +120,7 @@ export function findConfigFile(start: string): string | undefined {
   }
 }
 
-export function parseConfig(text: string, file: string, rules: AnyRule[]): Config {
+export function parseConfig(text: string, file: string, rules?: AnyRule[]): Config {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -129,6 +132,12 @@ export function parseConfig(text: string, file: string, rules: AnyRule[]): Confi
   }
   const config = { ...emptyConfig(), ...(raw as Partial<Config>) } as Config;
   config.schemas = { ...{ include: [] as string[], exclude: [] as string[] }, ...config.schemas };
+  if (rules) checkRuleIds(config, file, rules);
+  return config;
+}
+
+/** Rule ids named in the config must be rules that run (ours and the custom ones). */
+export function checkRuleIds(config: Config, file: string, rules: AnyRule[]): void {
   const known = new Set(rules.map((rule) => rule.id));
   for (const id of Object.keys(config.rules)) {
     if (!known.has(id)) throw new ConfigError(`${file}: rules.${id}: is not a known rule (see 'schema-lint rules')`);
@@ -136,10 +145,18 @@ export function parseConfig(text: string, file: string, rules: AnyRule[]): Confi
   for (const [i, ignore] of config.ignores.entries()) {
     if (ignore.rule !== '*' && !known.has(ignore.rule)) throw new ConfigError(`${file}: ignores.${i}.rule: "${ignore.rule}" is not a known rule`);
   }
-  return config;
 }
 
-export function loadConfig(explicitPath: string | undefined, cwd: string, rules: AnyRule[]): { config: Config; file?: string } {
+/** A config given as an object (the API): the same shape checks as a file. */
+export function configFromObject(value: unknown, rules: AnyRule[]): Config {
+  return parseConfig(JSON.stringify(value ?? {}), 'config', rules);
+}
+
+/**
+ * The config without checking rule ids: custom rules named in `plugins` must load before ids can be checked.
+ * Pass `rules` to check them at once.
+ */
+export function loadConfig(explicitPath: string | undefined, cwd: string, rules?: AnyRule[]): { config: Config; file?: string } {
   const file = explicitPath ?? findConfigFile(cwd);
   if (!file) return { config: emptyConfig() };
   let text: string;

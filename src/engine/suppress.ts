@@ -1,5 +1,5 @@
 /** Applies inline suppressions and config to findings, and tells which suppressions matched nothing. */
-import type { Suppression } from '../sources/ddl/suppressions.js';
+import type { Suppression } from '../shared/suppression.js';
 import type { Finding } from './types.js';
 
 export interface SuppressionResult {

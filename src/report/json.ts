@@ -1,5 +1,5 @@
 import type { Finding } from '../engine/types.js';
-import type { Diagnostic } from '../sources/ddl/parse-file.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import type { Summary } from './summary.js';
 
 /** The JSON report (README documents the shape): one flat findings array, each finding once. */

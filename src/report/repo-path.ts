@@ -3,7 +3,7 @@
  * results to files by this path, so a path relative to the cwd (when run from a subdirectory) or through a
  * symlink would point at nothing.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 function realOrResolved(absPath: string): string {
@@ -50,4 +50,30 @@ export function encodeUriSegments(segments: string[]): string {
       return encodeURIComponent(segment);
     })
     .join('/');
+}
+
+/** The git repository root above `cwd` (SARIF paths are relative to it), else `cwd`. */
+export function findRepoRoot(cwd: string): string {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(cwd);
+    dir = parent;
+  }
+}
+
+/** Reads each file once (SARIF line hashes read the same file for every finding in it). */
+export function cachedReader(): (file: string) => string | undefined {
+  const cache = new Map<string, string | undefined>();
+  return (file) => {
+    if (!cache.has(file)) {
+      try {
+        cache.set(file, readFileSync(file, 'utf8'));
+      } catch {
+        cache.set(file, undefined);
+      }
+    }
+    return cache.get(file);
+  };
 }

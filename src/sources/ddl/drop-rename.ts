@@ -3,7 +3,7 @@ import { qualify } from '../../model/model.js';
 import type { Table } from '../../model/types.js';
 import type { DdlModelBuilder, Node } from './builder.js';
 import { renameIndexKey } from './tables.js';
-import { rangeVarOf } from './statements.js';
+import { rangeVarOf } from './range-var.js';
 
 const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval as string);
 

@@ -4,7 +4,7 @@
  */
 import { relationNameTaken } from '../../model/model.js';
 import type { DdlModelBuilder } from './builder.js';
-import { choosePostgresName, joinNameParts } from '../../fix/sql.js';
+import { choosePostgresName, joinNameParts } from '../../shared/pg-names.js';
 
 type Node = Record<string, any>;
 

@@ -5,6 +5,7 @@
  */
 import { parseStatements, scanTokens, type RawStatement, type Token } from '../../sql/parser.js';
 import { blankPsqlLines, SourceText } from './text.js';
+import type { Diagnostic } from '../../shared/diagnostic.js';
 
 export interface ParsedStatement {
   /** The statement node, e.g. `{ CreateStmt: {…} }`. */
@@ -14,14 +15,7 @@ export interface ParsedStatement {
   endByte: number;
 }
 
-export interface Diagnostic {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-  /** `syntax` errors make the run fail (exit 2); the others are information. */
-  kind: 'syntax' | 'psql' | 'reference' | 'unsupported' | 'suppression';
-}
+export type { Diagnostic } from '../../shared/diagnostic.js';
 
 export interface ParsedFile {
   file: string;

@@ -11,6 +11,7 @@ import { applyCreateStmt, defElemValue } from './tables.js';
 import { applyDoBlock } from './do-block.js';
 import { applyDrop, applyRename, applySetSchema } from './drop-rename.js';
 import { chooseConstraintName } from './naming.js';
+import { rangeVarOf } from './range-var.js';
 
 const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String.sval as string);
 
@@ -308,8 +309,4 @@ function applyComment(builder: DdlModelBuilder, node: Node): void {
     default:
       return;
   }
-}
-
-export function rangeVarOf(parts: string[]): Node {
-  return parts.length > 1 ? { schemaname: parts[parts.length - 2], relname: parts[parts.length - 1] } : { relname: parts[0] };
 }

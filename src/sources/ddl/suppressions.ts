@@ -6,20 +6,10 @@
  * Without a rule list, every rule is meant.
  */
 import { scanTokens } from '../../sql/parser.js';
+import type { Suppression } from '../../shared/suppression.js';
 import type { ParsedFile } from './parse-file.js';
 
-export interface Suppression {
-  file: string;
-  /** Where the comment is. */
-  line: number;
-  column: number;
-  /** Rule ids; empty means every rule. */
-  rules: string[];
-  reason?: string;
-  /** Lines (inclusive) whose findings it covers. */
-  fromLine: number;
-  toLine: number;
-}
+export type { Suppression } from '../../shared/suppression.js';
 
 const DIRECTIVE = /^--\s*schema-lint-(disable-next-line|disable)\b\s*(.*)$/;
 

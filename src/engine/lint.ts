@@ -1,0 +1,196 @@
+/**
+ * The lint pipeline, in one place: config (and custom rules) → source (DDL files or text, or a live database) →
+ * model → rules → origins → suppressions → baseline → summary. The CLI and the Node API both call it; rendering and
+ * writing files are theirs.
+ */
+import { readFileSync } from 'node:fs';
+import { allRules as builtInRules } from '../../rules/index.js';
+import type { SchemaModel } from '../model/types.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
+import { UsageError } from '../shared/errors.js';
+import type { Suppression } from '../shared/suppression.js';
+import { loadParser } from '../sql/parser.js';
+import { collectSqlFiles } from '../sources/ddl/collect-files.js';
+import { buildModelFromSql, loadDdl, type DdlLoadResult } from '../sources/ddl/load-ddl.js';
+import { parseSuppressions } from '../sources/ddl/suppressions.js';
+import { applyStatsFile, parseStatsFile, type StatsFile } from '../sources/stats-file.js';
+import { applyBaseline, readBaseline } from './baseline.js';
+import { checkRuleIds, configFromObject, loadConfig, type Config } from './config.js';
+import { loadPlugins, withCustomRules } from './custom-rules.js';
+import { mapFindingsToSource } from './map-origins.js';
+import { enabledRules, runRules, type EnabledRule } from './run-rules.js';
+import { summarize, type Summary } from '../report/summary.js';
+import { applySuppressions } from './suppress.js';
+import type { AnyRule, Finding, Severity } from './types.js';
+
+export interface SqlSource {
+  /** The name findings point at (`file:line:column`). */
+  file: string;
+  text: string;
+}
+
+export interface LintOptions {
+  /** DDL mode: `.sql` files, folders (every `*.sql` below, natural order) or globs, applied in order. */
+  paths?: string[];
+  /** DDL mode: SQL text, or several named texts applied in order. */
+  sql?: string | SqlSource[];
+  /** Live mode: a `postgres://` URL; `''` takes everything from the PG* environment variables. */
+  db?: string;
+  /** Live mode: DDL files whose statements findings are mapped to. */
+  source?: string[];
+  /** Where relative paths and the config search start (default: the process's working folder). */
+  cwd?: string;
+  /**
+   * A config object (the shape of `schema-lint.config.json`), the path of a config file, or `false` for none.
+   * Default: `schema-lint.config.json` searched upward from `cwd`.
+   */
+  config?: Partial<Config> | string | false;
+  /** Rule levels that override the config: `{ 'missing-audit-trigger': 'off' }`. */
+  rules?: Record<string, Severity | 'off'>;
+  /** Rules of your own, with the same contract as the built-in ones (validated before they run). */
+  customRules?: AnyRule[];
+  /** The reference instant for time-based rules (default: the clock). */
+  now?: Date;
+  /** DDL mode: volume figures exported by `schema-lint stats` (a parsed object or a file path). */
+  stats?: StatsFile | string;
+  /** Report only findings whose keys are not in this baseline (a file path or the keys). */
+  baseline?: string | Iterable<string>;
+  /** Also report suppression comments that match no finding (as diagnostics). */
+  reportUnusedSuppressions?: boolean;
+}
+
+/** Everything a run found, for renderers and the CLI's exit code. */
+export interface LintRun {
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  summary: Summary;
+  /** Findings before the baseline was applied (what `--write-baseline` records). */
+  kept: Finding[];
+  unusedSuppressions: Suppression[];
+  /** The rules that ran, with their levels and options. */
+  rules: EnabledRule[];
+  /** Every known rule (built-in and custom): SARIF describes the ones that ran. */
+  knownRules: AnyRule[];
+  config: Config;
+  configFile?: string;
+  model: SchemaModel;
+  now: Date;
+  /** Tables named in `stats` that the schema does not have. */
+  statsUnknownTables: string[];
+}
+
+function readStats(stats: StatsFile | string): StatsFile {
+  if (typeof stats !== 'string') return stats;
+  let text: string;
+  try {
+    text = readFileSync(stats, 'utf8');
+  } catch {
+    throw new UsageError(`--stats ${stats}: cannot read the file`);
+  }
+  return parseStatsFile(text, stats);
+}
+
+async function resolveConfig(options: LintOptions, cwd: string): Promise<{ config: Config; file?: string; rules: AnyRule[] }> {
+  let config: Config;
+  let file: string | undefined;
+  if (options.config === false) config = configFromObject({}, builtInRules);
+  else if (typeof options.config === 'object') config = configFromObject({ ...options.config, rules: {}, ignores: [] }, builtInRules);
+  else ({ config, file } = loadConfig(options.config, cwd));
+  const plugins = await loadPlugins(config.plugins ?? [], file, cwd);
+  const rules = withCustomRules(builtInRules, [...plugins, ...(options.customRules ?? [])], file ?? 'customRules');
+  if (typeof options.config === 'object') {
+    // Rule settings of a config object name custom rules too: checked once those are known.
+    config = { ...config, rules: { ...(options.config.rules ?? {}) }, ignores: [...(options.config.ignores ?? [])] };
+  }
+  checkRuleIds(config, file ?? 'config', rules);
+  return { config, file, rules };
+}
+
+function checkOverrides(overrides: Record<string, Severity | 'off'>, rules: AnyRule[]): void {
+  const known = new Set(rules.map((rule) => rule.id));
+  for (const [id, level] of Object.entries(overrides)) {
+    if (!known.has(id)) throw new UsageError(`--rule ${id}=${level}: unknown rule ${id} (see 'schema-lint rules')`);
+    if (!['off', 'note', 'warning', 'error'].includes(level)) throw new UsageError(`--rule ${id}=${level}: expected off, note, warning or error`);
+  }
+}
+
+async function loadSources(options: LintOptions, live: boolean): Promise<{ loaded?: DdlLoadResult; fileCount: number }> {
+  if (options.sql !== undefined) {
+    await loadParser();
+    const sources = typeof options.sql === 'string' ? [{ file: 'input.sql', text: options.sql }] : options.sql;
+    return { loaded: buildModelFromSql(sources), fileCount: sources.length };
+  }
+  const files = live ? (options.source ? collectSqlFiles(options.source) : []) : collectSqlFiles(options.paths ?? []);
+  return { loaded: files.length ? await loadDdl(files) : undefined, fileCount: files.length };
+}
+
+function suppressionDiagnostics(suppressions: Suppression[], rules: AnyRule[]): Diagnostic[] {
+  const known = new Set(rules.map((rule) => rule.id));
+  const diagnostics: Diagnostic[] = [];
+  for (const suppression of suppressions) {
+    // One line per comment, however many words after it are taken for rule ids.
+    const unknown = suppression.rules.filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      const message = `suppression names unknown rule${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}`;
+      diagnostics.push({ file: suppression.file, line: suppression.line, column: suppression.column, kind: 'suppression', message });
+    }
+  }
+  return diagnostics;
+}
+
+export async function runPipeline(options: LintOptions): Promise<LintRun> {
+  const cwd = options.cwd ?? process.cwd();
+  const live = options.db !== undefined;
+  const inputs = [options.paths?.length ? 'paths' : undefined, options.sql !== undefined ? 'sql' : undefined, live ? 'db' : undefined].filter(Boolean);
+  if (inputs.length > 1) {
+    throw new UsageError(live ? 'give either SQL paths or --db, not both (use --source DIR to map live findings to DDL)' : 'give either paths or sql, not both');
+  }
+  if (inputs.length === 0) throw new UsageError('no input: give .sql files, folders or globs, or --db URL (see --help)');
+  if (!live && options.source) throw new UsageError('--source goes with --db');
+  if (live && options.stats) throw new UsageError('--stats is for DDL mode: live mode reads the statistics from the database');
+
+  const { config, file: configFile, rules: knownRules } = await resolveConfig(options, cwd);
+  const overrides = options.rules ?? {};
+  checkOverrides(overrides, knownRules);
+  const rules = enabledRules(knownRules, config, overrides, configFile);
+  const now = options.now ?? new Date();
+  const baselineKeys =
+    options.baseline === undefined ? undefined : typeof options.baseline === 'string' ? readBaseline(options.baseline) : new Set(options.baseline);
+
+  const { loaded, fileCount } = await loadSources(options, live);
+  // Live mode's modules (the pg driver among them) load only for live mode: DDL runs start faster.
+  const model: SchemaModel = live
+    ? await (await import('../sources/catalog/read-catalog.js')).readCatalog({ url: options.db === '' ? undefined : options.db })
+    : loaded!.model;
+  const statsUnknownTables = options.stats ? applyStatsFile(model, readStats(options.stats)).unknownTables : [];
+
+  const suppressions = (loaded?.files ?? []).flatMap(parseSuppressions);
+  const diagnostics = [...(loaded?.diagnostics ?? []), ...suppressionDiagnostics(suppressions, knownRules)];
+  const syntaxErrors = diagnostics.filter((d) => d.kind === 'syntax').length;
+
+  const raw = runRules(model, rules, config, { now, live });
+  const all = live && loaded ? mapFindingsToSource(raw, loaded.model) : raw;
+  const { kept, suppressed, unused } = applySuppressions(all, suppressions);
+  if (options.reportUnusedSuppressions) {
+    for (const suppression of unused) {
+      diagnostics.push({
+        file: suppression.file,
+        line: suppression.line,
+        column: suppression.column,
+        kind: 'suppression',
+        message: `unused suppression${suppression.rules.length ? ` for ${suppression.rules.join(', ')}` : ''}: it matches no finding`,
+      });
+    }
+  }
+  const baseline = baselineKeys ? applyBaseline(kept, baselineKeys) : undefined;
+  const findings = baseline ? baseline.fresh : kept;
+  const summary = summarize(findings, {
+    filesLinted: live ? 0 : fileCount,
+    database: model.source.kind === 'database' ? model.source.database : undefined,
+    syntaxErrors,
+    suppressed,
+    baselined: baseline?.baselined,
+    fixedSinceBaseline: baseline?.fixed,
+  });
+  return { findings, diagnostics, summary, kept, unusedSuppressions: unused, rules, knownRules, config, configFile, model, now, statsUnknownTables };
+}
