@@ -134,6 +134,12 @@ export function toCatalogError(error: unknown, target: ConnectionTarget, secret?
       return new CatalogError(`reading the catalog of ${target.alias} timed out (statement_timeout): ${raw}`);
     case '55P03':
       return new CatalogError(`reading the catalog of ${target.alias} waited too long for a lock (lock_timeout): ${raw}`);
+    case '54001':
+      // pg_get_expr recurses per expression level under max_stack_depth, which only a superuser can raise.
+      return new CatalogError(
+        `reading the catalog of ${target.alias} failed: an expression there is nested too deeply for the server to print (stack depth limit exceeded); ` +
+          `a superuser can raise max_stack_depth for this role (ALTER ROLE ${user} SET max_stack_depth = '6MB')`,
+      );
     case '53300':
       return new CatalogError(`too many connections at ${where}: ${raw}`);
     case '57P03':
