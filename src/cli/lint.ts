@@ -20,6 +20,7 @@ import { mapFindingsToSource } from '../engine/map-origins.js';
 import { applyStatsFile, parseStatsFile } from '../sources/stats-file.js';
 import { allRules } from '../../rules/index.js';
 import { UsageError } from './errors.js';
+import { catalogOptions, connectionSettings } from './live-settings.js';
 import { toolVersion } from './version.js';
 
 export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
@@ -46,6 +47,9 @@ export interface LintArgs {
   source?: string[];
   /** DDL mode: volume figures exported by `schema-lint stats`. */
   stats?: string;
+  /** Live mode: seconds to wait for the connection, and for each catalog query. */
+  connectTimeout?: number;
+  queryTimeout?: number;
 }
 
 export interface LintIo {
@@ -181,7 +185,7 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   const loaded = files.length ? await loadDdl(files) : undefined;
   // Live mode's modules (the pg driver among them) load only for live mode: DDL runs start faster.
   const model: SchemaModel = live
-    ? await (await import('../sources/catalog/read-catalog.js')).readCatalog({ url: databaseUrl(args, io.env) })
+    ? await (await import('../sources/catalog/read-catalog.js')).readCatalog(connectionSettings(databaseUrl(args, io.env), args, config), catalogOptions(config))
     : loaded!.model;
   if (args.stats) {
     const { unknownTables } = applyStatsFile(model, parseStatsFile(readStatsText(args.stats), args.stats));

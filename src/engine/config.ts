@@ -14,6 +14,8 @@ export interface Config {
   schemas: { include: string[]; exclude: string[] };
   ignores: Array<{ rule: string; objects: string[]; reason?: string }>;
   failOn?: Severity | 'never';
+  /** Live mode: how long to wait for the server (seconds); `--connect-timeout` / `--query-timeout` override. */
+  live?: { connectTimeoutSeconds?: number; queryTimeoutSeconds?: number };
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +62,14 @@ const configSchema = {
       },
     },
     failOn: { enum: ['error', 'warning', 'note', 'never'] },
+    live: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        connectTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },
+        queryTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },
+      },
+    },
   },
 };
 
