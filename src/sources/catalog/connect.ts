@@ -57,6 +57,8 @@ export function createClient(settings: ConnectionSettings, plan: SslPlan = sslPl
     });
   } catch (error) {
     const reason = scrub(errorText(error), passwordOfUrl(settings.url));
+    // pg's own words for this run to several sentences; libpq refuses the same URL too.
+    if (/verify-ca requires specifying a CA/.test(reason)) throw new CatalogError('sslmode=verify-ca needs sslrootcert (the CA that signed the server certificate) in the database URL');
     throw new CatalogError(`invalid database URL: ${reason}`);
   }
 }

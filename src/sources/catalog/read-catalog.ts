@@ -1,8 +1,10 @@
 /**
  * Live mode: reads the schema from pg_catalog in one READ ONLY transaction and builds the SchemaModel.
  *
- * The transaction gives all queries one snapshot (a concurrent migration cannot show half its work) and makes
- * writing impossible. Timeouts keep a lint run from hanging behind a lock; TimeZone is UTC so partition bounds
+ * The transaction (REPEATABLE READ) gives all queries one snapshot, so a concurrent migration cannot show half its
+ * work, and makes writing impossible. An object dropped meanwhile still shows in that snapshot, but the functions
+ * that print expressions see the newest catalog and fail or return NULL for it: the whole read is then retried a
+ * bounded number of times (vanished.ts). Timeouts keep a lint run from hanging behind a lock or a frozen server; TimeZone is UTC so partition bounds
  * print as the same instants DDL mode reads; search_path is pinned so deparsed expressions name objects the same
  * way whatever the role's own setting (objects outside pg_catalog and public come out schema-qualified).
  */
@@ -34,6 +36,7 @@ import {
   typesQuery,
   UNSCOPED,
 } from './queries.js';
+import { CatalogChanged, vanishedObject } from './vanished.js';
 
 export interface ReadCatalogOptions {
   /** Overrides the `host:port/dbname` alias that origins carry. */
@@ -105,6 +108,7 @@ class NoAnswer extends Error {}
  * query's snapshot. Reading again sees a consistent catalog.
  */
 export function isConcurrentCatalogChange(error: unknown): boolean {
+  if (error instanceof CatalogChanged) return true;
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   if (code === '40001' || code === '40P01') return true;
   if (code !== 'XX000' && code !== '42P01' && code !== '42704') return false;
@@ -156,7 +160,7 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
   };
   try {
     await run(
-      `BEGIN READ ONLY; SET LOCAL statement_timeout = ${setting(opts.statementTimeout ?? `${queryTimeoutMs}ms`)}; ` +
+      `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = ${setting(opts.statementTimeout ?? `${queryTimeoutMs}ms`)}; ` +
         `SET LOCAL lock_timeout = ${setting(opts.lockTimeout ?? '5s')}; SET LOCAL TimeZone = 'UTC'; ` +
         `SET LOCAL search_path = pg_catalog, public`,
     );
@@ -192,6 +196,8 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       types: await run(typesQuery(scope), params),
     };
     await run('COMMIT');
+    const vanished = vanishedObject(rows);
+    if (vanished) throw new CatalogChanged(`${vanished} was dropped while the catalog was read`);
     return buildModel(rows);
   } catch (error) {
     if (!(error instanceof NoAnswer)) await client.query('ROLLBACK').catch(() => undefined);
