@@ -55,8 +55,8 @@ describe('a server that stops answering', () => {
   // to stop, and the two tests below check nothing.
   test('frozen postmaster: --connect-timeout ends the run with one line', async () => {
     if (cluster.external) return;
-    const backend = await withClient(cluster.superuserUrl(DB), async (c) => (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number);
-    const postmaster = parentPid(backend);
+    // Read while the backend lives: it exits when the connection ends.
+    const postmaster = await withClient(cluster.superuserUrl(DB), async (c) => parentPid((await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number));
     process.kill(postmaster, 'SIGSTOP');
     try {
       const result = await runCli(['--db', cluster.superuserUrl(DB), '--connect-timeout', '1', '--format', 'json']);
@@ -197,6 +197,8 @@ describe('schemas excluded in the config are never queried', () => {
        CREATE FUNCTION audit.track() RETURNS trigger LANGUAGE plpgsql AS $$
          BEGIN INSERT INTO audit.log (tab, row_data) VALUES (TG_TABLE_NAME, to_jsonb(NEW)); RETURN NEW; END $$;
        CREATE FUNCTION audit.helper() RETURNS int LANGUAGE sql AS 'SELECT 1';
+       CREATE DOMAIN audit.doc AS jsonb CONSTRAINT doc_is_object CHECK (jsonb_typeof(VALUE) = 'object');
+       CREATE TABLE public.notes (id int8 PRIMARY KEY, body audit.doc);
        CREATE TABLE public.accounts (id int8, opened date NOT NULL, PRIMARY KEY (id, opened)) PARTITION BY RANGE (opened);
        CREATE TABLE archive.accounts_2020 PARTITION OF public.accounts FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
        CREATE TABLE public.accounts_2021 PARTITION OF public.accounts FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
@@ -231,7 +233,7 @@ describe('schemas excluded in the config are never queried', () => {
     expect(oneLine(bare.stderr)).toMatch(/^permission denied for schema vault: role scope_reader has no USAGE on it at .*exclude the schema in the config\)$/);
   });
 
-  test('the queries carry the scope: only in-scope schemas, their partitions elsewhere, trigger functions anywhere', async () => {
+  test('the queries carry the scope: only in-scope schemas, their partitions elsewhere, trigger functions and domains anywhere', async () => {
     const sent: Array<{ text: string; values?: unknown[] }> = [];
     const model = await withClient(cluster.urlFor('scope_reader', secret, db), async (client) => {
       const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
@@ -242,10 +244,11 @@ describe('schemas excluded in the config are never queried', () => {
       return readCatalog(client, { schemaInScope: (schema) => schema === 'public' });
     });
     const scoped = sent.filter((q) => q.values !== undefined);
-    expect(scoped.length).toBe(7);
+    expect(scoped.length).toBe(6);
     for (const q of scoped) expect(q.values).toEqual([['public']]);
     expect([...model.schemas.keys()]).toEqual(['public']);
-    expect([...model.tables.keys()].sort()).toEqual(['archive.accounts_2020', 'public.accounts', 'public.accounts_2021']);
+    expect([...model.tables.keys()].sort()).toEqual(['archive.accounts_2020', 'public.accounts', 'public.accounts_2021', 'public.notes']);
+    expect(model.domains.get('audit.doc')!.checks.map((c) => c.name)).toEqual(['doc_is_object']);
     expect(model.tables.get('public.accounts')!.partitions).toEqual(['archive.accounts_2020', 'public.accounts_2021']);
     expect([...model.functions.keys()]).toEqual(['audit.track']);
     expect(model.tables.get('public.accounts')!.triggers.map((t) => t.function)).toEqual(['audit.track']);

@@ -10,7 +10,8 @@
  * A run limited to some schemas (config `schemas.include` / `exclude`) passes the names of the schemas in scope as
  * `$1`, and the queries read nothing else — except what in-scope objects are made of: a partition belongs where its
  * root table is (partitions may sit in another schema), and trigger functions are read wherever they live (an
- * in-scope table's trigger may call `audit.if_modified_func`, and the audit rule must see its body). Reading
+ * in-scope table's trigger may call `audit.if_modified_func`, and the audit rule must see its body), and so are
+ * types and domains with their CHECKs (an in-scope column may be of type `shared.payload`, a domain over jsonb). Reading
  * pg_catalog rows needs no USAGE on the schema, so a role without it on an excluded schema is never in the way.
  * Unscoped runs send the queries without the filter at all (the 10,000-table read stays what it was).
  */
@@ -19,8 +20,8 @@
 export interface Scope {
   /** A relation `c` in namespace `n` (a partition counts in its root table's schema). */
   relation(c: string, n: string): string;
-  /** An object whose schema name is `expr`. */
-  schema(expr: string): string;
+  /** An object whose schema name is `expr`, or for which `always` holds. */
+  schema(expr: string, always?: string): string;
 }
 
 export const UNSCOPED: Scope = { relation: () => '', schema: () => '' };
@@ -29,7 +30,7 @@ export const SCOPED: Scope = {
   relation: (c, n) =>
     ` AND (CASE WHEN ${c}.relispartition THEN (SELECT rn.nspname FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
                 WHERE r.oid = pg_catalog.pg_partition_root(${c}.oid)) ELSE ${n}.nspname END) = ANY($1::text[])`,
-  schema: (expr) => ` AND ${expr} = ANY($1::text[])`,
+  schema: (expr, always) => (always ? ` AND (${always} OR ${expr} = ANY($1::text[]))` : ` AND ${expr} = ANY($1::text[])`),
 };
 
 /** `server_version_num` thresholds of the catalog changes used here. */
@@ -174,8 +175,10 @@ LEFT JOIN pg_catalog.pg_class owner ON owner.oid = con.conrelid
 WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND ${USER_SCHEMA('n')}
   AND ${NOT_FROM_EXTENSION('pg_catalog.pg_class', 'con.conrelid')}
   AND ${NOT_FROM_EXTENSION('pg_catalog.pg_type', 'con.contypid')}${scope.schema(
-    `(CASE WHEN owner.relispartition THEN (SELECT rn.nspname FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+    // Domain constraints go with the domains, which are read from every schema (see typesQuery).
+    `(CASE WHEN con.conrelid = 0 THEN NULL WHEN owner.relispartition THEN (SELECT rn.nspname FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
         WHERE r.oid = pg_catalog.pg_partition_root(owner.oid)) ELSE n.nspname END)`,
+    'con.conrelid = 0',
   )}
 ORDER BY con.conrelid, con.contypid, con.conname`;
 }
@@ -260,7 +263,8 @@ ORDER BY n.nspname, p.proname, p.oid`;
  * Domains, and the stand-alone types that take a name (enums, ranges, base types). Array and multirange types
  * are created implicitly with their element or range type, and composite types come with pg_class.
  */
-export const typesQuery = (scope: Scope = UNSCOPED) => `
+/** Read from every schema whatever the scope: an in-scope column may use a type of any schema. */
+export const TYPES = `
 SELECT t.oid, n.nspname AS schema, t.typname AS name, t.typtype AS type, t.typnotnull AS not_null,
        base_n.nspname AS base_schema, base_e.typname AS base_name, base_el.oid IS NOT NULL AS base_is_array,
        t.typndims AS base_dims, t.typtypmod AS base_typmod
@@ -269,7 +273,5 @@ JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 ${TYPE_PARTS('t.typbasetype', 'base')}
 WHERE t.typtype IN ('d', 'e', 'r', 'b') AND ${USER_SCHEMA('n')}
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type elem WHERE elem.typarray = t.oid)
-  AND ${NOT_FROM_EXTENSION('pg_catalog.pg_type', 't.oid')}${scope.schema('n.nspname')}
+  AND ${NOT_FROM_EXTENSION('pg_catalog.pg_type', 't.oid')}
 ORDER BY n.nspname, t.typname`;
-
-export const TYPES = typesQuery();

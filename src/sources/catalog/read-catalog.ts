@@ -33,7 +33,7 @@ import {
   SCOPED,
   SERVER_INFO,
   triggersQuery,
-  typesQuery,
+  TYPES,
   UNSCOPED,
 } from './queries.js';
 import { CatalogChanged, vanishedObject } from './vanished.js';
@@ -193,7 +193,7 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       indexes: await run(indexesQuery(scope), params),
       triggers: await run(triggersQuery(scope), params),
       functions: await run(functionsQuery(version, scope), params),
-      types: await run(typesQuery(scope), params),
+      types: await run(TYPES),
     };
     await run('COMMIT');
     const vanished = vanishedObject(rows);
