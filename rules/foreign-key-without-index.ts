@@ -19,9 +19,14 @@ type Node = Record<string, any>;
 /** A predicate PostgreSQL can still use for FK lookups: `col IS NOT NULL` over FK columns, ANDed. */
 function predicateAllowsLookups(predicate: Expression | undefined, fkColumns: string[]): boolean {
   if (!predicate) return true;
-  const conjuncts = (node: Node): Node[] =>
-    node.BoolExpr?.boolop === 'AND_EXPR' ? (node.BoolExpr.args as Node[]).flatMap(conjuncts) : [node];
-  return conjuncts(predicate.ast as Node).every((node) => {
+  // Iterative: `a AND (b AND (c …))` nests one level per parenthesis, as deep as the predicate is long.
+  const conjuncts: Node[] = [];
+  for (const pending = [predicate.ast as Node]; pending.length > 0; ) {
+    const node = pending.pop()!;
+    if (node?.BoolExpr?.boolop === 'AND_EXPR') pending.push(...(node.BoolExpr.args as Node[]).slice().reverse());
+    else conjuncts.push(node);
+  }
+  return conjuncts.every((node) => {
     const test = node.NullTest;
     if (!test || test.nulltesttype !== 'IS_NOT_NULL') return false;
     const fields = test.arg?.ColumnRef?.fields as Node[] | undefined;

@@ -43,6 +43,9 @@ export interface LintArgs {
   source?: string[];
   /** DDL mode: volume figures exported by `schema-lint stats`. */
   stats?: string;
+  /** Live mode: seconds to wait for the connection, and for each catalog query. */
+  connectTimeout?: number;
+  queryTimeout?: number;
 }
 
 export interface LintIo {
@@ -124,6 +127,8 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
     stats: args.stats,
     baseline: args.baseline,
     reportUnusedSuppressions: args.reportUnusedSuppressions,
+    connectTimeoutSeconds: args.connectTimeout,
+    queryTimeoutSeconds: args.queryTimeout,
   });
   const { findings, diagnostics, summary, rules, now } = run;
   if (run.statsUnknownTables.length && args.verbose) io.stderr.write(`schema-lint: ${args.stats}: no table ${run.statsUnknownTables.join(', ')} in the schema\n`);

@@ -63,6 +63,8 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
           .option('now', { type: 'string', describe: 'Reference date for time-based rules (YYYY-MM-DD or ISO 8601; default: the clock)' })
           .option('db', { type: 'string', describe: 'Live mode: read the schema from this database (postgres:// URL; "" uses the PG* environment variables)' })
           .option('db-env', { type: 'string', describe: 'Live mode: read the database URL from this environment variable' })
+          .option('connect-timeout', { type: 'number', describe: 'Live mode: seconds to wait for the connection [default: 10]' })
+          .option('query-timeout', { type: 'number', describe: 'Live mode: seconds one catalog query may take [default: 60]' })
           .option('source', { type: 'string', array: true, describe: 'Live mode: DDL files or folders to map findings to (the statement that defines each object)' })
           .option('stats', { type: 'string', describe: 'DDL mode: volume figures exported by `schema-lint stats` (rows, sizes, write rates)' })
           .option('sarif-category', { type: 'string', describe: 'SARIF automationDetails.id category, to upload several runs side by side' })
@@ -89,6 +91,8 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
             dbEnv: args['db-env'],
             source: args.source as string[] | undefined,
             stats: args.stats,
+            connectTimeout: args['connect-timeout'],
+            queryTimeout: args['query-timeout'],
             baseline: args.baseline,
             writeBaseline: args['write-baseline'],
             reportUnusedSuppressions: args['report-unused-suppressions'],
@@ -104,9 +108,14 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
         y
           .option('db', { type: 'string', describe: 'Database URL ("" uses the PG* environment variables)' })
           .option('db-env', { type: 'string', describe: 'Read the database URL from this environment variable' })
+          .option('connect-timeout', { type: 'number', describe: 'Seconds to wait for the connection [default: 10]' })
+          .option('query-timeout', { type: 'number', describe: 'Seconds one catalog query may take [default: 60]' })
           .option('output', { alias: 'o', type: 'string', describe: 'Write to FILE (atomically) instead of stdout' }),
       async (args) => {
-        exitCode = await runStats({ db: args.db, dbEnv: args['db-env'], output: args.output }, io);
+        exitCode = await runStats(
+          { db: args.db, dbEnv: args['db-env'], output: args.output, connectTimeout: args['connect-timeout'], queryTimeout: args['query-timeout'] },
+          io,
+        );
       },
     )
     .command(

@@ -4,11 +4,14 @@ import { writeOutputs } from '../report/output-files.js';
 import { checkFileOption, databaseUrl } from './arguments.js';
 import type { LintIo } from './lint.js';
 import { UsageError } from './errors.js';
+import { connectionSettings } from '../engine/live-settings.js';
 
 export interface StatsArgs {
   db?: string;
   dbEnv?: string;
   output?: string;
+  connectTimeout?: number;
+  queryTimeout?: number;
 }
 
 export async function runStats(args: StatsArgs, io: LintIo): Promise<number> {
@@ -16,7 +19,7 @@ export async function runStats(args: StatsArgs, io: LintIo): Promise<number> {
   checkFileOption(args.output, '--output');
   const url = databaseUrl(args, io.env);
   const { readCatalog } = await import('../sources/catalog/read-catalog.js');
-  const model = await readCatalog({ url });
+  const model = await readCatalog(connectionSettings(url, args));
   const database = model.source.kind === 'database' ? model.source.database : 'database';
   const text = `${JSON.stringify(statsFileFromModel(model, { generatedAt: new Date(), database }), null, 2)}\n`;
   if (args.output) await writeOutputs([{ option: '--output', file: args.output, content: text }]);

@@ -16,6 +16,8 @@ export interface Config {
   failOn?: Severity | 'never';
   /** Modules of custom rules, relative to the config file. */
   plugins?: string[];
+  /** Live mode: how long to wait for the server (seconds); `--connect-timeout` / `--query-timeout` override. */
+  live?: { connectTimeoutSeconds?: number; queryTimeoutSeconds?: number };
 }
 
 export class ConfigError extends Error {}
@@ -63,6 +65,14 @@ const configSchema = {
     },
     failOn: { enum: ['error', 'warning', 'note', 'never'] },
     plugins: { type: 'array', items: { type: 'string' } },
+    live: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        connectTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },
+        queryTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },
+      },
+    },
   },
 };
 

@@ -17,6 +17,7 @@ import { applyStatsFile, parseStatsFile, type StatsFile } from '../sources/stats
 import { applyBaseline, readBaseline } from './baseline.js';
 import { checkRuleIds, configFromObject, loadConfig, type Config } from './config.js';
 import { loadPlugins, withCustomRules } from './custom-rules.js';
+import { catalogOptions, connectionSettings } from './live-settings.js';
 import { mapFindingsToSource } from './map-origins.js';
 import { enabledRules, runRules, type EnabledRule } from './run-rules.js';
 import { summarize, type Summary } from '../report/summary.js';
@@ -57,6 +58,9 @@ export interface LintOptions {
   baseline?: string | Iterable<string>;
   /** Also report suppression comments that match no finding (as diagnostics). */
   reportUnusedSuppressions?: boolean;
+  /** Live mode: seconds to wait for the connection / for one catalog query (override the config's `live`). */
+  connectTimeoutSeconds?: number;
+  queryTimeoutSeconds?: number;
 }
 
 /** Everything a run found, for renderers and the CLI's exit code. */
@@ -160,7 +164,10 @@ export async function runPipeline(options: LintOptions): Promise<LintRun> {
   const { loaded, fileCount } = await loadSources(options, live);
   // Live mode's modules (the pg driver among them) load only for live mode: DDL runs start faster.
   const model: SchemaModel = live
-    ? await (await import('../sources/catalog/read-catalog.js')).readCatalog({ url: options.db === '' ? undefined : options.db })
+    ? await (await import('../sources/catalog/read-catalog.js')).readCatalog(
+        connectionSettings(options.db === '' ? undefined : options.db, { connectTimeout: options.connectTimeoutSeconds, queryTimeout: options.queryTimeoutSeconds }, config),
+        catalogOptions(config),
+      )
     : loaded!.model;
   const statsUnknownTables = options.stats ? applyStatsFile(model, readStats(options.stats)).unknownTables : [];
 

@@ -30,7 +30,8 @@ export function enabledRules(rules: AnyRule[], config: Config, overrides: Record
   return result;
 }
 
-function inScope(config: Config, schema: string): boolean {
+/** Whether the config's `schemas.include` / `exclude` lets a schema be linted (live mode reads only these). */
+export function inScope(config: Config, schema: string): boolean {
   if (isSystemSchema(schema)) return false;
   if (config.schemas.include.length && !config.schemas.include.some((p) => matchesObjectPattern(p, '', schema))) return false;
   return !config.schemas.exclude.some((p) => matchesObjectPattern(p, '', schema));

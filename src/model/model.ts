@@ -55,11 +55,15 @@ export function indexesOf(model: SchemaModel, table: Table): Index[] {
 /** All partitions below a partitioned table, depth first (sub-partitions included). */
 export function descendantPartitions(model: SchemaModel, table: Table): Table[] {
   const result: Table[] = [];
-  for (const name of table.partitions) {
-    const child = model.tables.get(name);
-    if (!child) continue;
+  // Iterative, and a partition seen twice (a cycle in a hand-built model) is not followed again.
+  const seen = new Set<Table>([table]);
+  const pending = [...table.partitions].reverse();
+  while (pending.length > 0) {
+    const child = model.tables.get(pending.pop()!);
+    if (!child || seen.has(child)) continue;
+    seen.add(child);
     result.push(child);
-    result.push(...descendantPartitions(model, child));
+    for (let i = child.partitions.length - 1; i >= 0; i--) pending.push(child.partitions[i]);
   }
   return result;
 }

@@ -1,6 +1,8 @@
 import type { Expression } from '../model/types.js';
 import { createRequire } from 'node:module';
+import { printOperatorChain } from './deparse-chain.js';
 import { parseStatements } from './parser.js';
+import { isStackOverflow, walkTree } from './walk-tree.js';
 
 type Deparse = (node: never, options: { pretty: boolean }) => string;
 let deparseSync: Deparse | undefined;
@@ -11,36 +13,32 @@ function deparser(): Deparse {
   return deparseSync;
 }
 
-/** SQL text of a parse-tree node, on one line. */
-export function deparseNode(ast: unknown): string {
+function tryDeparse(ast: unknown): string | undefined {
   try {
     return deparser()(ast as never, { pretty: false });
-  } catch {
-    return '<expression>';
+  } catch (error) {
+    // pgsql-deparser recurses per tree level: a deep operator chain is printed flat instead (each operand is shallow).
+    if (isStackOverflow(error)) return printOperatorChain(ast, tryDeparse);
+    return undefined;
   }
+}
+
+/** SQL text of a parse-tree node, on one line. */
+export function deparseNode(ast: unknown): string {
+  return tryDeparse(ast) ?? '<expression>';
 }
 
 /** Column names a parse tree references (`ColumnRef` nodes; the last field of a qualified reference). */
 export function referencedColumns(ast: unknown): string[] {
-  const found: string[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    if (!node || typeof node !== 'object') return;
-    const record = node as Record<string, unknown>;
+  const found = new Set<string>();
+  walkTree(ast, (record) => {
     const ref = record.ColumnRef as { fields?: Array<{ String?: { sval: string } }> } | undefined;
-    if (ref?.fields) {
-      const last = ref.fields[ref.fields.length - 1];
-      const name = last?.String?.sval;
-      if (name !== undefined && !found.includes(name)) found.push(name);
-      return;
-    }
-    for (const value of Object.values(record)) visit(value);
-  };
-  visit(ast);
-  return found;
+    if (!ref?.fields) return true;
+    const name = ref.fields[ref.fields.length - 1]?.String?.sval;
+    if (name !== undefined) found.add(name);
+    return false;
+  });
+  return [...found];
 }
 
 /** An expression from a parse-tree node. Without `text`, the text is deparsed on first use (most are never shown). */

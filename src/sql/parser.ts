@@ -3,6 +3,7 @@
  * after it, everything is synchronous.
  */
 import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
+import { isStackOverflow } from './walk-tree.js';
 
 let loaded: Promise<void> | undefined;
 let ready = false;
@@ -31,13 +32,33 @@ export interface ParseFailure {
   cursorPosition?: number;
 }
 
+/**
+ * The WebAssembly parser recurses once per tree level on the JavaScript stack and overflows at roughly 7,000-9,000
+ * levels (a `1 + 1 + …` chain of that many terms), where PostgreSQL with its default max_stack_depth already stops
+ * at about 4,000. An overflow unwinds through the module's C code without its cleanup, and after a few dozen of them
+ * the module's memory is corrupt (measured: 'null function or function signature mismatch' after ~29). So after a
+ * handful the parser is not called again: the run still ends with a located error rather than a wrong model.
+ */
+const MAX_STACK_OVERFLOWS = 8;
+let stackOverflows = 0;
+
+const TOO_DEEP =
+  'statement is nested too deeply to parse (the parser ran out of stack); PostgreSQL itself loads it only with a raised max_stack_depth';
+
 export function parseStatements(sql: string): { ok: true; stmts: RawStatement[] } | { ok: false; error: ParseFailure } {
   ensureReady();
   if (sql.length === 0) return { ok: true, stmts: [] };
+  if (stackOverflows >= MAX_STACK_OVERFLOWS) {
+    return { ok: false, error: { message: `${TOO_DEEP}; parsing stopped after ${MAX_STACK_OVERFLOWS} such statements` } };
+  }
   try {
     const tree = parseSync(sql) as { stmts?: RawStatement[] };
     return { ok: true, stmts: tree.stmts ?? [] };
   } catch (error) {
+    if (error instanceof RangeError && isStackOverflow(error)) {
+      stackOverflows++;
+      return { ok: false, error: { message: TOO_DEEP } };
+    }
     const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
     return {
       ok: false,

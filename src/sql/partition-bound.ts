@@ -21,8 +21,8 @@ interface BoundSpecNode {
  * are looked through; the value keeps PostgreSQL's literal text (no quotes).
  */
 export function boundValueFromNode(node: unknown): BoundValue | undefined {
-  const record = (node ?? {}) as Record<string, unknown>;
-  if (record.TypeCast) return boundValueFromNode((record.TypeCast as { arg?: unknown }).arg);
+  let record = (node ?? {}) as Record<string, unknown>;
+  while (record.TypeCast) record = ((record.TypeCast as { arg?: unknown }).arg ?? {}) as Record<string, unknown>;
   const ref = record.ColumnRef as { fields?: Array<{ String?: { sval: string } }> } | undefined;
   if (ref?.fields?.length === 1) {
     const word = ref.fields[0].String?.sval;

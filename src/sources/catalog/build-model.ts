@@ -223,7 +223,9 @@ function stats(rel: RelationRow, children: Map<number, RelationRow[]>, window: n
   let updates: number | undefined;
   let deletes: number | undefined;
   const add = (sum: number | undefined, value: number | undefined) => (value === undefined ? sum : (sum ?? 0) + value);
-  const visit = (node: RelationRow) => {
+  // Iterative over the partition tree (no depth limit in PostgreSQL); sums do not depend on the order.
+  for (const pending = [rel]; pending.length > 0; ) {
+    const node = pending.pop()!;
     bytes = add(bytes, toNumber(node.total_bytes));
     if (node.kind !== 'p') {
       if (node.reltuples >= 0) rows = add(rows, node.reltuples);
@@ -231,9 +233,8 @@ function stats(rel: RelationRow, children: Map<number, RelationRow[]>, window: n
       updates = add(updates, toNumber(node.updates));
       deletes = add(deletes, toNumber(node.deletes));
     }
-    for (const child of children.get(node.oid) ?? []) visit(child);
-  };
-  visit(rel);
+    pending.push(...(children.get(node.oid) ?? []));
+  }
   const result: NonNullable<Table['stats']> = {};
   if (rows !== undefined) result.estimatedRows = rows;
   if (bytes !== undefined) result.totalBytes = bytes;

@@ -4,12 +4,18 @@
  * only, and any driver text that is passed on is scrubbed of the password first.
  */
 import pg from 'pg';
+import { fallbackPlan, planSsl, SslModeError, type SslPlan } from './ssl-mode.js';
 
 export interface ConnectionSettings {
   /** A `postgres://` URL. Fields it leaves out come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE. */
   url?: string;
   /** Milliseconds to wait for the connection (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * Milliseconds one catalog query may take (default 60 s): the server's statement_timeout, and, a little later, a
+   * client-side limit for a server that stops answering altogether (a frozen backend, a dead network path).
+   */
+  queryTimeoutMs?: number;
 }
 
 /** Where a connection goes, without credentials: what messages and origins may show. */
@@ -29,7 +35,8 @@ export class CatalogError extends Error {
   }
 }
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_QUERY_TIMEOUT_MS = 60_000;
 
 /** The target pg will use once env defaults are applied (pg resolves them when the client is built). */
 export function describeTarget(client: pg.Client): ConnectionTarget {
@@ -41,32 +48,48 @@ export function describeTarget(client: pg.Client): ConnectionTarget {
 }
 
 /** Builds an unconnected client; a malformed URL is a CatalogError that does not echo the URL (it may hold a password). */
-export function createClient(settings: ConnectionSettings): pg.Client {
+export function createClient(settings: ConnectionSettings, plan: SslPlan = sslPlan(settings)): pg.Client {
   try {
     return new pg.Client({
-      connectionString: settings.url,
+      connectionString: plan.url,
       application_name: 'schema-lint',
       connectionTimeoutMillis: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     });
   } catch (error) {
     const reason = scrub(errorText(error), passwordOfUrl(settings.url));
+    // pg's own words for this run to several sentences; libpq refuses the same URL too.
+    if (/verify-ca requires specifying a CA/.test(reason)) throw new CatalogError('sslmode=verify-ca needs sslrootcert (the CA that signed the server certificate) in the database URL');
     throw new CatalogError(`invalid database URL: ${reason}`);
+  }
+}
+
+function sslPlan(settings: ConnectionSettings): SslPlan {
+  try {
+    return planSsl(settings.url, process.env);
+  } catch (error) {
+    if (error instanceof SslModeError) throw new CatalogError(error.message);
+    throw error;
   }
 }
 
 /** Connects, or throws a CatalogError. */
 export async function connect(settings: ConnectionSettings): Promise<{ client: pg.Client; target: ConnectionTarget }> {
-  const client = createClient(settings);
-  const target = describeTarget(client);
-  // An unhandled 'error' event (the server going away later) would crash the process instead of failing a query.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw toCatalogError(error, target, secretOf(client, settings));
+  let plan = sslPlan(settings);
+  for (;;) {
+    const client = createClient(settings, plan);
+    const target = describeTarget(client);
+    // An unhandled 'error' event (the server going away later) would crash the process instead of failing a query.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return { client, target };
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      const next = fallbackPlan(plan, errorText(error));
+      if (!next) throw toCatalogError(error, target, secretOf(client, settings));
+      plan = next;
+    }
   }
-  return { client, target };
 }
 
 function passwordOfUrl(url: string | undefined): string | undefined {
@@ -101,7 +124,7 @@ export function isDriverError(error: unknown): boolean {
   if (error instanceof CatalogError) return true;
   const code = (error as DriverError | undefined)?.code;
   if (typeof code === 'string') return true;
-  return /Connection terminated|timeout expired|does not support SSL|client password must be a string/i.test(errorText(error));
+  return /Connection terminated|timeout expired|Query read timeout|does not support SSL|client password must be a string/i.test(errorText(error));
 }
 
 interface DriverError {
@@ -134,6 +157,12 @@ export function toCatalogError(error: unknown, target: ConnectionTarget, secret?
       return new CatalogError(`reading the catalog of ${target.alias} timed out (statement_timeout): ${raw}`);
     case '55P03':
       return new CatalogError(`reading the catalog of ${target.alias} waited too long for a lock (lock_timeout): ${raw}`);
+    case '54001':
+      // pg_get_expr recurses per expression level under max_stack_depth, which only a superuser can raise.
+      return new CatalogError(
+        `reading the catalog of ${target.alias} failed: an expression there is nested too deeply for the server to print (stack depth limit exceeded); ` +
+          `a superuser can raise max_stack_depth for this role (ALTER ROLE ${user} SET max_stack_depth = '6MB')`,
+      );
     case '53300':
       return new CatalogError(`too many connections at ${where}: ${raw}`);
     case '57P03':
@@ -156,7 +185,10 @@ export function toCatalogError(error: unknown, target: ConnectionTarget, secret?
     return new CatalogError(`no password given for user ${user} at ${where} (set it in the URL or PGPASSWORD)`);
   }
   if (/does not support SSL/i.test(raw)) {
-    return new CatalogError(`the server at ${where} does not support SSL (check sslmode / PGSSLMODE)`);
+    return new CatalogError(`the server at ${where} does not support SSL, which sslmode requires (use sslmode=prefer or disable, or turn ssl on in the server)`);
+  }
+  if (/self[- ]signed certificate|unable to verify|certificate|Hostname\/IP does not match/i.test(raw) && !e.code?.match(/^[0-9A-Z]{5}$/)) {
+    return new CatalogError(`SSL certificate of the server at ${where} not accepted: ${raw} (sslmode=require encrypts without verifying; verify-ca and verify-full need the server's CA in sslrootcert)`);
   }
   if (/Connection terminated/i.test(raw)) return new CatalogError(`connection to ${where} closed by the server: ${raw}`);
   return new CatalogError(`${target.alias}: ${raw}`);

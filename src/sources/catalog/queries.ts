@@ -6,7 +6,32 @@
  * Every query skips system schemas (`pg_*`, `information_schema`) and objects that belong to an extension
  * (pg_depend deptype 'e'): an extension's tables and functions are the extension's business, and a DDL file only
  * says `CREATE EXTENSION`.
+ *
+ * A run limited to some schemas (config `schemas.include` / `exclude`) passes the names of the schemas in scope as
+ * `$1`, and the queries read nothing else — except what in-scope objects are made of: a partition belongs where its
+ * root table is (partitions may sit in another schema), and trigger functions are read wherever they live (an
+ * in-scope table's trigger may call `audit.if_modified_func`, and the audit rule must see its body), and so are
+ * types and domains with their CHECKs (an in-scope column may be of type `shared.payload`, a domain over jsonb). Reading
+ * pg_catalog rows needs no USAGE on the schema, so a role without it on an excluded schema is never in the way.
+ * Unscoped runs send the queries without the filter at all (the 10,000-table read stays what it was).
  */
+
+/** Scope filters: empty when the run reads every schema, else a condition on `$1` (text[] of schema names). */
+export interface Scope {
+  /** A relation `c` in namespace `n` (a partition counts in its root table's schema). */
+  relation(c: string, n: string): string;
+  /** An object whose schema name is `expr`, or for which `always` holds. */
+  schema(expr: string, always?: string): string;
+}
+
+export const UNSCOPED: Scope = { relation: () => '', schema: () => '' };
+
+export const SCOPED: Scope = {
+  relation: (c, n) =>
+    ` AND (CASE WHEN ${c}.relispartition THEN (SELECT rn.nspname FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+                WHERE r.oid = pg_catalog.pg_partition_root(${c}.oid)) ELSE ${n}.nspname END) = ANY($1::text[])`,
+  schema: (expr, always) => (always ? ` AND (${always} OR ${expr} = ANY($1::text[]))` : ` AND ${expr} = ANY($1::text[])`),
+};
 
 /** `server_version_num` thresholds of the catalog changes used here. */
 export const PG14 = 140000;
@@ -67,7 +92,7 @@ ORDER BY e.extname`;
  * Tables, partitioned tables, views, materialized views, sequences, foreign tables and composite types, with
  * partitioning, inheritance and the figures stats need (per relation; partitions are summed by the reader).
  */
-export function relationsQuery(version: number): string {
+export function relationsQuery(version: number, scope: Scope = UNSCOPED): string {
   // Before 14, a never-analyzed table had reltuples 0 (indistinguishable from empty); 14 made it -1.
   const reltuples = version >= PG14 ? 'c.reltuples::float8' : "CASE WHEN c.reltuples = 0 AND c.relpages = 0 THEN -1 ELSE c.reltuples::float8 END";
   return `
@@ -98,11 +123,11 @@ SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relpe
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_partitioned_table pt ON pt.partrelid = c.oid
-WHERE ${USER_RELATION(`'r', 'p', 'v', 'm', 'S', 'f', 'c'`)}
+WHERE ${USER_RELATION(`'r', 'p', 'v', 'm', 'S', 'f', 'c'`)}${scope.relation('c', 'n')}
 ORDER BY n.nspname, c.relname`;
 }
 
-export function columnsQuery(version: number): string {
+export function columnsQuery(version: number, scope: Scope = UNSCOPED): string {
   const compression = version >= PG14 ? 'nullif(a.attcompression, \'\')' : 'NULL::"char"';
   return `
 SELECT a.attrelid AS relid, a.attname AS name,
@@ -119,12 +144,12 @@ JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 ${TYPE_PARTS('a.atttypid', 'col')}
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-WHERE a.attnum > 0 AND NOT a.attisdropped AND ${USER_RELATION(`'r', 'p'`)}
+WHERE a.attnum > 0 AND NOT a.attisdropped AND ${USER_RELATION(`'r', 'p'`)}${scope.relation('c', 'n')}
 ORDER BY a.attrelid, a.attnum`;
 }
 
 /** Table and domain constraints. NOT NULL (PG 18 stores them as contype 'n') and constraint triggers ('t') are not constraints of the model. */
-export function constraintsQuery(version: number): string {
+export function constraintsQuery(version: number, scope: Scope = UNSCOPED): string {
   const enforced = version >= PG18 ? 'con.conenforced' : 'true';
   return `
 SELECT con.conname AS name, con.contype AS type, con.conrelid AS relid, con.contypid AS typid,
@@ -146,9 +171,15 @@ LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_catalog.pg_class ix ON ix.oid = con.conindid
 LEFT JOIN pg_catalog.pg_namespace ixn ON ixn.oid = ix.relnamespace
 LEFT JOIN pg_catalog.pg_constraint parent ON parent.oid = con.conparentid
+LEFT JOIN pg_catalog.pg_class owner ON owner.oid = con.conrelid
 WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND ${USER_SCHEMA('n')}
   AND ${NOT_FROM_EXTENSION('pg_catalog.pg_class', 'con.conrelid')}
-  AND ${NOT_FROM_EXTENSION('pg_catalog.pg_type', 'con.contypid')}
+  AND ${NOT_FROM_EXTENSION('pg_catalog.pg_type', 'con.contypid')}${scope.schema(
+    // Domain constraints go with the domains, which are read from every schema (see typesQuery).
+    `(CASE WHEN con.conrelid = 0 THEN NULL WHEN owner.relispartition THEN (SELECT rn.nspname FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+        WHERE r.oid = pg_catalog.pg_partition_root(owner.oid)) ELSE n.nspname END)`,
+    'con.conrelid = 0',
+  )}
 ORDER BY con.conrelid, con.contypid, con.conname`;
 }
 
@@ -157,7 +188,7 @@ ORDER BY con.conrelid, con.contypid, con.conname`;
  * prints only when they are not the default for the column type (the rule PostgreSQL itself applies); each key's
  * own text comes from the per-column form.
  */
-export const INDEXES = `
+export const indexesQuery = (scope: Scope = UNSCOPED) => `
 SELECT i.indexrelid AS oid, n.nspname AS schema, ic.relname AS name, i.indrelid AS relid,
        am.amname AS method, i.indisunique AS is_unique, i.indisprimary AS is_primary,
        i.indisvalid AND i.indisready AS valid, ic.relkind = 'I' AS partitioned,
@@ -183,11 +214,13 @@ JOIN pg_catalog.pg_am am ON am.oid = ic.relam
 LEFT JOIN pg_catalog.pg_inherits inh ON inh.inhrelid = i.indexrelid
 LEFT JOIN pg_catalog.pg_class pi ON pi.oid = inh.inhparent
 LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pi.relnamespace
-WHERE ${USER_RELATION(`'r', 'p', 'm'`)}
+WHERE ${USER_RELATION(`'r', 'p', 'm'`)}${scope.relation('c', 'n')}
 ORDER BY i.indrelid, i.indexrelid`;
 
+export const INDEXES = indexesQuery();
+
 /** User triggers; internal ones (foreign key enforcement) are PostgreSQL's machinery, not the schema's. */
-export const TRIGGERS = `
+export const triggersQuery = (scope: Scope = UNSCOPED) => `
 SELECT t.tgrelid AS relid, t.tgname AS name, t.tgtype AS type, t.tgenabled AS enabled,
        fn.nspname AS function_schema, p.proname AS function_name,
        t.tgnargs AS arg_count, t.tgargs AS args, t.tgparentid <> 0 AS inherited
@@ -197,10 +230,12 @@ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
 JOIN pg_catalog.pg_namespace fn ON fn.oid = p.pronamespace
 -- PostgreSQL 13 marks the clones of a partitioned table's row triggers internal; later versions do not.
-WHERE (NOT t.tgisinternal OR (t.tgparentid <> 0 AND t.tgconstraint = 0)) AND ${USER_RELATION(`'r', 'p'`)}
+WHERE (NOT t.tgisinternal OR (t.tgparentid <> 0 AND t.tgconstraint = 0)) AND ${USER_RELATION(`'r', 'p'`)}${scope.relation('c', 'n')}
 ORDER BY t.tgrelid, t.tgname`;
 
-export function functionsQuery(version: number): string {
+export const TRIGGERS = triggersQuery();
+
+export function functionsQuery(version: number, scope: Scope = UNSCOPED): string {
   // SQL-standard bodies (BEGIN ATOMIC, PG 14+) leave prosrc empty.
   const body = version >= PG14 ? 'CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) ELSE p.prosrc END' : 'p.prosrc';
   return `
@@ -220,6 +255,7 @@ WHERE p.prokind IN ('f', 'p') AND ${USER_SCHEMA('n')} AND ${NOT_FROM_EXTENSION('
   -- Functions PostgreSQL made itself (a range type's constructors) are internal dependents, not schema code.
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                   WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')
+  ${scope === UNSCOPED ? '' : `AND (p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype OR n.nspname = ANY($1::text[]))`}
 ORDER BY n.nspname, p.proname, p.oid`;
 }
 
@@ -227,6 +263,7 @@ ORDER BY n.nspname, p.proname, p.oid`;
  * Domains, and the stand-alone types that take a name (enums, ranges, base types). Array and multirange types
  * are created implicitly with their element or range type, and composite types come with pg_class.
  */
+/** Read from every schema whatever the scope: an in-scope column may use a type of any schema. */
 export const TYPES = `
 SELECT t.oid, n.nspname AS schema, t.typname AS name, t.typtype AS type, t.typnotnull AS not_null,
        base_n.nspname AS base_schema, base_e.typname AS base_name, base_el.oid IS NOT NULL AS base_is_array,

@@ -1,8 +1,10 @@
 /**
  * Live mode: reads the schema from pg_catalog in one READ ONLY transaction and builds the SchemaModel.
  *
- * The transaction gives all queries one snapshot (a concurrent migration cannot show half its work) and makes
- * writing impossible. Timeouts keep a lint run from hanging behind a lock; TimeZone is UTC so partition bounds
+ * The transaction (REPEATABLE READ) gives all queries one snapshot, so a concurrent migration cannot show half its
+ * work, and makes writing impossible. An object dropped meanwhile still shows in that snapshot, but the functions
+ * that print expressions see the newest catalog and fail or return NULL for it: the whole read is then retried a
+ * bounded number of times (vanished.ts). Timeouts keep a lint run from hanging behind a lock or a frozen server; TimeZone is UTC so partition bounds
  * print as the same instants DDL mode reads; search_path is pinned so deparsed expressions name objects the same
  * way whatever the role's own setting (objects outside pg_catalog and public come out schema-qualified).
  */
@@ -13,6 +15,7 @@ import { buildModel, type CatalogRows } from './build-model.js';
 import {
   CatalogError,
   connect,
+  DEFAULT_QUERY_TIMEOUT_MS,
   describeTarget,
   isDriverError,
   toCatalogError,
@@ -24,13 +27,16 @@ import {
   constraintsQuery,
   EXTENSIONS,
   functionsQuery,
-  INDEXES,
+  indexesQuery,
   relationsQuery,
   SCHEMAS,
+  SCOPED,
   SERVER_INFO,
-  TRIGGERS,
+  triggersQuery,
   TYPES,
+  UNSCOPED,
 } from './queries.js';
+import { CatalogChanged, vanishedObject } from './vanished.js';
 
 export interface ReadCatalogOptions {
   /** Overrides the `host:port/dbname` alias that origins carry. */
@@ -41,8 +47,18 @@ export interface ReadCatalogOptions {
    * that quietly linted them would promise more than it can deliver.
    */
   requireSchemaUsage?: boolean;
+  /**
+   * The schemas to read (the config's `schemas.include` / `exclude`): objects of other schemas are not queried and
+   * their USAGE is not required. Default: every user schema.
+   */
+  schemaInScope?: (schema: string) => boolean;
+  /** Server-side statement_timeout (default: the query timeout of the connection settings, else 60 s). */
   statementTimeout?: string;
   lockTimeout?: string;
+  /** Client-side limit per query in milliseconds (default: the connection settings', else 60 s). */
+  queryTimeoutMs?: number;
+  /** Attempts of the whole read when the catalog changes under it (default 5). */
+  attempts?: number;
 }
 
 export const MIN_SERVER_VERSION = 130000;
@@ -50,13 +66,25 @@ export const MIN_SERVER_VERSION = 130000;
 /** Round trips the last `readCatalog` made (transaction control included), for benchmarks. */
 export let queryCount = 0;
 
+/** Attempts of the last `readCatalog` (1 unless the catalog changed under it), for tests. */
+export let attemptCount = 0;
+
+const DEFAULT_ATTEMPTS = 5;
+
+/**
+ * The extra time the client waits beyond the server's statement_timeout: a server that is alive cancels the query
+ * itself and says so (SQLSTATE 57014); only one that says nothing at all meets the client-side limit.
+ */
+const CLIENT_GRACE_MS = 2_000;
+
 export async function readCatalog(source: pg.Client | ConnectionSettings, opts: ReadCatalogOptions = {}): Promise<SchemaModel> {
   await loadParser();
-  if (isClient(source)) return readWith(source, describeTarget(source), opts);
+  if (isClient(source)) return readWithRetries(source, describeTarget(source), opts);
   const { client, target } = await connect(source);
   try {
-    return await readWith(client, target, opts);
+    return await readWithRetries(client, target, { queryTimeoutMs: source.queryTimeoutMs, ...opts });
   } finally {
+    // With a query still outstanding (a frozen server), pg's end() destroys the socket instead of waiting.
     await client.end().catch(() => undefined);
   }
 }
@@ -71,16 +99,68 @@ function setting(value: string): string {
   return `'${value}'`;
 }
 
+/** A client-side timeout: the server never answered, so the connection is unusable (no ROLLBACK can get through). */
+class NoAnswer extends Error {}
+
+/**
+ * Errors that mean an object was dropped (or replaced) while the catalog was being read: functions such as
+ * pg_get_expr and pg_get_indexdef look objects up by OID in the catalog caches, which see the newest state, not the
+ * query's snapshot. Reading again sees a consistent catalog.
+ */
+export function isConcurrentCatalogChange(error: unknown): boolean {
+  if (error instanceof CatalogChanged) return true;
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code === '40001' || code === '40P01') return true;
+  if (code !== 'XX000' && code !== '42P01' && code !== '42704') return false;
+  return /could not open relation with OID|cache lookup failed|relation with OID \d+ does not exist|could not find tuple|concurrently/i.test(message ?? '');
+}
+
+async function readWithRetries(client: pg.Client, target: ConnectionTarget, opts: ReadCatalogOptions): Promise<SchemaModel> {
+  const attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
+  for (attemptCount = 1; ; attemptCount++) {
+    try {
+      return await readWith(client, target, opts);
+    } catch (error) {
+      if (error instanceof NoAnswer) throw new CatalogError(error.message);
+      if (isConcurrentCatalogChange(error) && attemptCount < attempts) {
+        // Short, growing pauses: a migration that drops objects usually finishes within them.
+        await new Promise((resolve) => setTimeout(resolve, 20 * attemptCount));
+        continue;
+      }
+      if (isConcurrentCatalogChange(error)) {
+        throw new CatalogError(
+          `the catalog of ${target.alias} kept changing while it was read (objects dropped meanwhile, ${attempts} attempts): ` +
+            `${String((error as Error).message ?? error).split('\n')[0]}`,
+        );
+      }
+      throw isDriverError(error) ? toCatalogError(error, target) : error;
+    }
+  }
+}
+
 async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadCatalogOptions): Promise<SchemaModel> {
   queryCount = 0;
-  const run = async <T>(sql: string): Promise<T[]> => {
+  const queryTimeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const run = async <T>(sql: string, values?: unknown[]): Promise<T[]> => {
     queryCount++;
-    const result = await client.query(sql);
-    return (Array.isArray(result) ? [] : result.rows) as T[];
+    try {
+      // pg's query_timeout fails the call client-side; the query stays outstanding, so the caller must not reuse
+      // the connection (readCatalog's end() then destroys the socket).
+      const result = await client.query({ text: sql, values, query_timeout: queryTimeoutMs + CLIENT_GRACE_MS } as pg.QueryConfig);
+      return (Array.isArray(result) ? [] : result.rows) as T[];
+    } catch (error) {
+      if (/Query read timeout/.test((error as Error)?.message ?? '')) {
+        throw new NoAnswer(
+          `the server at ${target.host}:${target.port} stopped answering: no reply to a catalog query within ` +
+            `${(queryTimeoutMs + CLIENT_GRACE_MS) / 1000} s (--query-timeout, or live.queryTimeoutSeconds in the config)`,
+        );
+      }
+      throw error;
+    }
   };
   try {
     await run(
-      `BEGIN READ ONLY; SET LOCAL statement_timeout = ${setting(opts.statementTimeout ?? '30s')}; ` +
+      `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = ${setting(opts.statementTimeout ?? `${queryTimeoutMs}ms`)}; ` +
         `SET LOCAL lock_timeout = ${setting(opts.lockTimeout ?? '5s')}; SET LOCAL TimeZone = 'UTC'; ` +
         `SET LOCAL search_path = pg_catalog, public`,
     );
@@ -88,14 +168,18 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     if (info.version < MIN_SERVER_VERSION) {
       throw new CatalogError(`PostgreSQL ${formatVersion(info.version)} at ${target.alias} is not supported (13 or later)`);
     }
-    const schemas = await run<{ name: string; usable: boolean }>(SCHEMAS);
+    const allSchemas = await run<{ name: string; usable: boolean }>(SCHEMAS);
+    const schemas = opts.schemaInScope ? allSchemas.filter((s) => opts.schemaInScope!(s.name)) : allSchemas;
     const unusable = schemas.filter((s) => !s.usable).map((s) => s.name);
     if (unusable.length && opts.requireSchemaUsage !== false) {
       throw new CatalogError(
         `permission denied for schema ${unusable.join(', ')}: role ${info.role} has no USAGE on it at ${target.alias} ` +
-          `(GRANT USAGE ON SCHEMA … TO ${info.role}, or connect as another role)`,
+          `(GRANT USAGE ON SCHEMA … TO ${info.role}, connect as another role, or exclude the schema in the config)`,
       );
     }
+    const scoped = schemas.length < allSchemas.length;
+    const scope = scoped ? SCOPED : UNSCOPED;
+    const params = scoped ? [schemas.map((s) => s.name)] : undefined;
     const version = info.version;
     const rows: CatalogRows = {
       alias: opts.alias ?? target.alias,
@@ -103,19 +187,21 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       statsWindowSeconds: info.stats_window,
       schemas,
       extensions: await run(EXTENSIONS),
-      relations: await run(relationsQuery(version)),
-      columns: await run(columnsQuery(version)),
-      constraints: await run(constraintsQuery(version)),
-      indexes: await run(INDEXES),
-      triggers: await run(TRIGGERS),
-      functions: await run(functionsQuery(version)),
+      relations: await run(relationsQuery(version, scope), params),
+      columns: await run(columnsQuery(version, scope), params),
+      constraints: await run(constraintsQuery(version, scope), params),
+      indexes: await run(indexesQuery(scope), params),
+      triggers: await run(triggersQuery(scope), params),
+      functions: await run(functionsQuery(version, scope), params),
       types: await run(TYPES),
     };
     await run('COMMIT');
+    const vanished = vanishedObject(rows);
+    if (vanished) throw new CatalogChanged(`${vanished} was dropped while the catalog was read`);
     return buildModel(rows);
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw isDriverError(error) ? toCatalogError(error, target) : error;
+    if (!(error instanceof NoAnswer)) await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   }
 }
 

@@ -8,11 +8,15 @@ import { parsePlpgsql, parseStatements } from '../../sql/parser.js';
 import type { DdlModelBuilder, Node } from './builder.js';
 import type { ParsedStatement } from './parse-file.js';
 
+/** In order, looking into nested BEGIN … END blocks (iteratively: blocks nest as deep as the text allows). */
 function unconditionalQueries(block: Node | undefined, found: string[]): void {
-  for (const statement of (block?.body as Node[] | undefined) ?? []) {
-    if (statement.PLpgSQL_stmt_block) unconditionalQueries(statement.PLpgSQL_stmt_block, found);
+  const pending: Node[] = [...(((block?.body as Node[] | undefined) ?? []))].reverse();
+  while (pending.length > 0) {
+    const statement = pending.pop()!;
     const query = statement.PLpgSQL_stmt_execsql?.sqlstmt?.PLpgSQL_expr?.query as string | undefined;
     if (query) found.push(query);
+    const inner = (statement.PLpgSQL_stmt_block?.body as Node[] | undefined) ?? [];
+    for (let i = inner.length - 1; i >= 0; i--) pending.push(inner[i]);
   }
 }
 

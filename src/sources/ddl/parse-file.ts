@@ -4,6 +4,7 @@
  * statement costs one diagnostic and the rest of the file is still linted.
  */
 import { parseStatements, scanTokens, type RawStatement, type Token } from '../../sql/parser.js';
+import { walkTree } from '../../sql/walk-tree.js';
 import { blankPsqlLines, SourceText } from './text.js';
 import type { Diagnostic } from '../../shared/diagnostic.js';
 
@@ -28,17 +29,10 @@ const PSQL_VARIABLE = /(^|[^:\w]):(['"]?)[A-Za-z_][A-Za-z0-9_]*\2/;
 
 /** Node locations of a piece parsed on its own are relative to the piece: make them file offsets. */
 function shiftLocations(node: unknown, by: number): void {
-  if (Array.isArray(node)) {
-    for (const item of node) shiftLocations(item, by);
-    return;
-  }
-  if (!node || typeof node !== 'object') return;
-  const record = node as Record<string, unknown>;
-  for (const [key, value] of Object.entries(record)) {
-    if (key === 'location' && typeof value === 'number') {
-      if (value >= 0) record[key] = value + by;
-    } else if (typeof value === 'object') shiftLocations(value, by);
-  }
+  // Iterative: a statement's tree can be thousands of levels deep (see walkTree).
+  walkTree(node, (record) => {
+    if (typeof record.location === 'number' && record.location >= 0) record.location += by;
+  });
 }
 
 function toStatements(raw: RawStatement[], baseByte: number): ParsedStatement[] {
