@@ -250,8 +250,8 @@ export const jsonbWithoutValidation: Rule<JsonbWithoutValidationOptions> = {
       {
         title: 'A CHECK on a domain over jsonb',
         sql:
-          "CREATE DOMAIN json_object AS jsonb CHECK (jsonb_typeof(VALUE) = 'object');\n" +
-          "CREATE TABLE events (id bigint PRIMARY KEY, payload json_object NOT NULL DEFAULT '{}');",
+          "CREATE DOMAIN json_doc AS jsonb CHECK (jsonb_typeof(VALUE) = 'object');\n" +
+          "CREATE TABLE events (id bigint PRIMARY KEY, payload json_doc NOT NULL DEFAULT '{}');",
       },
     ],
     fix:

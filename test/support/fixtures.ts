@@ -1,7 +1,7 @@
 /**
  * Rule fixtures: `fixtures/<rule-id>/<case>.sql`, or a folder `<case>/` of migration files applied in natural order.
  * Header comments say what the rule must report:
- *   -- expect: <finding key> @ <line>     (line in the file holding the comment; one line per finding)
+ *   -- expect: <finding key> @ <line>:<column>   (in the file holding the comment; one line per finding)
  *   -- options: {"columnOrder":"exact"}   (rule options)
  *   -- now: 2026-01-15                     (reference date)
  *   -- ddl-only: <reason>                  (does not load into PostgreSQL; skipped by live-mode tests)
@@ -19,6 +19,8 @@ export interface Expectation {
   key: string;
   file: string;
   line: number;
+  /** Checked when the expectation gives one: `-- expect: <key> @ <line>:<column>`. */
+  column?: number;
 }
 
 export interface FixtureCase {
@@ -32,7 +34,7 @@ export interface FixtureCase {
   ddlOnly?: string;
 }
 
-const EXPECT = /^--\s*expect:\s*(.+?)\s*@\s*(\d+)\s*$/;
+const EXPECT = /^--\s*expect:\s*(.+?)\s*@\s*(\d+)(?::(\d+))?\s*$/;
 
 export function loadFixtureCases(ruleId: string): FixtureCase[] {
   const dir = path.join(fixturesDir, ruleId);
@@ -45,7 +47,7 @@ export function loadFixtureCases(ruleId: string): FixtureCase[] {
     for (const { file, text } of files) {
       for (const line of text.split('\n')) {
         const expect = EXPECT.exec(line);
-        if (expect) fixture.expected.push({ key: expect[1], file, line: Number(expect[2]) });
+        if (expect) fixture.expected.push({ key: expect[1], file, line: Number(expect[2]), ...(expect[3] ? { column: Number(expect[3]) } : {}) });
         const options = /^--\s*options:\s*(\{.*\})\s*$/.exec(line);
         if (options) fixture.options = JSON.parse(options[1]) as Record<string, unknown>;
         const now = /^--\s*now:\s*(\S+)\s*$/.exec(line);
