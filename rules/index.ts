@@ -6,6 +6,12 @@ import { jsonbWithoutGinIndex } from './jsonb-without-gin-index.js';
 import { jsonbWithoutValidation } from './jsonb-without-validation.js';
 import { missingAuditTrigger } from './missing-audit-trigger.js';
 import { partitionCoverage } from './partition-coverage.js';
+import { duplicateIndex } from './duplicate-index.js';
+import { redundantIndex } from './redundant-index.js';
+import { tableWithoutPrimaryKey } from './table-without-primary-key.js';
+import { foreignKeyTypeMismatch } from './foreign-key-type-mismatch.js';
+import { jsonInsteadOfJsonb } from './json-instead-of-jsonb.js';
+import { timestampWithoutTimeZone } from './timestamp-without-time-zone.js';
 
 export const allRules: AnyRule[] = [
   foreignKeyWithoutIndex,
@@ -14,4 +20,11 @@ export const allRules: AnyRule[] = [
   jsonbWithoutValidation,
   missingAuditTrigger,
   partitionCoverage,
+  // Wave 2 (RULES.md), most valuable first.
+  duplicateIndex,
+  redundantIndex,
+  tableWithoutPrimaryKey,
+  foreignKeyTypeMismatch,
+  jsonInsteadOfJsonb,
+  timestampWithoutTimeZone,
 ];

@@ -18,7 +18,7 @@ export interface Fix {
   /** SQL statements, each ending with `;`. */
   sql: string;
   /** `safe` fixes are executable in the fix-up script; `review` fixes are written as comments, a plan to adapt. */
-  safety: 'safe' | 'review';
+  safety: 'safe' | 'behaviour' | 'review';
   /** What a DBA should know before running it. */
   notes: string[];
   /** True when `sql` holds `CONCURRENTLY`, which cannot run inside a transaction block. */
@@ -69,10 +69,17 @@ export interface RuleDocs {
   fix: string;
 }
 
+/** Where a rule can find something: in DDL files and a live database, or only where live figures exist. */
+export type RuleMode = 'both' | 'live';
+
 export interface Rule<Options = Record<string, unknown>> {
   id: string;
   name: string;
   defaultSeverity: Severity;
+  /** Default `both`. */
+  mode?: RuleMode;
+  /** Safety levels of the fixes the rule can emit; empty or absent: the rule has no fix. */
+  fixSafety?: Array<Fix['safety']>;
   /** SARIF `precision` */
   precision: 'very-high' | 'high' | 'medium' | 'low';
   tags: string[];
