@@ -12,6 +12,9 @@ import { tableWithoutPrimaryKey } from './table-without-primary-key.js';
 import { foreignKeyTypeMismatch } from './foreign-key-type-mismatch.js';
 import { jsonInsteadOfJsonb } from './json-instead-of-jsonb.js';
 import { timestampWithoutTimeZone } from './timestamp-without-time-zone.js';
+import { jsonbStorageDisablesCompression } from './jsonb-storage-disables-compression.js';
+import { notValidConstraint } from './not-valid-constraint.js';
+import { triggerFunctionUsesNewOnDelete } from './trigger-function-uses-new-on-delete.js';
 
 export const allRules: AnyRule[] = [
   foreignKeyWithoutIndex,
@@ -27,4 +30,7 @@ export const allRules: AnyRule[] = [
   foreignKeyTypeMismatch,
   jsonInsteadOfJsonb,
   timestampWithoutTimeZone,
+  notValidConstraint,
+  triggerFunctionUsesNewOnDelete,
+  jsonbStorageDisablesCompression,
 ];
