@@ -15,6 +15,8 @@ import { timestampWithoutTimeZone } from './timestamp-without-time-zone.js';
 import { jsonbStorageDisablesCompression } from './jsonb-storage-disables-compression.js';
 import { notValidConstraint } from './not-valid-constraint.js';
 import { triggerFunctionUsesNewOnDelete } from './trigger-function-uses-new-on-delete.js';
+import { materializedViewWithoutUniqueIndex } from './materialized-view-without-unique-index.js';
+import { invalidIndex } from './invalid-index.js';
 
 export const allRules: AnyRule[] = [
   foreignKeyWithoutIndex,
@@ -30,6 +32,8 @@ export const allRules: AnyRule[] = [
   foreignKeyTypeMismatch,
   jsonInsteadOfJsonb,
   timestampWithoutTimeZone,
+  materializedViewWithoutUniqueIndex,
+  invalidIndex,
   notValidConstraint,
   triggerFunctionUsesNewOnDelete,
   jsonbStorageDisablesCompression,

@@ -4,6 +4,7 @@
  * break it.
  */
 import { logicalTables, qualify } from '../src/model/model.js';
+import { tablesWithReportingRoot } from './index-overlap/shape.js';
 import type { Constraint, Table } from '../src/model/types.js';
 import type { Fix, Rule, RuleFinding } from '../src/engine/types.js';
 import { qualifiedIdent, quoteIdent } from '../src/fix/sql.js';
@@ -67,16 +68,17 @@ export const notValidConstraint: Rule<NotValidConstraintOptions> = {
   defaultOptions: {},
   check(model) {
     const findings: RuleFinding[] = [];
-    for (const table of logicalTables(model)) {
+    // A constraint added to one partition alone is reported through the partitioned table.
+    for (const { table, root } of tablesWithReportingRoot(model, logicalTables(model))) {
       for (const constraint of table.constraints) {
         if (constraint.validated || constraint.inheritedFrom || !constraint.enforced) continue;
         if (constraint.kind !== 'check' && constraint.kind !== 'foreign') continue;
         const what = constraint.kind === 'check' ? 'CHECK constraint' : `Foreign key (to ${constraint.foreignKey!.table})`;
         findings.push({
           message:
-            `${what} ${constraint.name} on ${qualify(table.schema, table.name)} is NOT VALID: new rows are checked, existing rows never were, ` +
+            `${what} ${constraint.name} on ${table === root ? '' : 'partition '}${qualify(table.schema, table.name)}${table === root ? '' : ` of ${qualify(root.schema, root.name)}`} is NOT VALID: new rows are checked, existing rows never were, ` +
             'and the planner cannot rely on it. Validate it.',
-          object: { kind: 'constraint', schema: table.schema, name: table.name, detail: constraint.name },
+          object: { kind: 'constraint', schema: root.schema, name: root.name, detail: constraint.name },
           origin: constraint.origin,
           fix: validateFix(table, constraint),
         });

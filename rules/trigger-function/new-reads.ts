@@ -114,7 +114,8 @@ class Walker {
     let deleteExcluded = false;
     for (const branch of branches) {
       const guard = conditionGuard(branch.cond ?? '');
-      if (branch.cond && !guarded && readsNew(branch.cond) && !testsTgOp(branch.cond)) {
+      // `IF NEW IS NOT NULL` tests NEW rather than reading a field of it.
+      if (branch.cond && !guarded && guard === 'unknown' && readsNew(branch.cond) && !testsTgOp(branch.cond)) {
         this.reads.push({ line: body.lineno ?? 0, text: `IF ${branch.cond}`, isReturn: false });
       }
       this.list(branch.stmts, guarded || deleteExcluded || guard === 'not-delete');
