@@ -17,6 +17,9 @@ import { notValidConstraint } from './not-valid-constraint.js';
 import { triggerFunctionUsesNewOnDelete } from './trigger-function-uses-new-on-delete.js';
 import { materializedViewWithoutUniqueIndex } from './materialized-view-without-unique-index.js';
 import { invalidIndex } from './invalid-index.js';
+import { int4PrimaryKey } from './int4-primary-key.js';
+import { timeSeriesWithoutBrinIndex } from './time-series-without-brin-index.js';
+import { randomUuidPrimaryKeyOnHighVolume } from './random-uuid-primary-key-on-high-volume.js';
 
 export const allRules: AnyRule[] = [
   foreignKeyWithoutIndex,
@@ -35,6 +38,9 @@ export const allRules: AnyRule[] = [
   materializedViewWithoutUniqueIndex,
   invalidIndex,
   notValidConstraint,
+  int4PrimaryKey,
   triggerFunctionUsesNewOnDelete,
+  timeSeriesWithoutBrinIndex,
   jsonbStorageDisablesCompression,
+  randomUuidPrimaryKeyOnHighVolume,
 ];
