@@ -96,8 +96,8 @@ export const duplicateIndex: Rule<DuplicateIndexOptions> = {
       'left to `invalid-index`.',
     bad: [
       {
-        title: 'A UNIQUE constraint on the primary key column',
-        sql: 'CREATE TABLE api_tokens (id uuid PRIMARY KEY, CONSTRAINT api_tokens_id_key UNIQUE (id));',
+        title: 'A unique index on the primary key column (hatchet has 45 of these)',
+        sql: 'CREATE TABLE "APIToken" (id uuid PRIMARY KEY, name text);\nCREATE UNIQUE INDEX "APIToken_id_key" ON "APIToken" (id);',
       },
       {
         title: 'An index created by hand beside the one the partitioned parent gives every partition',

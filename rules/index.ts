@@ -18,6 +18,7 @@ import { triggerFunctionUsesNewOnDelete } from './trigger-function-uses-new-on-d
 import { materializedViewWithoutUniqueIndex } from './materialized-view-without-unique-index.js';
 import { invalidIndex } from './invalid-index.js';
 import { int4PrimaryKey } from './int4-primary-key.js';
+import { highChurnTableDefaultAutovacuum } from './high-churn-table-default-autovacuum.js';
 import { timeSeriesWithoutBrinIndex } from './time-series-without-brin-index.js';
 import { randomUuidPrimaryKeyOnHighVolume } from './random-uuid-primary-key-on-high-volume.js';
 
@@ -43,4 +44,5 @@ export const allRules: AnyRule[] = [
   timeSeriesWithoutBrinIndex,
   jsonbStorageDisablesCompression,
   randomUuidPrimaryKeyOnHighVolume,
+  highChurnTableDefaultAutovacuum,
 ];

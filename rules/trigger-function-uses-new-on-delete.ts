@@ -52,6 +52,9 @@ export const triggerFunctionUsesNewOnDelete: Rule<TriggerFunctionUsesNewOnDelete
       {
         title: "The seed review's audit function (AFTER INSERT OR UPDATE OR DELETE)",
         sql:
+          'CREATE SCHEMA mcp;\n' +
+          'CREATE TABLE mcp.tool_configurations (id uuid PRIMARY KEY, tenant_id uuid NOT NULL);\n' +
+          'CREATE TABLE mcp.audit_log (tenant_id uuid, entity_type text, entity_id uuid, action text, changes jsonb);\n' +
           'CREATE OR REPLACE FUNCTION mcp.audit_tool_config_changes() RETURNS TRIGGER AS $$\n' +
           'BEGIN\n' +
           '    INSERT INTO mcp.audit_log (tenant_id, entity_type, entity_id, action, changes)\n' +
