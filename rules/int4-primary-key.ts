@@ -17,14 +17,29 @@ const NARROW = new Set(['int2', 'int4']);
 
 type Node = Record<string, any>;
 
-function isNextvalDefault(column: Column): boolean {
+function nextvalCall(column: Column): Node | undefined {
   let node = column.default?.ast as Node | undefined;
   while (node?.TypeCast) node = node.TypeCast.arg as Node;
   const parts = (node?.FuncCall?.funcname as Node[] | undefined)?.map((part) => part.String?.sval);
-  return parts?.[parts.length - 1] === 'nextval';
+  return parts?.[parts.length - 1] === 'nextval' ? (node!.FuncCall as Node) : undefined;
 }
 
-/** The key's columns that can run out: a sequence-filled one, or the only column of the key. */
+function isNextvalDefault(column: Column): boolean {
+  return nextvalCall(column) !== undefined;
+}
+
+/** The sequence text of `nextval('app."Orders_seq"'::regclass)`, as written (a regclass literal). */
+function nextvalSequenceText(column: Column): string | undefined {
+  let arg = (nextvalCall(column)?.args as Node[] | undefined)?.[0];
+  while (arg?.TypeCast) arg = arg.TypeCast.arg as Node;
+  const text = arg?.A_Const?.sval?.sval;
+  return typeof text === 'string' ? text : undefined;
+}
+
+/**
+ * The key's columns that can run out: the ones a sequence fills (serial, identity, a nextval default). A key the
+ * application assigns (a shard number, an enum-like code) does not grow by itself.
+ */
 function narrowKeyColumns(model: SchemaModel, table: Table): Column[] {
   const pk = table.constraints.find((c) => c.kind === 'primary');
   if (!pk) return [];
@@ -34,7 +49,7 @@ function narrowKeyColumns(model: SchemaModel, table: Table): Column[] {
     if (!column) continue;
     const type = baseTypeOf(model, column.type);
     if (type.schema !== 'pg_catalog' || type.arrayDims !== 0 || !NARROW.has(type.name)) continue;
-    if (pk.columns.length === 1 || column.identity || isNextvalDefault(column) || column.sequenceUsage) result.push(column);
+    if (column.identity || isNextvalDefault(column) || column.sequenceUsage) result.push(column);
   }
   return result;
 }
@@ -63,13 +78,13 @@ function widenFix(model: SchemaModel, table: Table, column: Column): Fix {
   for (const ref of referencing) {
     statements.push(`ALTER TABLE ${qualifiedIdent(ref.table.schema, ref.table.name)} ALTER COLUMN ${quoteIdent(ref.column)} TYPE bigint;`);
   }
-  if (column.identity || isNextvalDefault(column) || column.sequenceUsage) {
-    // The sequence has its own type (integer for serial and for an integer identity): widen it too, or it still stops at 2^31 - 1.
-    const tableName = quoteLiteral(qualifiedIdent(table.schema, table.name));
-    statements.push(
-      `DO $widen$ BEGIN EXECUTE format('ALTER SEQUENCE %s AS bigint', pg_get_serial_sequence(${tableName}, ${quoteLiteral(column.name)})); END $widen$;`,
-    );
-  }
+  // The sequence has its own type (integer for serial and for an integer identity): widen it too, or it still stops
+  // at 2^31 - 1. A nextval default names it (regclass prints it quoted); an identity's is found by the column.
+  const sequenceText = nextvalSequenceText(column);
+  const sequence = sequenceText
+    ? `${quoteLiteral(sequenceText)}::regclass`
+    : `pg_get_serial_sequence(${quoteLiteral(qualifiedIdent(table.schema, table.name))}, ${quoteLiteral(column.name)})`;
+  statements.push(`DO $widen$ BEGIN EXECUTE format('ALTER SEQUENCE %s AS bigint', ${sequence}); END $widen$;`);
   return {
     sql: statements.join('\n'),
     safety: 'review',
@@ -109,9 +124,9 @@ export const int4PrimaryKey: Rule<Int4PrimaryKeyOptions> = {
     description:
       'An `integer` key stops at 2,147,483,647 and a `smallint` at 32,767; when its sequence gets there, every insert ' +
       'fails. Widening the column afterwards rewrites the table, its indexes and every referencing column under an ' +
-      'exclusive lock, during the outage. `bigint` costs 4 bytes more per row and never runs out. Reported: a ' +
-      'one-column key of type integer or smallint (through domains), and any key column filled by a sequence ' +
-      '(serial, identity). DDL mode cannot see how far the sequence has gone, so there the finding is a `note`; live ' +
+      'exclusive lock, during the outage. `bigint` costs 4 bytes more per row and never runs out. Reported: key ' +
+      'columns of type integer or smallint (through domains) that a sequence fills (serial, identity, a nextval ' +
+      'default); a key the application assigns (a shard number, a code) does not grow by itself. DDL mode cannot see how far the sequence has gone, so there the finding is a `note`; live ' +
       'mode reads the sequence and raises it to the rule\'s level when it is at `warnAtPercent` (default 50%) of its ' +
       'maximum or more, and says how far it is.',
     bad: [{ title: 'A serial key', sql: 'CREATE TABLE orders (id serial PRIMARY KEY, placed_at timestamptz NOT NULL);' }],
