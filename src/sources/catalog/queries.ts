@@ -8,6 +8,8 @@
  * says `CREATE EXTENSION`.
  */
 
+import { SEQUENCE_COLUMNS, SEQUENCE_JOIN } from './sequences.js';
+
 /** `server_version_num` thresholds of the catalog changes used here. */
 export const PG14 = 140000;
 export const PG18 = 180000;
@@ -113,12 +115,13 @@ SELECT a.attrelid AS relid, a.attname AS name,
        a.attidentity AS identity, a.attgenerated AS generated,
        CASE WHEN a.attstorage <> col_t.typstorage THEN a.attstorage END AS storage,
        ${compression} AS compression,
-       ${DESCRIPTION('pg_catalog.pg_class', 'a.attrelid', 'a.attnum')} AS comment
+       ${DESCRIPTION('pg_catalog.pg_class', 'a.attrelid', 'a.attnum')} AS comment,
+       ${SEQUENCE_COLUMNS}
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 ${TYPE_PARTS('a.atttypid', 'col')}
-LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum${SEQUENCE_JOIN}
 WHERE a.attnum > 0 AND NOT a.attisdropped AND ${USER_RELATION(`'r', 'p'`)}
 ORDER BY a.attrelid, a.attnum`;
 }

@@ -31,7 +31,6 @@ import {
   TRIGGERS,
   TYPES,
 } from './queries.js';
-import { applySequenceUsage, SEQUENCE_USAGE, type SequenceUsageRow } from './sequences.js';
 
 export interface ReadCatalogOptions {
   /** Overrides the `host:port/dbname` alias that origins carry. */
@@ -112,9 +111,8 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       functions: await run(functionsQuery(version)),
       types: await run(TYPES),
     };
-    const sequences = await run<SequenceUsageRow>(SEQUENCE_USAGE);
     await run('COMMIT');
-    return applySequenceUsage(buildModel(rows), sequences);
+    return buildModel(rows);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw isDriverError(error) ? toCatalogError(error, target) : error;
