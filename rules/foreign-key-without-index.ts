@@ -113,6 +113,7 @@ export const foreignKeyWithoutIndex: Rule<ForeignKeyWithoutIndexOptions> = {
   id: 'foreign-key-without-index',
   name: 'ForeignKeyWithoutIndex',
   defaultSeverity: 'warning',
+  fixSafety: ['safe'],
   precision: 'very-high',
   tags: ['performance', 'locking', 'foreign-key', 'index'],
   docs: {

@@ -64,6 +64,7 @@ export const highVolumeTableNotPartitioned: Rule<HighVolumeTableNotPartitionedOp
   id: 'high-volume-table-not-partitioned',
   name: 'HighVolumeTableNotPartitioned',
   defaultSeverity: 'warning',
+  fixSafety: ['review'],
   precision: 'medium',
   tags: ['partitioning', 'performance', 'maintenance'],
   docs: {

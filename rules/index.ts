@@ -6,6 +6,21 @@ import { jsonbWithoutGinIndex } from './jsonb-without-gin-index.js';
 import { jsonbWithoutValidation } from './jsonb-without-validation.js';
 import { missingAuditTrigger } from './missing-audit-trigger.js';
 import { partitionCoverage } from './partition-coverage.js';
+import { duplicateIndex } from './duplicate-index.js';
+import { redundantIndex } from './redundant-index.js';
+import { tableWithoutPrimaryKey } from './table-without-primary-key.js';
+import { foreignKeyTypeMismatch } from './foreign-key-type-mismatch.js';
+import { jsonInsteadOfJsonb } from './json-instead-of-jsonb.js';
+import { timestampWithoutTimeZone } from './timestamp-without-time-zone.js';
+import { jsonbStorageDisablesCompression } from './jsonb-storage-disables-compression.js';
+import { notValidConstraint } from './not-valid-constraint.js';
+import { triggerFunctionUsesNewOnDelete } from './trigger-function-uses-new-on-delete.js';
+import { materializedViewWithoutUniqueIndex } from './materialized-view-without-unique-index.js';
+import { invalidIndex } from './invalid-index.js';
+import { int4PrimaryKey } from './int4-primary-key.js';
+import { highChurnTableDefaultAutovacuum } from './high-churn-table-default-autovacuum.js';
+import { timeSeriesWithoutBrinIndex } from './time-series-without-brin-index.js';
+import { randomUuidPrimaryKeyOnHighVolume } from './random-uuid-primary-key-on-high-volume.js';
 
 export const allRules: AnyRule[] = [
   foreignKeyWithoutIndex,
@@ -14,4 +29,20 @@ export const allRules: AnyRule[] = [
   jsonbWithoutValidation,
   missingAuditTrigger,
   partitionCoverage,
+  // Wave 2 (RULES.md), most valuable first.
+  duplicateIndex,
+  redundantIndex,
+  tableWithoutPrimaryKey,
+  foreignKeyTypeMismatch,
+  jsonInsteadOfJsonb,
+  timestampWithoutTimeZone,
+  materializedViewWithoutUniqueIndex,
+  invalidIndex,
+  notValidConstraint,
+  int4PrimaryKey,
+  triggerFunctionUsesNewOnDelete,
+  timeSeriesWithoutBrinIndex,
+  jsonbStorageDisablesCompression,
+  randomUuidPrimaryKeyOnHighVolume,
+  highChurnTableDefaultAutovacuum,
 ];

@@ -151,6 +151,7 @@ export const jsonbWithoutGinIndex: Rule<JsonbWithoutGinIndexOptions> = {
   id: 'jsonb-without-gin-index',
   name: 'JsonbWithoutGinIndex',
   defaultSeverity: 'warning',
+  fixSafety: ['safe'],
   precision: 'medium',
   tags: ['performance', 'jsonb', 'index'],
   docs: {

@@ -178,6 +178,7 @@ export const partitionCoverage: Rule<PartitionCoverageOptions> = {
   id: 'partition-coverage',
   name: 'PartitionCoverage',
   defaultSeverity: 'error',
+  fixSafety: ['safe'],
   precision: 'very-high',
   tags: ['partitioning', 'availability'],
   docs: {

@@ -80,7 +80,7 @@ describe('help, version, rules, explain', () => {
   test('rules lists every registered rule with its default level', async () => {
     const result = await runCli(['rules']);
     expect(result.code).toBe(0);
-    for (const rule of allRules) expect(result.stdout).toMatch(new RegExp(`^${rule.id}\\s+${rule.defaultSeverity}\\s+\\S`, 'm'));
+    for (const rule of allRules) expect(result.stdout).toMatch(new RegExp(`^${rule.id}\\s+(both|live)\\s+${rule.defaultSeverity}\\s+\\S`, 'm'));
     expect(lines(result.stdout)).toHaveLength(allRules.length + 1);
   });
 
@@ -90,6 +90,21 @@ describe('help, version, rules, explain', () => {
     const listed = JSON.parse(result.stdout) as Array<{ id: string; defaultSeverity: string; summary: string }>;
     expect(listed.map((r) => r.id)).toEqual(allRules.map((r) => r.id));
     for (const entry of listed) expect(entry.summary.length).toBeGreaterThan(0);
+  });
+
+  test('rules shows every rule with its mode, default level and fix levels', async () => {
+    const text = await runCli(['rules']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')[0]).toMatch(/^rule +mode +default +fix +summary$/);
+    expect(text.stdout).toMatch(/^high-churn-table-default-autovacuum +live +warning +safe +/m);
+    expect(text.stdout).toMatch(/^trigger-function-uses-new-on-delete +both +warning +- +/m);
+    expect(text.stdout).toMatch(/^duplicate-index +both +warning +review +/m);
+    const json = JSON.parse((await runCli(['rules', '--format', 'json'])).stdout) as Array<{ id: string; mode: string; fix: string[] }>;
+    for (const entry of json) {
+      const rule = allRules.find((r) => r.id === entry.id)!;
+      expect(entry.mode).toBe(rule.mode ?? 'both');
+      expect(entry.fix).toEqual(rule.fixSafety ?? []);
+    }
   });
 
   test('explain shows the rule, its examples and its fix', async () => {

@@ -41,8 +41,45 @@ describe('the seed DBA review', () => {
         'warning missing-audit-trigger/mcp.query_metrics',
         'warning missing-audit-trigger/mcp.tool_executions',
         'warning missing-audit-trigger/mcp.tool_executions_archive',
+        // Wave 2. "Consider JSONB compression for large specs": SET STORAGE EXTERNAL turns compression off instead.
+        'warning jsonb-storage-disables-compression/mcp.tool_configurations.api_spec',
+        // The review's own audit function reads NEW on DELETE (where NEW is NULL).
+        'warning trigger-function-uses-new-on-delete/mcp.tool_configurations/audit_tool_config_changes',
+        // "Monitoring tables MUST be partitioned" (high-volume by shape): their keys are uuid_generate_v4().
+        'note random-uuid-primary-key-on-high-volume/mcp.tool_executions.id',
+        'note random-uuid-primary-key-on-high-volume/mcp.query_metrics.id',
+        // The first versions of the tables use TIMESTAMP; the review's "optimized" ones switch to WITH TIME ZONE.
+        'note timestamp-without-time-zone/mcp.tool_executions.executed_at',
+        'note timestamp-without-time-zone/mcp.tool_executions.retain_until',
+        'note timestamp-without-time-zone/mcp.tool_executions_archive.executed_at',
+        'note timestamp-without-time-zone/mcp.tool_executions_archive.retain_until',
+        'note timestamp-without-time-zone/mcp.query_metrics.timestamp',
+        'note timestamp-without-time-zone/mcp.tool_configurations.last_health_check',
+        // Not found, because the review already does it: BRIN indexes on the time columns (time-series-without-brin-index),
+        // a unique index on the materialized view it refreshes CONCURRENTLY (materialized-view-without-unique-index).
       ].sort(),
     );
+  });
+
+  test('without the BRIN indexes and the unique index the review adds, the wave 2 rules name those gaps', async () => {
+    const without = [
+      'DROP INDEX mcp.idx_tool_executions_executed_at_brin;',
+      'DROP INDEX mcp.idx_query_metrics_timestamp_brin;',
+      'DROP INDEX mcp.idx_tool_execution_stats_unique;',
+    ].join('\n');
+    const { model } = await ddlModel([
+      { file: 'fixtures/seed/dba-review.sql', text: readFileSync(seedFile, 'utf8') },
+      { file: 'without.sql', text: without },
+    ]);
+    const keys = lintModel(model, { now: new Date('2026-11-29T00:00:00Z'), rules: ['time-series-without-brin-index', 'materialized-view-without-unique-index'] })
+      .map((f) => `${f.severity} ${f.key}`)
+      .sort();
+    expect(keys).toEqual([
+      // refresh_tool_stats() refreshes it CONCURRENTLY: that call would fail.
+      'error materialized-view-without-unique-index/mcp.tool_execution_stats',
+      'note time-series-without-brin-index/mcp.query_metrics.timestamp',
+      'note time-series-without-brin-index/mcp.tool_executions.executed_at',
+    ]);
   });
 
   test('statements that come before their table are applied after the rest, and say so', async () => {

@@ -2,11 +2,18 @@
 import type { AnyRule } from '../engine/types.js';
 import { UsageError } from './errors.js';
 
+/** `both`, `live`: where the rule can find something. */
+const modeOf = (rule: AnyRule): string => rule.mode ?? 'both';
+/** `safe`, `review`, `safe/review`, or `-` for a rule without a fix. */
+const fixOf = (rule: AnyRule): string => (rule.fixSafety?.length ? rule.fixSafety.join('/') : '-');
+
 export function renderRulesTable(rules: AnyRule[], format: 'text' | 'json'): string {
   if (format === 'json') {
     const list = rules.map((rule) => ({
       id: rule.id,
       defaultSeverity: rule.defaultSeverity,
+      mode: modeOf(rule),
+      fix: rule.fixSafety ?? [],
       summary: rule.docs.summary,
       tags: rule.tags,
       options: rule.defaultOptions,
@@ -14,8 +21,11 @@ export function renderRulesTable(rules: AnyRule[], format: 'text' | 'json'): str
     return `${JSON.stringify(list, null, 2)}\n`;
   }
   const width = Math.max(...rules.map((rule) => rule.id.length));
-  const lines = rules.map((rule) => `${rule.id.padEnd(width)}  ${rule.defaultSeverity.padEnd(7)}  ${rule.docs.summary}`);
-  return `${'rule'.padEnd(width)}  default  summary\n${lines.join('\n')}\n`;
+  const fixWidth = Math.max(3, ...rules.map((rule) => fixOf(rule).length));
+  const lines = rules.map(
+    (rule) => `${rule.id.padEnd(width)}  ${modeOf(rule).padEnd(4)}  ${rule.defaultSeverity.padEnd(7)}  ${fixOf(rule).padEnd(fixWidth)}  ${rule.docs.summary}`,
+  );
+  return `${'rule'.padEnd(width)}  mode  default  ${'fix'.padEnd(fixWidth)}  summary\n${lines.join('\n')}\n`;
 }
 
 export function renderExplain(rules: AnyRule[], id: string): string {
@@ -26,6 +36,7 @@ export function renderExplain(rules: AnyRule[], id: string): string {
     list.flatMap((example) => [`${title}: ${example.title}`, ...example.sql.split('\n').map((line) => `    ${line}`), '']);
   return [
     `${rule.id} (default: ${rule.defaultSeverity})`,
+    `Mode: ${modeOf(rule)}. Fix: ${fixOf(rule) === '-' ? 'none' : fixOf(rule)}.`,
     '',
     docs.summary,
     '',

@@ -96,10 +96,17 @@ export interface RuleDocs {
   fix: string;
 }
 
+/** Where a rule can find something: in DDL files and a live database, or only where live figures exist. */
+export type RuleMode = 'both' | 'live';
+
 export interface Rule<Options = Record<string, unknown>> {
   id: string;
   name: string;
   defaultSeverity: Severity;
+  /** Default `both`. */
+  mode?: RuleMode;
+  /** Safety levels of the fixes the rule can emit; empty or absent: the rule has no fix. */
+  fixSafety?: Array<Fix['safety']>;
   /** SARIF `precision` */
   precision: 'very-high' | 'high' | 'medium' | 'low';
   tags: string[];

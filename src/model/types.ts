@@ -58,7 +58,18 @@ export interface Column {
   storage?: string;
   compression?: string;
   comment?: string;
+  /** Live mode only (DDL cannot know it): the sequence that fills the column and how far it has gone. */
+  sequenceUsage?: SequenceUsage;
   origin: Origin;
+}
+
+export interface SequenceUsage {
+  /** Qualified name of the sequence. */
+  sequence: string;
+  /** Undefined when the sequence was never used or the role may not read it. */
+  lastValue?: number;
+  maxValue: number;
+  increment: number;
 }
 
 export type ConstraintKind = 'primary' | 'unique' | 'foreign' | 'check' | 'exclusion';

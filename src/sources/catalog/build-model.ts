@@ -26,6 +26,7 @@ import { parseBoundText, splitExpressionList } from '../../sql/partition-bound.j
 import { decodeTriggerType } from '../../model/trigger-type.js';
 export { decodeTriggerType };
 import type { CatalogRows, ColumnRow, ConstraintRow, IndexRow, RelationRow, TypeRow } from './rows.js';
+import { applySequenceUsage } from './sequences.js';
 
 export type { CatalogRows } from './rows.js';
 
@@ -261,6 +262,7 @@ function column(row: ColumnRow, origin: DatabaseOrigin): Column {
   if (row.storage) result.storage = STORAGE[row.storage] ?? row.storage;
   if (row.compression) result.compression = COMPRESSION[row.compression] ?? row.compression;
   if (row.comment !== null) result.comment = row.comment;
+  applySequenceUsage(result, row);
   return result;
 }
 

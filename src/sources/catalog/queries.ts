@@ -16,6 +16,8 @@
  * Unscoped runs send the queries without the filter at all (the 10,000-table read stays what it was).
  */
 
+import { SEQUENCE_COLUMNS, SEQUENCE_JOIN } from './sequences.js';
+
 /** Scope filters: empty when the run reads every schema, else a condition on `$1` (text[] of schema names). */
 export interface Scope {
   /** A relation `c` in namespace `n` (a partition counts in its root table's schema). */
@@ -138,12 +140,13 @@ SELECT a.attrelid AS relid, a.attname AS name,
        a.attidentity AS identity, a.attgenerated AS generated,
        CASE WHEN a.attstorage <> col_t.typstorage THEN a.attstorage END AS storage,
        ${compression} AS compression,
-       ${DESCRIPTION('pg_catalog.pg_class', 'a.attrelid', 'a.attnum')} AS comment
+       ${DESCRIPTION('pg_catalog.pg_class', 'a.attrelid', 'a.attnum')} AS comment,
+       ${SEQUENCE_COLUMNS}
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 ${TYPE_PARTS('a.atttypid', 'col')}
-LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum${SEQUENCE_JOIN}
 WHERE a.attnum > 0 AND NOT a.attisdropped AND ${USER_RELATION(`'r', 'p'`)}${scope.relation('c', 'n')}
 ORDER BY a.attrelid, a.attnum`;
 }

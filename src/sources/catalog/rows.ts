@@ -1,4 +1,5 @@
 /** Row shapes of the catalog queries (queries.ts), as `pg` returns them: oids as numbers, int8 as strings. */
+import type { SequenceColumnsRow } from './sequences.js';
 
 export interface CatalogRows {
   alias: string;
@@ -37,7 +38,7 @@ export interface RelationRow {
   deletes: string | null;
 }
 
-export interface ColumnRow {
+export interface ColumnRow extends SequenceColumnsRow {
   relid: number;
   name: string;
   type_schema: string;

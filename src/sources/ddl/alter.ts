@@ -116,8 +116,17 @@ function applyCommand(builder: DdlModelBuilder, table: Table, command: Node, onl
       return;
     }
     case 'AT_SetStorage': {
-      const target = column(builder, table, command.name, 'ALTER COLUMN SET STORAGE');
-      if (target) target.storage = defElemValue(command.def).toLowerCase();
+      const name = command.name as string;
+      const storage = defElemValue(command.def).toLowerCase();
+      // PostgreSQL recurses SET STORAGE to partitions (and inheritance children) unless ONLY is given.
+      if (column(builder, table, name, 'ALTER COLUMN SET STORAGE')) {
+        const apply = (t: Table): void => {
+          const c = t.columns.find((x) => x.name === name);
+          if (c) c.storage = storage;
+        };
+        if (only) apply(table);
+        else withPartitions(builder, table, apply);
+      }
       return;
     }
     case 'AT_SetCompression': {

@@ -1,0 +1,46 @@
+/**
+ * Live mode's sequence figures, read with the columns (one query for all, so the query count stays constant): for
+ * each column a sequence fills (serial's owned sequence, deptype 'a', or an identity's, deptype 'i'), how far the
+ * sequence has gone and where it stops. DDL cannot know this, so it is kept apart from the model facts both sources
+ * must agree on, like table statistics.
+ *
+ * `pg_sequence_last_value` needs SELECT or USAGE on the sequence; without it the value stays unknown rather than
+ * failing the run.
+ */
+import type { Column } from '../../model/types.js';
+
+/** Select-list entries; `a` is the column's pg_attribute row, `seq_used` the lateral join below. */
+export const SEQUENCE_COLUMNS = `seq_used.schema AS seq_schema, seq_used.name AS seq_name, seq_used.last_value AS seq_last_value,
+       seq_used.max_value AS seq_max_value, seq_used.increment AS seq_increment`;
+
+export const SEQUENCE_JOIN = `
+LEFT JOIN LATERAL (
+  SELECT sn.nspname AS schema, s.relname AS name,
+         CASE WHEN has_sequence_privilege(s.oid, 'SELECT,USAGE') THEN pg_catalog.pg_sequence_last_value(s.oid)::text END AS last_value,
+         seq.seqmax::text AS max_value, seq.seqincrement::text AS increment
+  FROM pg_catalog.pg_depend d
+  JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+  JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace
+  JOIN pg_catalog.pg_sequence seq ON seq.seqrelid = s.oid
+  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+    AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype IN ('a', 'i')
+  LIMIT 1) seq_used ON true`;
+
+export interface SequenceColumnsRow {
+  seq_schema?: string | null;
+  seq_name?: string | null;
+  seq_last_value?: string | null;
+  seq_max_value?: string | null;
+  seq_increment?: string | null;
+}
+
+/** int8 values arrive as text; past 2^53 a Number loses precision, which a percentage does not notice. */
+export function applySequenceUsage(column: Column, row: SequenceColumnsRow): void {
+  if (!row.seq_schema || !row.seq_name || !row.seq_max_value) return;
+  column.sequenceUsage = {
+    sequence: `${row.seq_schema}.${row.seq_name}`,
+    lastValue: row.seq_last_value == null ? undefined : Number(row.seq_last_value),
+    maxValue: Number(row.seq_max_value),
+    increment: Number(row.seq_increment ?? 1),
+  };
+}
