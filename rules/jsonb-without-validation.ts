@@ -218,7 +218,7 @@ export const jsonbWithoutValidation: Rule<JsonbWithoutValidationOptions> = {
   id: 'jsonb-without-validation',
   name: 'JsonbWithoutValidation',
   defaultSeverity: 'warning',
-  fixSafety: ['safe', 'review'],
+  fixSafety: ['safe', 'behaviour', 'review'],
   precision: 'medium',
   tags: ['correctness', 'jsonb', 'constraint'],
   docs: {

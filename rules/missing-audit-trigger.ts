@@ -290,7 +290,7 @@ export const missingAuditTrigger: Rule<MissingAuditTriggerOptions> = {
   id: 'missing-audit-trigger',
   name: 'MissingAuditTrigger',
   defaultSeverity: 'warning',
-  fixSafety: ['safe', 'review'],
+  fixSafety: ['behaviour', 'review'],
   precision: 'medium',
   tags: ['security', 'compliance', 'audit', 'trigger'],
   docs: {

@@ -31,6 +31,8 @@ export const timestampWithoutTimeZone: Rule<TimestampWithoutTimeZoneOptions> = {
   id: 'timestamp-without-time-zone',
   name: 'TimestampWithoutTimeZone',
   defaultSeverity: 'note',
+  // A house style, not a defect: a schema that stores UTC in timestamp columns consistently is fine. On by choice.
+  optIn: true,
   mode: 'both',
   fixSafety: ['review'],
   precision: 'high',

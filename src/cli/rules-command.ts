@@ -12,6 +12,7 @@ export function renderRulesTable(rules: AnyRule[], format: 'text' | 'json'): str
     const list = rules.map((rule) => ({
       id: rule.id,
       defaultSeverity: rule.defaultSeverity,
+      optIn: rule.optIn ?? false,
       mode: modeOf(rule),
       fix: rule.fixSafety ?? [],
       summary: rule.docs.summary,
@@ -23,9 +24,10 @@ export function renderRulesTable(rules: AnyRule[], format: 'text' | 'json'): str
   const width = Math.max(...rules.map((rule) => rule.id.length));
   const fixWidth = Math.max(3, ...rules.map((rule) => fixOf(rule).length));
   const lines = rules.map(
-    (rule) => `${rule.id.padEnd(width)}  ${modeOf(rule).padEnd(4)}  ${rule.defaultSeverity.padEnd(7)}  ${fixOf(rule).padEnd(fixWidth)}  ${rule.docs.summary}`,
+    (rule) => `${rule.id.padEnd(width)}  ${modeOf(rule).padEnd(4)}  ${(rule.optIn ? `(${rule.defaultSeverity})` : rule.defaultSeverity).padEnd(9)}  ${fixOf(rule).padEnd(fixWidth)}  ${rule.docs.summary}`,
   );
-  return `${'rule'.padEnd(width)}  mode  default  ${'fix'.padEnd(fixWidth)}  summary\n${lines.join('\n')}\n`;
+  const legend = rules.some((rule) => rule.optIn) ? '\n(level): opt-in, off until the config or --rule turns it on.\n' : '';
+  return `${'rule'.padEnd(width)}  mode  default    ${'fix'.padEnd(fixWidth)}  summary\n${lines.join('\n')}\n${legend}`;
 }
 
 export function renderExplain(rules: AnyRule[], id: string): string {
@@ -35,7 +37,7 @@ export function renderExplain(rules: AnyRule[], id: string): string {
   const examples = (title: string, list: AnyRule['docs']['bad']): string[] =>
     list.flatMap((example) => [`${title}: ${example.title}`, ...example.sql.split('\n').map((line) => `    ${line}`), '']);
   return [
-    `${rule.id} (default: ${rule.defaultSeverity})`,
+    `${rule.id} (default: ${rule.optIn ? `off; opt-in, then ${rule.defaultSeverity}` : rule.defaultSeverity})`,
     `Mode: ${modeOf(rule)}. Fix: ${fixOf(rule) === '-' ? 'none' : fixOf(rule)}.`,
     '',
     docs.summary,

@@ -22,7 +22,9 @@ export function enabledRules(rules: AnyRule[], config: Config, overrides: Record
   const result: EnabledRule[] = [];
   for (const rule of rules) {
     const setting = config.rules[rule.id];
-    const severity = overrides[rule.id] ?? settingSeverity(setting) ?? rule.defaultSeverity;
+    // Giving an opt-in rule options (without a level) turns it on too.
+    const byDefault = rule.optIn && setting === undefined ? 'off' : rule.defaultSeverity;
+    const severity = overrides[rule.id] ?? settingSeverity(setting) ?? byDefault;
     if (severity === 'off') continue;
     const given = typeof setting === 'object' ? setting.options : undefined;
     result.push({ rule, severity, options: resolveRuleOptions(rule, given, configFile) });

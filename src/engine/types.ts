@@ -103,6 +103,11 @@ export interface Rule<Options = Record<string, unknown>> {
   id: string;
   name: string;
   defaultSeverity: Severity;
+  /**
+   * A policy rather than a defect (e.g. "every timestamp column has a time zone"): off until the config or `--rule`
+   * turns it on, then at `defaultSeverity`.
+   */
+  optIn?: boolean;
   /** Default `both`. */
   mode?: RuleMode;
   /** Safety levels of the fixes the rule can emit; empty or absent: the rule has no fix. */

@@ -27,6 +27,8 @@ export function lintModel(model: SchemaModel, options: LintOptions = {}): Findin
   for (const rule of allRules) {
     if (options.rules && !options.rules.includes(rule.id)) config.rules[rule.id] = 'off';
     else if (options.ruleOptions?.[rule.id]) config.rules[rule.id] = { options: options.ruleOptions[rule.id] };
+    // A rule asked for by name runs, opt-in or not.
+    else if (options.rules && config.rules[rule.id] === undefined) config.rules[rule.id] = rule.defaultSeverity;
   }
   const enabled = enabledRules(allRules, config, {} as Record<string, Severity | 'off'>);
   return runRules(model, enabled, config, { now: options.now ?? new Date('2026-01-15T00:00:00Z'), live: options.live ?? false });
