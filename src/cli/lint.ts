@@ -177,8 +177,9 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   if (!live && args.source) throw new UsageError('--source goes with --db');
   if (live && args.stats) throw new UsageError('--stats is for DDL mode: live mode reads the statistics from the database');
 
-  const files = live ? (args.source ? collectSqlFiles(args.source) : []) : collectSqlFiles(args.paths);
-  const loaded = files.length ? await loadDdl(files) : undefined;
+  const layout = config.migrations?.layout;
+  const files = live ? (args.source ? collectSqlFiles(args.source, { layout }) : []) : collectSqlFiles(args.paths, { layout });
+  const loaded = files.length ? await loadDdl(files, layout) : undefined;
   // Live mode's modules (the pg driver among them) load only for live mode: DDL runs start faster.
   const model: SchemaModel = live
     ? await (await import('../sources/catalog/read-catalog.js')).readCatalog({ url: databaseUrl(args, io.env) })

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject } from 'ajv';
+import { MIGRATION_LAYOUTS, type MigrationLayout } from '../sources/ddl/migration-layout.js';
 import type { AnyRule, Severity } from './types.js';
 
 export const CONFIG_FILE_NAME = 'schema-lint.config.json';
@@ -14,6 +15,8 @@ export interface Config {
   schemas: { include: string[]; exclude: string[] };
   ignores: Array<{ rule: string; objects: string[]; reason?: string }>;
   failOn?: Severity | 'never';
+  /** How a migration folder is read (which files run, in which order); `auto` detects it from the layout. */
+  migrations?: { layout?: MigrationLayout };
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +63,7 @@ const configSchema = {
       },
     },
     failOn: { enum: ['error', 'warning', 'note', 'never'] },
+    migrations: { type: 'object', additionalProperties: false, properties: { layout: { enum: [...MIGRATION_LAYOUTS] } } },
   },
 };
 

@@ -2,6 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { orderMigrationFolder, type MigrationLayout } from './migration-layout.js';
 
 export class InputError extends Error {}
 
@@ -30,7 +31,7 @@ function walkSqlFiles(dir: string): string[] {
  * Files in the order given; a folder's `*.sql` files below it in natural order of their paths (so
  * `migrations/2_x/up.sql` comes before `migrations/10_x/up.sql`); a glob's matches in natural order.
  */
-export function collectSqlFiles(inputs: string[]): string[] {
+export function collectSqlFiles(inputs: string[], options: { layout?: MigrationLayout } = {}): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
   const add = (file: string): void => {
@@ -65,7 +66,7 @@ export function collectSqlFiles(inputs: string[]): string[] {
     if (stats.isDirectory()) {
       const found = walkSqlFiles(input);
       if (found.length === 0) throw new InputError(`${input}: folder holds no .sql file`);
-      found.forEach(add);
+      orderMigrationFolder(input, found, options.layout).forEach(add);
     } else add(input);
   }
   return files;
