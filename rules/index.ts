@@ -6,6 +6,7 @@ import { jsonbWithoutGinIndex } from './jsonb-without-gin-index.js';
 import { jsonbWithoutValidation } from './jsonb-without-validation.js';
 import { missingAuditTrigger } from './missing-audit-trigger.js';
 import { partitionCoverage } from './partition-coverage.js';
+import { migrationRules } from './migration/index.js';
 
 export const allRules: AnyRule[] = [
   foreignKeyWithoutIndex,
@@ -14,4 +15,6 @@ export const allRules: AnyRule[] = [
   jsonbWithoutValidation,
   missingAuditTrigger,
   partitionCoverage,
+  // Migration-safety rules judge the statements of changed migrations (--changed-since), not the finished model.
+  ...migrationRules,
 ];
