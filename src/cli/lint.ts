@@ -46,6 +46,8 @@ export interface LintArgs {
   source?: string[];
   /** DDL mode: volume figures exported by `schema-lint stats`. */
   stats?: string;
+  /** Pull-request mode: report what changed since this git ref (src/cli/changed-since.ts). */
+  changedSince?: string;
 }
 
 export interface LintIo {
@@ -198,7 +200,15 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   }
   const syntaxErrors = diagnostics.filter((d) => d.kind === 'syntax').length;
 
-  const raw = runRules(model, rules, config, { now, live });
+  let raw = runRules(model, rules, config, { now, live });
+  if (args.changedSince !== undefined) {
+    if (live) throw new UsageError('--changed-since reads SQL files from git: give paths, not --db');
+    const changed = (await import('./changed-since.js')).changedSinceFindings({
+      ref: args.changedSince, paths: args.paths, cwd: io.cwd, layout, rules, config, now, model, files: loaded!.files, findings: raw,
+    });
+    for (const warning of changed.warnings) io.stderr.write(`schema-lint: warning: ${warning}\n`);
+    raw = changed.findings;
+  }
   const all = live && loaded ? mapFindingsToSource(raw, loaded.model) : raw;
   const { kept, suppressed, unused } = applySuppressions(all, suppressions);
   if (args.reportUnusedSuppressions) {

@@ -54,6 +54,7 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
           .option('db', { type: 'string', describe: 'Live mode: read the schema from this database (postgres:// URL; "" uses the PG* environment variables)' })
           .option('db-env', { type: 'string', describe: 'Live mode: read the database URL from this environment variable' })
           .option('source', { type: 'string', array: true, describe: 'Live mode: DDL files or folders to map findings to (the statement that defines each object)' })
+          .option('changed-since', { type: 'string', describe: 'Pull-request mode: only gap findings absent at this git ref, plus migration-safety findings on files changed since it' })
           .option('stats', { type: 'string', describe: 'DDL mode: volume figures exported by `schema-lint stats` (rows, sizes, write rates)' })
           .option('sarif-category', { type: 'string', describe: 'SARIF automationDetails.id category, to upload several runs side by side' })
           .option('baseline', { type: 'string', describe: 'Report and fail only on findings not in this baseline file' })
@@ -77,6 +78,7 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
             dbEnv: args['db-env'],
             source: args.source as string[] | undefined,
             stats: args.stats,
+            changedSince: args['changed-since'],
             baseline: args.baseline,
             writeBaseline: args['write-baseline'],
             reportUnusedSuppressions: args['report-unused-suppressions'],

@@ -12,6 +12,23 @@ export const MIGRATION_LAYOUTS = ['auto', 'plain', 'diesel', 'golang-migrate', '
 export type MigrationLayout = (typeof MIGRATION_LAYOUTS)[number];
 export type ResolvedLayout = Exclude<MigrationLayout, 'auto'>;
 
+/** Where a folder's files are read from: the working tree, or a git revision (`--changed-since`). */
+export interface TreeReader {
+  exists(file: string): boolean;
+  read(file: string): string | undefined;
+}
+
+export const workingTree: TreeReader = {
+  exists: (file) => existsSync(file),
+  read: (file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
 const naturalCollator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
 const natural = (a: string, b: string): number => naturalCollator.compare(a, b);
 
@@ -23,22 +40,14 @@ const DBMATE_UP = /^--\s*migrate:up\b/m;
 const DBMATE_DOWN = /^--\s*migrate:down\b.*$/m;
 
 /** Which layout a folder's files follow, judged by their names (and, for dbmate, a file's marker comment). */
-export function detectLayout(dir: string, files: string[]): ResolvedLayout {
-  if (existsSync(path.join(dir, 'sqitch.plan')) || (existsSync(path.join(dir, 'deploy')) && existsSync(path.join(dir, 'revert')))) return 'sqitch';
+export function detectLayout(dir: string, files: string[], tree: TreeReader = workingTree): ResolvedLayout {
+  if (tree.exists(path.join(dir, 'sqitch.plan')) || files.some((file) => path.relative(dir, file).split(/[\\/]/)[0] === 'revert')) return 'sqitch';
   const names = files.map((file) => path.basename(file));
   if (files.some((file) => DIESEL_FILE.test(path.basename(file)) && path.relative(dir, path.dirname(file)) !== '')) return 'diesel';
   if (names.some((name) => GOLANG_MIGRATE_FILE.test(name))) return 'golang-migrate';
   if (names.length > 0 && names.filter((name) => FLYWAY_FILE.test(name)).length === names.length) return 'flyway';
-  if (files.some((file) => DBMATE_UP.test(headOf(file)))) return 'dbmate';
+  if (files.some((file) => DBMATE_UP.test((tree.read(file) ?? '').slice(0, 4096)))) return 'dbmate';
   return 'plain';
-}
-
-function headOf(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').slice(0, 4096);
-  } catch {
-    return '';
-  }
 }
 
 /** Flyway's version order: parts split at `.` or `_`, compared as numbers (`1_10` after `1_9`, `1` before `1.1`). */
@@ -91,8 +100,8 @@ function orderDiesel(files: string[]): string[] {
  * Sqitch deploys the changes its `sqitch.plan` lists, in plan order, from `deploy/<change>.sql`. A reworked change
  * appears twice in the plan; its earlier version lives in `deploy/<change>@<next tag>.sql`.
  */
-function orderSqitch(dir: string): string[] {
-  const plan = readFileSync(path.join(dir, 'sqitch.plan'), 'utf8').split(/\r?\n/);
+function orderSqitch(dir: string, tree: TreeReader): string[] {
+  const plan = (tree.read(path.join(dir, 'sqitch.plan')) ?? '').split(/\r?\n/);
   const entries: Array<{ change: string; tagAfter?: string }> = [];
   for (const raw of plan) {
     const line = raw.trim();
@@ -111,7 +120,7 @@ function orderSqitch(dir: string): string[] {
     const reworkedLater = lastIndex.get(entry.change)! > i;
     const name = reworkedLater && entry.tagAfter ? `${entry.change}${entry.tagAfter}` : entry.change;
     const file = path.join(dir, 'deploy', `${name}.sql`);
-    if (existsSync(file)) result.push(file);
+    if (tree.exists(file)) result.push(file);
   });
   return result;
 }
@@ -120,8 +129,8 @@ function orderSqitch(dir: string): string[] {
  * The files of a migration folder that run, in the order they run. `files` are every `.sql` file found below `dir`
  * (in natural order); the layout is detected unless given.
  */
-export function orderMigrationFolder(dir: string, files: string[], layout: MigrationLayout = 'auto'): string[] {
-  const resolved = layout === 'auto' ? detectLayout(dir, files) : layout;
+export function orderMigrationFolder(dir: string, files: string[], layout: MigrationLayout = 'auto', tree: TreeReader = workingTree): string[] {
+  const resolved = layout === 'auto' ? detectLayout(dir, files, tree) : layout;
   switch (resolved) {
     case 'diesel':
       return orderDiesel(files);
@@ -130,8 +139,8 @@ export function orderMigrationFolder(dir: string, files: string[], layout: Migra
     case 'flyway':
       return orderFlyway(files);
     case 'sqitch':
-      return existsSync(path.join(dir, 'sqitch.plan'))
-        ? orderSqitch(dir)
+      return tree.exists(path.join(dir, 'sqitch.plan'))
+        ? orderSqitch(dir, tree)
         : files.filter((file) => !path.relative(dir, file).split(/[\\/]/).some((part) => part === 'revert' || part === 'verify'));
     default:
       // dbmate: one file per version, both directions inside (the down half is cut when the file is read).
