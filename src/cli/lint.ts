@@ -22,7 +22,7 @@ import { allRules } from '../../rules/index.js';
 import { UsageError } from './errors.js';
 import { toolVersion } from './version.js';
 
-export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'github' | 'markdown';
 
 export interface LintArgs {
   paths: string[];
@@ -125,9 +125,11 @@ export function findRepoRoot(cwd: string): string {
 async function renderReport(
   args: LintArgs,
   io: LintIo,
-  input: { findings: Finding[]; diagnostics: Diagnostic[]; summary: Summary; rules: EnabledRule[]; version: string },
+  input: { findings: Finding[]; diagnostics: Diagnostic[]; summary: Summary; rules: EnabledRule[]; version: string; model: SchemaModel; now: Date },
 ): Promise<string> {
   switch (args.format) {
+    case 'markdown':
+      return (await import('./markdown-report.js')).markdownReport({ ...input, changedSince: args.changedSince });
     case 'json':
       return renderJson({ toolVersion: input.version, findings: input.findings, diagnostics: input.diagnostics, summary: input.summary });
     case 'sarif': {
@@ -234,7 +236,7 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
     fixedSinceBaseline: baseline?.fixed,
   });
   const version = toolVersion();
-  const report = await renderReport(args, io, { findings, diagnostics, summary, rules, version });
+  const report = await renderReport(args, io, { findings, diagnostics, summary, rules, version, model, now });
 
   // A failed run writes no report file and no fix script: an upload step must never replace good results with a partial set.
   if (syntaxErrors > 0) {

@@ -41,9 +41,9 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
           .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'SQL files, folders or globs, applied in the order given' })
           .option('format', {
             alias: 'f',
-            choices: ['text', 'json', 'sarif', 'github'] as const,
+            choices: ['text', 'json', 'sarif', 'github', 'markdown'] as const,
             default: 'text' as const,
-            describe: 'Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow annotations)',
+            describe: 'Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow annotations), markdown (pull-request comment / step summary)',
           })
           .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE (atomically) instead of stdout' })
           .option('fix-sql', { type: 'string', describe: 'Write one reviewed fix-up SQL script for all findings to FILE' })
