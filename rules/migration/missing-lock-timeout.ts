@@ -3,6 +3,15 @@ import { rewriteFix, tableObject } from './common.js';
 import { migrationRule, type MigrationContext, type MigrationStatement, type Node } from './types.js';
 import type { Table } from '../../src/model/types.js';
 
+const STATEMENT_NAMES: Record<string, string> = {
+  AlterTableStmt: 'ALTER TABLE',
+  IndexStmt: 'CREATE INDEX',
+  CreateTrigStmt: 'CREATE TRIGGER',
+  RenameStmt: 'ALTER TABLE … RENAME',
+  TruncateStmt: 'TRUNCATE',
+  DropStmt: 'DROP TABLE',
+};
+
 /** The existing table a statement locks, when it locks one in a way that conflicts with reads or writes. */
 function lockedTable(statement: MigrationStatement, ctx: MigrationContext): { table: Table; lock: string } | undefined {
   const node = statement.node;
@@ -64,7 +73,7 @@ export const missingLockTimeout = migrationRule({
     if (!locked) return [];
     return [
       {
-        message: `${statement.kind.replace(/Stmt$/, '')} takes ${locked.lock} on ${locked.table.schema}.${locked.table.name} and no lock_timeout is set earlier in ${statement.file}: while it waits for the lock, every query on the table queues behind it`,
+        message: `${STATEMENT_NAMES[statement.kind]} takes ${locked.lock} on ${locked.table.schema}.${locked.table.name} and no lock_timeout is set earlier in ${statement.file}: while it waits for the lock, every query on the table queues behind it`,
         object: tableObject(locked.table, { detail: statement.file }),
         origin: statement.origin,
         fix: rewriteFix([`SET lock_timeout = '2s';`], ['Put it at the top of the migration (SET LOCAL inside a transaction); retry the migration when it times out.']),
