@@ -7,6 +7,7 @@ import { collectSqlFiles } from '../src/sources/ddl/collect-files.js';
 import { compareFlywayVersions, detectLayout, runnableMigrationText } from '../src/sources/ddl/migration-layout.js';
 import { loadDdl } from '../src/sources/ddl/load-ddl.js';
 import { sharedDir } from './support/corpus.js';
+import { assertBuilt, runCli } from './support/run-cli.js';
 
 function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'schema-lint-layout-'));
@@ -141,4 +142,25 @@ describe('override', () => {
     expect(rel(dir, collectSqlFiles([dir], { layout: 'plain' }))).toEqual(['1_a.down.sql', '1_a.up.sql']);
     expect(rel(dir, collectSqlFiles([dir], { layout: 'auto' }))).toEqual(['1_a.up.sql']);
   });
+});
+
+describe('config: migrations.layout', () => {
+  test('the CLI reads the folder by the configured layout; a layout it does not know is one clear line, exit 2', async () => {
+    assertBuilt();
+    const dir = tree({
+      'migrations/1_create.up.sql': 'CREATE TABLE items (id bigint PRIMARY KEY);',
+      'migrations/1_create.down.sql': 'DROP TABLE items;',
+    });
+    const lint = async (config: unknown) => {
+      writeFileSync(path.join(dir, 'schema-lint.config.json'), JSON.stringify(config));
+      return runCli(['migrations', '--format', 'json', '--fail-on', 'never'], { cwd: dir });
+    };
+    const auto = await lint({});
+    expect(JSON.parse(auto.stdout).summary.filesLinted).toBe(1);
+    const plain = await lint({ migrations: { layout: 'plain' } });
+    expect(JSON.parse(plain.stdout).summary.filesLinted).toBe(2);
+    const bad = await lint({ migrations: { layout: 'rails' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^schema-lint: .*schema-lint\.config\.json: migrations\.layout: must be one of "auto", "plain", "diesel", "golang-migrate", "dbmate", "flyway", "sqitch"\n$/);
+  }, 60_000);
 });

@@ -99,6 +99,25 @@ for (const rule of migrationRules) {
   });
 }
 
+describe('docs examples', () => {
+  // The tables the examples name, created by an earlier migration (so they "existed before").
+  const base: SqlFile = {
+    file: 'base.sql',
+    text: [
+      'CREATE TABLE customers (id bigint PRIMARY KEY);',
+      'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);',
+      'CREATE TABLE users (id bigint, email varchar(255), name text, legacy_flag boolean);',
+      'CREATE TABLE events (id integer PRIMARY KEY);',
+    ].join('\n'),
+  };
+  for (const rule of migrationRules) {
+    test(`${rule.id}: bad examples are reported, good ones are not`, () => {
+      for (const example of rule.docs.bad) expect(check([base, { file: 'change.sql', text: example.sql }], rule.id)).not.toEqual([]);
+      for (const example of rule.docs.good) expect(check([base, { file: 'change.sql', text: example.sql }], rule.id)).toEqual([]);
+    });
+  }
+});
+
 describe('messages and severity', () => {
   test('each finding names the lock its statement takes', () => {
     const locks = /ACCESS EXCLUSIVE|SHARE ROW EXCLUSIVE|SHARE lock|takes SHARE/;
