@@ -57,7 +57,12 @@ export const constraintWithoutNotValid = migrationRule({
         escalate,
         fix: rewriteFix(
           [alterTableSql(statement, rewritten), `ALTER TABLE ${tableName(table)} VALIDATE CONSTRAINT ${quoteIdent(name)};`],
-          ['Run the VALIDATE in a separate migration (its own transaction): it takes SHARE UPDATE EXCLUSIVE and lets reads and writes through.'],
+          [
+            'Run the VALIDATE in a separate migration (its own transaction): it takes SHARE UPDATE EXCLUSIVE and lets reads and writes through.',
+            ...(foreign && table.kind === 'partitioned'
+              ? ['PostgreSQL before 18 rejects NOT VALID foreign keys on a partitioned table: there, add and validate the key on each partition first.']
+              : []),
+          ],
         ),
       });
     }
