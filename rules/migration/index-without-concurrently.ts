@@ -79,7 +79,7 @@ export const indexWithoutConcurrently = migrationRule({
     return [
       {
         message:
-          `CREATE INDEX ${node.idxname ? quoteIdent(node.idxname) : ''} on ${table.schema}.${table.name}${size} without CONCURRENTLY takes a ${LOCK} lock: ` +
+          `CREATE INDEX ${node.idxname ? `${quoteIdent(node.idxname)} ` : ''}on ${table.schema}.${table.name}${size} without CONCURRENTLY takes a ${LOCK} lock: ` +
           'inserts, updates and deletes wait until the whole index is built',
         object: tableObject(table, { kind: 'index', detail: name }),
         origin: statement.origin,
