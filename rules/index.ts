@@ -21,6 +21,7 @@ import { int4PrimaryKey } from './int4-primary-key.js';
 import { highChurnTableDefaultAutovacuum } from './high-churn-table-default-autovacuum.js';
 import { timeSeriesWithoutBrinIndex } from './time-series-without-brin-index.js';
 import { randomUuidPrimaryKeyOnHighVolume } from './random-uuid-primary-key-on-high-volume.js';
+import { migrationRules } from './migration/index.js';
 
 export const allRules: AnyRule[] = [
   foreignKeyWithoutIndex,
@@ -45,4 +46,6 @@ export const allRules: AnyRule[] = [
   jsonbStorageDisablesCompression,
   randomUuidPrimaryKeyOnHighVolume,
   highChurnTableDefaultAutovacuum,
+  // Migration-safety rules judge the statements of changed migrations (--changed-since), not the finished model.
+  ...migrationRules,
 ];

@@ -36,7 +36,7 @@ interface TimePartitioned {
 }
 
 /** Tables partitioned by range on exactly one plain column of a date/time type (domains resolved). */
-function timePartitioned(model: SchemaModel, table: Table): TimePartitioned | undefined {
+export function timePartitioned(model: SchemaModel, table: Table): TimePartitioned | undefined {
   const by = table.partitionBy;
   if (table.kind !== 'partitioned' || by?.strategy !== 'range' || by.keys.length !== 1 || !by.keys[0].column) return undefined;
   const column = table.columns.find((c) => c.name === by.keys[0].column);
@@ -54,7 +54,7 @@ interface Partitions {
 }
 
 /** The direct partitions: a sub-partitioned partition counts with its own bound, which holds its children. */
-function partitionsOf(model: SchemaModel, parent: TimePartitioned): Partitions {
+export function partitionsOf(model: SchemaModel, parent: TimePartitioned): Partitions {
   const result: Partitions = { ranges: [], unreadable: [] };
   for (const key of parent.table.partitions) {
     const partition = model.tables.get(key);

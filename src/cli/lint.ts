@@ -1,6 +1,7 @@
 /** `schema-lint lint`: read the schema, run the rules, write the report and the fix-up script, pick the exit code. */
 import { renderBaseline } from '../engine/baseline.js';
 import type { EnabledRule } from '../engine/run-rules.js';
+import type { SchemaModel } from '../model/types.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../engine/types.js';
 import { renderFixScript, type FixLevel } from '../fix/script.js';
 import { renderJson } from '../report/json.js';
@@ -15,7 +16,7 @@ import { printDiagnostics } from './diagnostic-lines.js';
 import { UsageError } from './errors.js';
 import { toolVersion } from './version.js';
 
-export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'github' | 'markdown';
 
 export interface LintArgs {
   paths: string[];
@@ -46,6 +47,8 @@ export interface LintArgs {
   /** Live mode: seconds to wait for the connection, and for each catalog query. */
   connectTimeout?: number;
   queryTimeout?: number;
+  /** Pull-request mode: report what changed since this git ref (src/engine/changed-since.ts). */
+  changedSince?: string;
 }
 
 export interface LintIo {
@@ -77,9 +80,11 @@ function failed(findings: Finding[], failOn: Severity | 'never'): boolean {
 async function renderReport(
   args: LintArgs,
   io: LintIo,
-  input: { findings: Finding[]; diagnostics: Diagnostic[]; summary: Summary; rules: EnabledRule[]; version: string },
+  input: { findings: Finding[]; diagnostics: Diagnostic[]; summary: Summary; rules: EnabledRule[]; version: string; model: SchemaModel; now: Date },
 ): Promise<string> {
   switch (args.format) {
+    case 'markdown':
+      return (await import('./markdown-report.js')).markdownReport({ ...input, changedSince: args.changedSince });
     case 'json':
       return renderJson({ toolVersion: input.version, findings: input.findings, diagnostics: input.diagnostics, summary: input.summary });
     case 'sarif': {
@@ -129,13 +134,15 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
     reportUnusedSuppressions: args.reportUnusedSuppressions,
     connectTimeoutSeconds: args.connectTimeout,
     queryTimeoutSeconds: args.queryTimeout,
+    changedSince: args.changedSince,
   });
-  const { findings, diagnostics, summary, rules, now } = run;
+  const { findings, diagnostics, summary, rules, now, model } = run;
+  for (const warning of run.warnings) io.stderr.write(`schema-lint: warning: ${warning}\n`);
   if (run.statsUnknownTables.length && args.verbose) io.stderr.write(`schema-lint: ${args.stats}: no table ${run.statsUnknownTables.join(', ')} in the schema\n`);
   printDiagnostics(diagnostics, io, args.verbose || args.reportUnusedSuppressions);
   const failOn = args.failOn ?? run.config.failOn ?? 'error';
   const version = toolVersion();
-  const report = await renderReport(args, io, { findings, diagnostics, summary, rules, version });
+  const report = await renderReport(args, io, { findings, diagnostics, summary, rules, version, model, now });
 
   // A failed run writes no report file and no fix script: an upload step must never replace good results with a partial set.
   if (summary.syntaxErrors > 0) {

@@ -45,9 +45,9 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
           .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'SQL files, folders or globs, applied in the order given' })
           .option('format', {
             alias: 'f',
-            choices: ['text', 'json', 'sarif', 'github'] as const,
+            choices: ['text', 'json', 'sarif', 'github', 'markdown'] as const,
             default: 'text' as const,
-            describe: 'Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow annotations)',
+            describe: 'Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow annotations), markdown (pull-request comment / step summary)',
           })
           .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE (atomically) instead of stdout' })
           .option('fix-sql', { type: 'string', describe: 'Write one reviewed fix-up SQL script for all findings to FILE' })
@@ -66,6 +66,7 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
           .option('connect-timeout', { type: 'number', describe: 'Live mode: seconds to wait for the connection [default: 10]' })
           .option('query-timeout', { type: 'number', describe: 'Live mode: seconds one catalog query may take [default: 60]' })
           .option('source', { type: 'string', array: true, describe: 'Live mode: DDL files or folders to map findings to (the statement that defines each object)' })
+          .option('changed-since', { type: 'string', describe: 'Pull-request mode: only gap findings absent at this git ref, plus migration-safety findings on files changed since it' })
           .option('stats', { type: 'string', describe: 'DDL mode: volume figures exported by `schema-lint stats` (rows, sizes, write rates)' })
           .option('sarif-category', { type: 'string', describe: 'SARIF automationDetails.id category, to upload several runs side by side' })
           .option('baseline', { type: 'string', describe: 'Report and fail only on findings not in this baseline file' })
@@ -93,6 +94,7 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
             stats: args.stats,
             connectTimeout: args['connect-timeout'],
             queryTimeout: args['query-timeout'],
+            changedSince: args['changed-since'],
             baseline: args.baseline,
             writeBaseline: args['write-baseline'],
             reportUnusedSuppressions: args['report-unused-suppressions'],

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject } from 'ajv';
+import { MIGRATION_LAYOUTS, type MigrationLayout } from '../sources/ddl/migration-layout.js';
 import type { AnyRule, Severity } from './types.js';
 
 export const CONFIG_FILE_NAME = 'schema-lint.config.json';
@@ -18,6 +19,8 @@ export interface Config {
   plugins?: string[];
   /** Live mode: how long to wait for the server (seconds); `--connect-timeout` / `--query-timeout` override. */
   live?: { connectTimeoutSeconds?: number; queryTimeoutSeconds?: number };
+  /** How a migration folder is read (which files run, in which order); `auto` detects it from the layout. */
+  migrations?: { layout?: MigrationLayout };
 }
 
 export class ConfigError extends Error {}
@@ -73,6 +76,7 @@ const configSchema = {
         queryTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },
       },
     },
+    migrations: { type: 'object', additionalProperties: false, properties: { layout: { enum: [...MIGRATION_LAYOUTS] } } },
   },
 };
 

@@ -12,6 +12,7 @@ import type { Suppression } from '../shared/suppression.js';
 import { loadParser } from '../sql/parser.js';
 import { collectSqlFiles } from '../sources/ddl/collect-files.js';
 import { buildModelFromSql, loadDdl, type DdlLoadResult } from '../sources/ddl/load-ddl.js';
+import type { MigrationLayout } from '../sources/ddl/migration-layout.js';
 import { parseSuppressions } from '../sources/ddl/suppressions.js';
 import { applyStatsFile, parseStatsFile, type StatsFile } from '../sources/stats-file.js';
 import { applyBaseline, readBaseline } from './baseline.js';
@@ -61,6 +62,11 @@ export interface LintOptions {
   /** Live mode: seconds to wait for the connection / for one catalog query (override the config's `live`). */
   connectTimeoutSeconds?: number;
   queryTimeoutSeconds?: number;
+  /**
+   * Pull-request mode (DDL paths in a git work tree): report the gap findings absent at this ref, plus the
+   * migration-safety findings on the statements of files changed since it.
+   */
+  changedSince?: string;
 }
 
 /** Everything a run found, for renderers and the CLI's exit code. */
@@ -81,6 +87,8 @@ export interface LintRun {
   now: Date;
   /** Tables named in `stats` that the schema does not have. */
   statsUnknownTables: string[];
+  /** What the run adjusted and the user should know (a shallow clone without a merge base, …). */
+  warnings: string[];
 }
 
 function readStats(stats: StatsFile | string): StatsFile {
@@ -118,14 +126,15 @@ function checkOverrides(overrides: Record<string, Severity | 'off'>, rules: AnyR
   }
 }
 
-async function loadSources(options: LintOptions, live: boolean): Promise<{ loaded?: DdlLoadResult; fileCount: number }> {
+async function loadSources(options: LintOptions, live: boolean, layout: MigrationLayout | undefined): Promise<{ loaded?: DdlLoadResult; fileCount: number }> {
   if (options.sql !== undefined) {
     await loadParser();
     const sources = typeof options.sql === 'string' ? [{ file: 'input.sql', text: options.sql }] : options.sql;
     return { loaded: buildModelFromSql(sources), fileCount: sources.length };
   }
-  const files = live ? (options.source ? collectSqlFiles(options.source) : []) : collectSqlFiles(options.paths ?? []);
-  return { loaded: files.length ? await loadDdl(files) : undefined, fileCount: files.length };
+  // Migration folders are read the way their framework runs them (down scripts left out, versions in order).
+  const files = live ? (options.source ? collectSqlFiles(options.source, { layout }) : []) : collectSqlFiles(options.paths ?? [], { layout });
+  return { loaded: files.length ? await loadDdl(files, layout) : undefined, fileCount: files.length };
 }
 
 function suppressionDiagnostics(suppressions: Suppression[], rules: AnyRule[]): Diagnostic[] {
@@ -161,7 +170,8 @@ export async function runPipeline(options: LintOptions): Promise<LintRun> {
   const baselineKeys =
     options.baseline === undefined ? undefined : typeof options.baseline === 'string' ? readBaseline(options.baseline) : new Set(options.baseline);
 
-  const { loaded, fileCount } = await loadSources(options, live);
+  const layout = config.migrations?.layout;
+  const { loaded, fileCount } = await loadSources(options, live, layout);
   // Live mode's modules (the pg driver among them) load only for live mode: DDL runs start faster.
   const model: SchemaModel = live
     ? await (await import('../sources/catalog/read-catalog.js')).readCatalog(
@@ -175,7 +185,16 @@ export async function runPipeline(options: LintOptions): Promise<LintRun> {
   const diagnostics = [...(loaded?.diagnostics ?? []), ...suppressionDiagnostics(suppressions, knownRules)];
   const syntaxErrors = diagnostics.filter((d) => d.kind === 'syntax').length;
 
-  const raw = runRules(model, rules, config, { now, live });
+  let raw = runRules(model, rules, config, { now, live });
+  const warnings: string[] = [];
+  if (options.changedSince !== undefined) {
+    if (live || !loaded || options.sql !== undefined) throw new UsageError('--changed-since reads SQL files from git: give paths, not --db');
+    const changed = (await import('./changed-since.js')).changedSinceFindings({
+      ref: options.changedSince, paths: options.paths ?? [], cwd, layout, rules, config, now, model, files: loaded.files, findings: raw,
+    });
+    warnings.push(...changed.warnings);
+    raw = changed.findings;
+  }
   const all = live && loaded ? mapFindingsToSource(raw, loaded.model) : raw;
   const { kept, suppressed, unused } = applySuppressions(all, suppressions);
   if (options.reportUnusedSuppressions) {
@@ -199,5 +218,5 @@ export async function runPipeline(options: LintOptions): Promise<LintRun> {
     baselined: baseline?.baselined,
     fixedSinceBaseline: baseline?.fixed,
   });
-  return { findings, diagnostics, summary, kept, unusedSuppressions: unused, rules, knownRules, config, configFile, model, now, statsUnknownTables };
+  return { findings, diagnostics, summary, kept, unusedSuppressions: unused, rules, knownRules, config, configFile, model, now, statsUnknownTables, warnings };
 }

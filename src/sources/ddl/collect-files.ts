@@ -7,6 +7,7 @@
 import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { orderMigrationFolder, type MigrationLayout } from './migration-layout.js';
 
 export class InputError extends Error {}
 
@@ -101,7 +102,7 @@ function walk(dir: string, keep: (file: string) => boolean): string[] {
  * Files in the order given; a folder's `*.sql` files below it in natural order of their paths (so
  * `migrations/2_x/up.sql` comes before `migrations/10_x/up.sql`); a glob's matches in natural order.
  */
-export function collectSqlFiles(inputs: string[]): string[] {
+export function collectSqlFiles(inputs: string[], options: { layout?: MigrationLayout } = {}): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
   const add = (file: string): void => {
@@ -144,7 +145,7 @@ export function collectSqlFiles(inputs: string[]): string[] {
     if (stats.isDirectory()) {
       const found = walk(input, (file) => file.toLowerCase().endsWith('.sql'));
       if (found.length === 0) throw new InputError(`${input}: folder holds no .sql file`);
-      found.forEach(add);
+      orderMigrationFolder(input, found, options.layout).forEach(add);
     } else add(input);
   }
   return files;

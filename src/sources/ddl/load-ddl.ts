@@ -4,6 +4,7 @@ import type { SchemaModel } from '../../model/types.js';
 import { loadParser } from '../../sql/parser.js';
 import { DdlModelBuilder } from './builder.js';
 import { InputError } from './collect-files.js';
+import { runnableMigrationText, type MigrationLayout } from './migration-layout.js';
 import { parseSqlFile, type Diagnostic, type ParsedFile } from './parse-file.js';
 import { applyStatement } from './statements.js';
 import { resolveForeignKeys } from './tables.js';
@@ -57,7 +58,7 @@ export function buildModelFromSql(sources: Array<{ file: string; text: string }>
   return { model: builder.model, diagnostics, files };
 }
 
-export async function loadDdl(paths: string[]): Promise<DdlLoadResult> {
+export async function loadDdl(paths: string[], layout?: MigrationLayout): Promise<DdlLoadResult> {
   await loadParser();
-  return buildModelFromSql(paths.map((file) => ({ file, text: readSqlFile(file) })));
+  return buildModelFromSql(paths.map((file) => ({ file, text: runnableMigrationText(readSqlFile(file), layout) })));
 }

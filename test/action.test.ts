@@ -1,0 +1,77 @@
+/**
+ * The GitHub Action: action.yml parses as YAML (GitHub refuses the whole action otherwise), and its lint step, run
+ * with bash as the runner would (inputs as environment variables, GITHUB_STEP_SUMMARY set), lints a pull request in
+ * a shallow clone: it fetches the base commit itself, annotates, writes the SARIF, the fix script and the summary.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { repoRoot } from './support/fixtures.js';
+import { assertBuilt } from './support/run-cli.js';
+
+interface ActionFile {
+  inputs: Record<string, { default?: string }>;
+  runs: { steps: Array<{ name?: string; run?: string; env?: Record<string, string> }> };
+}
+
+const action = parse(readFileSync(path.join(repoRoot, 'action.yml'), 'utf8')) as ActionFile;
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } }).trim();
+}
+
+describe('action.yml', () => {
+  test('pull-request mode and the step summary are on by default; the example checks out the base commit too', () => {
+    expect(action.inputs['changed-since'].default).toBe('${{ github.event.pull_request.base.sha }}');
+    expect(action.inputs['step-summary'].default).toBe('true');
+    const example = parse(readFileSync(path.join(repoRoot, 'examples/schema-lint.yml'), 'utf8')) as { jobs: { lint: { steps: Array<{ uses?: string; with?: Record<string, unknown> }> } } };
+    expect(example.jobs.lint.steps.find((step) => step.uses?.startsWith('actions/checkout'))?.with?.['fetch-depth']).toBe(2);
+  });
+
+  test('the lint step in a shallow clone of a pull request', () => {
+    assertBuilt();
+    const work = mkdtempSync(path.join(tmpdir(), 'schema-lint-action-'));
+    try {
+      const origin = path.join(work, 'origin');
+      mkdirSync(path.join(origin, 'db'), { recursive: true });
+      git(origin, 'init', '-q', '-b', 'main');
+      git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
+      writeFileSync(path.join(origin, 'db', '1_orders.sql'), 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, doc jsonb);\n');
+      git(origin, 'add', '-A');
+      git(origin, 'commit', '-q', '-m', 'base');
+      const base = git(origin, 'rev-parse', 'HEAD');
+      writeFileSync(path.join(origin, 'db', '2_index.sql'), 'CREATE INDEX orders_customer_id_idx ON orders (customer_id);\n');
+      git(origin, 'add', '-A');
+      git(origin, 'commit', '-q', '-m', 'index orders');
+      const checkout = path.join(work, 'checkout');
+      git(work, 'clone', '-q', '--depth', '1', `file://${origin}`, checkout);
+
+      const step = action.runs.steps.find((s) => s.name === 'Lint')!;
+      const inputs: Record<string, string> = { paths: 'db', 'db-env': '', 'sarif-file': 'out.sarif', 'fix-sql': 'fix.sql', 'fail-on': 'warning', args: '--rule missing-audit-trigger=off', 'changed-since': base, 'step-summary': 'true' };
+      // The step's env block maps inputs to variables: resolve `${{ inputs.x }}` as the runner does.
+      const env = Object.fromEntries(Object.entries(step.env!).map(([name, value]) => [name, value.replace(/\$\{\{ inputs\.([\w-]+) \}\}/, (_m, input: string) => inputs[input])]));
+      const summary = path.join(work, 'summary.md');
+      const run = spawnSync('bash', ['-e', '-c', step.run!], {
+        cwd: checkout,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTION_PATH: repoRoot, GITHUB_STEP_SUMMARY: summary, ...env },
+      });
+      // fail-on warning: the unconcurrent index on an existing table fails the step.
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(/^::warning file=db\/2_index\.sql,line=1,col=1,.*title=index-without-concurrently::CREATE INDEX/m);
+      const sarif = JSON.parse(readFileSync(path.join(checkout, 'out.sarif'), 'utf8'));
+      expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId).sort()).toEqual(['index-without-concurrently', 'missing-lock-timeout']);
+      expect(readFileSync(path.join(checkout, 'fix.sql'), 'utf8')).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx');
+      const page = readFileSync(summary, 'utf8');
+      expect(page).toContain(`**2 findings introduced since \`${base}\`**`);
+      // The gaps the base already had (the jsonb column) are not the pull request's: not reported.
+      expect(page).not.toContain('jsonb-without');
+      expect(run.stdout).not.toContain('jsonb-without');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
