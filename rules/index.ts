@@ -1,5 +1,6 @@
 /** Every rule schema-lint ships, in the order `schema-lint rules` lists them. */
 import type { AnyRule } from '../src/engine/types.js';
+import { RULE_DOCS_BASE_URL } from '../src/report/rule-docs.js';
 import { foreignKeyWithoutIndex } from './foreign-key-without-index.js';
 import { highVolumeTableNotPartitioned } from './high-volume-table-not-partitioned.js';
 import { jsonbWithoutGinIndex } from './jsonb-without-gin-index.js';
@@ -49,3 +50,6 @@ export const allRules: AnyRule[] = [
   // Migration-safety rules judge the statements of changed migrations (--changed-since), not the finished model.
   ...migrationRules,
 ];
+
+// Each built-in rule's page is generated into docs/rules/ (npm run docs); SARIF links to it.
+for (const rule of allRules) rule.docs.url ??= `${RULE_DOCS_BASE_URL}${rule.id}.md`;

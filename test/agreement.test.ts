@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { SchemaModel } from '../src/model/types.js';
 import { readCatalog } from '../src/sources/catalog/read-catalog.js';
 import { ddlModel, lintModel } from './support/lint.js';
+import { allRules } from '../rules/index.js';
 import { corpusEntries, corpusSources, loadCorpusEntry } from './support/corpus.js';
 import { fixtureRuleIds, loadFixtureCases, repoRoot } from './support/fixtures.js';
 import { diffFacts, modelFacts } from './support/normalize-model.js';
@@ -59,7 +60,8 @@ async function compare(subject: string, ddl: SchemaModel, live: SchemaModel): Pr
   expect({ subject, ...facts }).toEqual({ subject, onlyDdl: [], onlyLive: [] });
   copyStats(live, ddl);
   const keys = (model: SchemaModel, isLive: boolean): string[] =>
-    lintModel(model, { now: FIXED_NOW, live: isLive }).map((f) => `finding ${f.key}`).sort();
+    // Every rule, opt-in ones included: both modes must agree on all of them.
+    lintModel(model, { now: FIXED_NOW, live: isLive, rules: allRules.map((rule) => rule.id) }).map((f) => `finding ${f.key}`).sort();
   const findings = unexplained(subject, keys(ddl, false), keys(live, true));
   expect({ subject, ...findings }).toEqual({ subject, onlyDdl: [], onlyLive: [] });
 }

@@ -80,8 +80,12 @@ describe('help, version, rules, explain', () => {
   test('rules lists every registered rule with its default level', async () => {
     const result = await runCli(['rules']);
     expect(result.code).toBe(0);
-    for (const rule of allRules) expect(result.stdout).toMatch(new RegExp(`^${rule.id}\\s+(both|live)\\s+${rule.defaultSeverity}\\s+\\S`, 'm'));
-    expect(lines(result.stdout)).toHaveLength(allRules.length + 1);
+    for (const rule of allRules) {
+      const level = rule.optIn ? `\\(${rule.defaultSeverity}\\)` : rule.defaultSeverity;
+      expect(result.stdout).toMatch(new RegExp(`^${rule.id}\\s+(both|live)\\s+${level}\\s+\\S`, 'm'));
+    }
+    // A header, a line per rule, and the legend for opt-in rules.
+    expect(lines(result.stdout)).toHaveLength(allRules.length + (allRules.some((rule) => rule.optIn) ? 2 : 1));
   });
 
   test('rules --format json lists every registered rule', async () => {
@@ -312,7 +316,8 @@ describe('reports and exit codes', () => {
   test('SARIF of the seed review, every rule on, passes the schema and GitHub ingestion checks', async () => {
     const dir = scratch('sarif-seed', {});
     const output = path.join(dir, 'seed.sarif');
-    const result = await runCli([path.join(repoRoot, 'fixtures/seed/dba-review.sql'), '--format', 'sarif', '--output', output, '--now', '2026-11-29'], {
+    const optIn = allRules.filter((rule) => rule.optIn).flatMap((rule) => ['--rule', `${rule.id}=${rule.defaultSeverity}`]);
+    const result = await runCli([path.join(repoRoot, 'fixtures/seed/dba-review.sql'), '--format', 'sarif', '--output', output, '--now', '2026-11-29', ...optIn], {
       cwd: repoRoot,
     });
     expect(result.code).toBe(1);

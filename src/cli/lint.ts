@@ -23,6 +23,8 @@ export interface LintArgs {
   format: OutputFormat;
   output?: string;
   fixSql?: string;
+  /** More reports of the same run, `FORMAT=FILE` each (one lint, several outputs: annotations, SARIF, markdown). */
+  reports?: string[];
   /** Which fixes the script writes as statements (default `safe`). */
   fixLevel?: FixLevel;
   /** Text report: print each fix under its finding. */
@@ -115,8 +117,23 @@ async function renderReport(
 }
 
 
+const FORMATS: OutputFormat[] = ['text', 'json', 'sarif', 'github', 'markdown'];
+
+/** `--report sarif=out.sarif` → the format and the file. */
+export function parseReportOptions(values: string[] | undefined): Array<{ format: OutputFormat; file: string }> {
+  return (values ?? []).map((value) => {
+    const match = /^([a-z]+)=(.+)$/.exec(value);
+    if (!match || !FORMATS.includes(match[1] as OutputFormat)) {
+      throw new UsageError(`--report ${value}: expected FORMAT=FILE with FORMAT one of ${FORMATS.join(', ')}`);
+    }
+    checkFileOption(match[2], '--report');
+    return { format: match[1] as OutputFormat, file: match[2] };
+  });
+}
+
 /** Returns the exit code. */
 export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
+  const extraReports = parseReportOptions(args.reports);
   for (const [value, option] of [[args.output, '--output'], [args.fixSql, '--fix-sql'], [args.writeBaseline, '--write-baseline'], [args.baseline, '--baseline'], [args.config, '--config'], [args.stats, '--stats']] as const) {
     checkFileOption(value, option);
   }
@@ -142,7 +159,8 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   printDiagnostics(diagnostics, io, args.verbose || args.reportUnusedSuppressions);
   const failOn = args.failOn ?? run.config.failOn ?? 'error';
   const version = toolVersion();
-  const report = await renderReport(args, io, { findings, diagnostics, summary, rules, version, model, now });
+  const input = { findings, diagnostics, summary, rules, version, model, now };
+  const report = await renderReport(args, io, input);
 
   // A failed run writes no report file and no fix script: an upload step must never replace good results with a partial set.
   if (summary.syntaxErrors > 0) {
@@ -155,6 +173,9 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   if (args.output) outputs.push({ option: '--output', file: args.output, content: report });
   if (args.fixSql) outputs.push({ option: '--fix-sql', file: args.fixSql, content: renderFixScript(findings, { toolVersion: version, generatedAt: now, fixLevel: args.fixLevel, rules: rules.map((r) => r.rule) }) });
   if (args.writeBaseline) outputs.push({ option: '--write-baseline', file: args.writeBaseline, content: renderBaseline(run.kept) });
+  for (const extra of extraReports) {
+    outputs.push({ option: '--report', file: extra.file, content: await renderReport({ ...args, format: extra.format, output: extra.file }, io, input) });
+  }
   await writeOutputs(outputs);
   if (!args.output) io.stdout.write(report);
   if (args.reportUnusedSuppressions && run.unusedSuppressions.length > 0) return 1;

@@ -51,6 +51,11 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
           })
           .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE (atomically) instead of stdout' })
           .option('fix-sql', { type: 'string', describe: 'Write one reviewed fix-up SQL script for all findings to FILE' })
+          .option('report', {
+            type: 'string',
+            array: true,
+            describe: 'Also write the same run as FORMAT to FILE (repeatable): --report sarif=out.sarif --report markdown=summary.md',
+          })
           .option('fix-level', {
             choices: ['safe', 'behaviour'] as const,
             default: 'safe' as const,
@@ -80,6 +85,7 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
             format: args.format,
             output: args.output,
             fixSql: args['fix-sql'],
+            reports: args.report as string[] | undefined,
             fixLevel: args['fix-level'],
             showFixes: args['show-fixes'],
             config: args.config,

@@ -94,6 +94,8 @@ export interface RuleDocs {
   good: RuleExample[];
   /** Markdown notes on the fix. */
   fix: string;
+  /** The rule's documentation page (SARIF `helpUri`); built-in rules point at docs/rules/<id>.md. */
+  url?: string;
 }
 
 /** Where a rule can find something: in DDL files and a live database, or only where live figures exist. */

@@ -200,7 +200,10 @@ export function renderFixScript(findings: Finding[], meta: FixScriptMeta): strin
     for (const finding of section.findings) {
       const fix = finding.fix!;
       lines.push(commentLines(fixHeading(finding)));
-      for (const note of fix.notes.filter((n) => !shared.has(n) && !said.has(n))) lines.push(commentLines(`Note: ${note}`));
+      for (const note of fix.notes.filter((n) => !shared.has(n) && !said.has(n))) {
+        lines.push(commentLines(`Note: ${note}`));
+        said.add(note);
+      }
       switch (rendering.get(finding)) {
         case 'statement':
           lines.push(fix.sql);

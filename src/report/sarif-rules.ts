@@ -93,6 +93,7 @@ export function sarifRule(rule: AnyRule): Record<string, unknown> {
     ...(name && name !== rule.id ? { name } : {}),
     shortDescription: { text: short },
     fullDescription: { text: full },
+    ...(rule.docs.url ? { helpUri: rule.docs.url } : {}),
     help: { text: helpText(rule), markdown: helpMarkdown(rule) },
     defaultConfiguration: { level: rule.defaultSeverity },
     properties: {

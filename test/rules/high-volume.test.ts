@@ -38,13 +38,12 @@ beforeAll(async () => {
 
 describe('high-volume-table-not-partitioned fixtures (DDL mode)', () => {
   for (const fixture of loadFixtureCases(ruleId)) {
-    test(fixture.name, async () => {
+    test(`${fixture.name}: fixes are plans to review, and parse`, async () => {
       expect(fixture.now).toBeInstanceOf(Date);
       const { model, diagnostics } = await ddlModel(fixture.files);
       expect(diagnostics.filter((d) => d.kind === 'syntax')).toEqual([]);
+      // Exact findings are the rule harness's (test/rule-harness.test.ts); here: every fix is a plan that parses.
       const findings = lintModel(model, fixture.options);
-      const actual = findings.map((f) => ({ key: f.key, file: f.origin.kind === 'file' ? f.origin.file : '', line: f.origin.kind === 'file' ? f.origin.line : 0 }));
-      expect(actual.sort((a, b) => a.key.localeCompare(b.key))).toEqual([...fixture.expected].sort((a, b) => a.key.localeCompare(b.key)));
       for (const finding of findings) {
         expect(finding.fix?.safety).toBe('review');
         expect(parseStatements(finding.fix!.sql).ok).toBe(true);

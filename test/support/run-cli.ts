@@ -62,7 +62,10 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
  * registered. Append it after the other arguments: `--rule` takes several values, so a path after it would be eaten.
  */
 export function onlyRules(keep: string[]): string[] {
-  return allRules.filter((rule) => !keep.includes(rule.id)).flatMap((rule) => ['--rule', `${rule.id}=off`]);
+  const off = allRules.filter((rule) => !keep.includes(rule.id)).flatMap((rule) => ['--rule', `${rule.id}=off`]);
+  // An opt-in rule asked for by name runs at its default level.
+  const on = allRules.filter((rule) => keep.includes(rule.id) && rule.optIn).flatMap((rule) => ['--rule', `${rule.id}=${rule.defaultSeverity}`]);
+  return [...off, ...on];
 }
 
 /** A fresh folder under the system temp dir (no schema-lint.config.json above it, unlike the repository). */

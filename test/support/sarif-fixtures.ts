@@ -46,6 +46,7 @@ export function finding(
   return {
     ruleId,
     severity,
+    title: `${obj.schema}.${obj.name}: breaks ${ruleId}`,
     message: `Table "${obj.schema}.${obj.name}" breaks ${ruleId}.`,
     object: obj,
     origin,
