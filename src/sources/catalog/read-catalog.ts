@@ -97,12 +97,13 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       );
     }
     const version = info.version;
+    const extensions = await run<{ name: string; schema: string }>(EXTENSIONS);
     const rows: CatalogRows = {
       alias: opts.alias ?? target.alias,
       serverVersion: version,
       statsWindowSeconds: info.stats_window,
       schemas,
-      extensions: await run(EXTENSIONS),
+      extensions,
       relations: await run(relationsQuery(version)),
       columns: await run(columnsQuery(version)),
       constraints: await run(constraintsQuery(version)),
@@ -110,6 +111,7 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       triggers: await run(TRIGGERS),
       functions: await run(functionsQuery(version)),
       types: await run(TYPES),
+      partman: await readPartmanConfig(run, extensions),
     };
     await run('COMMIT');
     return buildModel(rows);
@@ -117,6 +119,20 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     await client.query('ROLLBACK').catch(() => undefined);
     throw isDriverError(error) ? toCatalogError(error, target) : error;
   }
+}
+
+/**
+ * pg_partman's part_config, only when the extension is installed (one more query then): the tables whose
+ * partitions its maintenance makes at run time. The schema name comes from pg_extension and is quoted.
+ */
+async function readPartmanConfig(
+  run: <T>(sql: string) => Promise<T[]>,
+  extensions: Array<{ name: string; schema: string }>,
+): Promise<CatalogRows['partman']> {
+  const partman = extensions.find((e) => e.name === 'pg_partman');
+  if (!partman) return undefined;
+  const schema = `"${partman.schema.replace(/"/g, '""')}"`;
+  return run(`SELECT parent_table::text AS parent_table, partition_interval::text AS partition_interval, premake::int AS premake FROM ${schema}.part_config ORDER BY 1`);
 }
 
 function formatVersion(num: number): string {

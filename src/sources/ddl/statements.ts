@@ -11,6 +11,7 @@ import { applyCreateStmt, defElemValue } from './tables.js';
 import { applyDoBlock } from './do-block.js';
 import { applyDrop, applyRename, applySetSchema } from './drop-rename.js';
 import { chooseConstraintName } from './naming.js';
+import { applyPartmanInsert, applyPartmanSelect } from './partman.js';
 
 const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String.sval as string);
 
@@ -62,7 +63,10 @@ export function applyStatement(builder: DdlModelBuilder, statement: ParsedStatem
       }
       return;
     case 'SelectStmt':
+      applyPartmanSelect(builder, node);
       return applySetConfigSearchPath(builder, node);
+    case 'InsertStmt':
+      return applyPartmanInsert(builder, node);
     case 'DoStmt':
       return applyDoBlock(builder, node, applyStatement);
     default:
