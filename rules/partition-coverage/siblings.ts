@@ -8,6 +8,7 @@
  * CREATE INDEX IF NOT EXISTS (the table is new and empty, so no CONCURRENTLY is needed), triggers through a guard
  * that looks for the trigger's name first (CREATE OR REPLACE TRIGGER needs PostgreSQL 14).
  */
+import { indexCoversForeignKey } from '../foreign-key-without-index.js';
 import { constraintNameTaken, indexesOf, relationNameTaken } from '../../src/model/model.js';
 import type { Constraint, Index, SchemaModel, Table, Trigger } from '../../src/model/types.js';
 import { columnList, fixObjectName, MAX_IDENTIFIER_BYTES, qualifiedIdent, quoteIdent, quoteLiteral } from '../../src/fix/sql.js';
@@ -73,6 +74,13 @@ export function siblingExtras(model: SchemaModel, parent: Table, siblings: Table
   const indexes = majority(siblings, (t) => indexesOf(model, t).filter((i) => !i.parent && !i.constraint && i.valid), indexSignature);
   const triggers = majority(siblings, (t) => t.triggers.filter((tr) => !tr.inherited && !tr.constraintTrigger), triggerSignature);
 
+  // A copied foreign key no copied or parent index covers gets its own index, named as foreign-key-without-index
+  // names it: otherwise the script would trade a missing partition for a new unindexed foreign key per partition.
+  const parentIndexes = indexesOf(model, parent).filter((i) => i.partitioned);
+  const uncovered = fks.filter(
+    ({ sample }) => ![...parentIndexes, ...indexes.map((t) => t.sample)].some((i) => indexCoversForeignKey({ ...i, valid: true }, sample.columns, 'any')),
+  );
+
   const reservedRelations = new Set<string>();
   const reservedConstraints = new Set<string>();
   /** The sibling's name with its partition's name replaced by the new one (pagila: `payment_p2022_01_customer_id_fkey`). */
@@ -88,6 +96,7 @@ export function siblingExtras(model: SchemaModel, parent: Table, siblings: Table
     fks.length ? `${fks.length} foreign key${fks.length === 1 ? '' : 's'}` : '',
     checks.length ? `${checks.length} CHECK${checks.length === 1 ? '' : 's'}` : '',
     indexes.length ? `${indexes.length} index${indexes.length === 1 ? '' : 'es'}` : '',
+    uncovered.length ? `and an index for each foreign key no index covers (${uncovered.length})` : '',
     triggers.length ? `${triggers.length} trigger${triggers.length === 1 ? '' : 's'}` : '',
   ].filter(Boolean);
 
@@ -129,6 +138,11 @@ export function siblingExtras(model: SchemaModel, parent: Table, siblings: Table
           `CREATE ${sample.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${target}${sample.method === 'btree' ? '' : ` USING ${sample.method}`} (${keys})` +
             `${sample.include.length ? ` INCLUDE (${columnList(sample.include)})` : ''}${sample.predicate ? ` WHERE ${sample.predicate.text}` : ''};`,
         );
+      }
+      for (const { sample } of uncovered) {
+        const name = fixObjectName([partition, ...sample.columns], 'fk_idx', relationTaken);
+        reservedRelations.add(name);
+        result.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${target} (${columnList(sample.columns)});`);
       }
       for (const { sample, sibling } of triggers) {
         const name = adapt(sample.name, sibling, partition, 'trigger', () => false);

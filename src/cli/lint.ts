@@ -86,7 +86,7 @@ function failed(findings: Finding[], failOn: Severity | 'never'): boolean {
 function printDiagnostics(diagnostics: Diagnostic[], io: LintIo, verbose: boolean): void {
   for (const diagnostic of diagnostics) {
     // Syntax errors and suppression problems (a misspelt rule id silently suppresses nothing) always show.
-    if (diagnostic.kind === 'syntax' || diagnostic.kind === 'suppression' || verbose) {
+    if (diagnostic.kind === 'syntax' || diagnostic.kind === 'suppression' || diagnostic.kind === 'rejected' || diagnostic.kind === 'session' || verbose) {
       io.stderr.write(`${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.kind === 'syntax' ? 'syntax error' : diagnostic.kind}: ${diagnostic.message}\n`);
     }
   }

@@ -162,6 +162,9 @@ export class DdlModelBuilder {
       if (deferIfMissing && !this.retrying) {
         this.deferredStatements.push({ file: this.file, statement: this.statement, searchPath: [...this.searchPath] });
         this.diagnose(`${what}: table ${name} is not defined yet; the statement is applied after the rest of the input`, at);
+      } else if (deferIfMissing) {
+        // Still missing after the whole input: PostgreSQL would stop here too. Shown by default (kind `rejected`).
+        this.diagnose(`PostgreSQL rejects this ${what}: relation "${name}" does not exist; the statement has no effect`, at, 'rejected');
       } else {
         this.diagnose(`${what}: table ${name} is not defined; statement skipped`, at);
       }
