@@ -250,6 +250,43 @@ describe('conversion plan on a real server', () => {
     await releaseCluster();
   });
 
+  test.each([
+    [
+      'an epoch-ms key (synapse events)',
+      'CREATE TABLE events (event_id text NOT NULL UNIQUE, origin_server_ts bigint NOT NULL, stream_ordering bigint);\n' +
+        "INSERT INTO events SELECT 'e' || i, (extract(epoch FROM now() - i * interval '11 days') * 1000)::bigint, i FROM generate_series(0, 60) i;",
+      'origin_server_ts',
+    ],
+    [
+      'a sequence-fed key',
+      'CREATE TABLE ledger (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, amount numeric);\n' +
+        'INSERT INTO ledger (amount) SELECT i FROM generate_series(1, 50) i;',
+      'id',
+    ],
+  ])('un-commented, the plan for %s converts the table and keeps every row', async (_title, sql, keyColumn) => {
+    const table = sql.includes('ledger') ? 'ledger' : 'events';
+    const [finding] = await lint(sql, { tables: [table] });
+    expect(finding.message).toContain(`Candidate partition key: ${keyColumn} `);
+    const plan = uncommentedPlan(finding);
+    const cluster = await sharedCluster();
+    workDir ??= mkdtempSync(join(tmpdir(), 'high-volume-plan-'));
+    const db = `high_volume_plan_${table}`;
+    await cluster.createDatabase(db);
+    writeFileSync(join(workDir, `${table}.sql`), sql);
+    writeFileSync(join(workDir, `${table}-plan.sql`), plan);
+    await cluster.psqlFile(db, join(workDir, `${table}.sql`));
+    await cluster.psqlFile(db, join(workDir, `${table}-plan.sql`));
+    const rows = await cluster.query<{ relkind: string; n: string; old: string; parts: string; in_default: string }>(
+      db,
+      `SELECT (SELECT relkind FROM pg_class WHERE oid = 'public.${table}'::regclass) AS relkind, (SELECT count(*) FROM public.${table}) AS n,
+         (SELECT count(*) FROM public.${table}_unpartitioned) AS old, (SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.${table}'::regclass) AS parts,
+         (SELECT count(*) FROM public.${table}_default) AS in_default`,
+    );
+    expect(rows[0]).toMatchObject({ relkind: 'p', n: rows[0].old, in_default: '0' });
+    expect(Number(rows[0].n)).toBeGreaterThanOrEqual(50);
+    expect(Number(rows[0].parts)).toBeGreaterThan(1);
+  }, 60_000);
+
   test('un-commented, it converts the table, keeps the data and identity, and re-points the foreign keys', async () => {
     const [finding] = await lint(PLAN_SCHEMA, { tables: ['app.tool_executions'] });
     expect(finding.key).toBe('high-volume-table-not-partitioned/app.tool_executions');
