@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyBaseline, readBaseline, renderBaseline } from '../engine/baseline.js';
-import { loadConfig } from '../engine/config.js';
+import { loadConfig, type Config } from '../engine/config.js';
 import { enabledRules, runRules, type EnabledRule } from '../engine/run-rules.js';
 import { applySuppressions } from '../engine/suppress.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../engine/types.js';
@@ -14,6 +14,7 @@ import { colorFor, renderText } from '../report/text.js';
 import { writeFileAtomic } from '../report/write-file.js';
 import { collectSqlFiles } from '../sources/ddl/collect-files.js';
 import { loadDdl } from '../sources/ddl/load-ddl.js';
+import { DEFAULT_SESSION, type SessionSettings } from '../sources/ddl/builder.js';
 import type { Diagnostic } from '../sources/ddl/parse-file.js';
 import { parseSuppressions } from '../sources/ddl/suppressions.js';
 import { mapFindingsToSource } from '../engine/map-origins.js';
@@ -46,6 +47,10 @@ export interface LintArgs {
   source?: string[];
   /** DDL mode: volume figures exported by `schema-lint stats`. */
   stats?: string;
+  /** DDL mode: how the files ran (config `session`; default shared). */
+  session?: 'shared' | 'per-file';
+  /** DDL mode: each session's starting search_path, comma-separated (config `searchPath`). */
+  searchPath?: string;
 }
 
 export interface LintIo {
@@ -163,6 +168,17 @@ function cachedReader(): (file: string) => string | undefined {
   };
 }
 
+/** `--session` / `--search-path` over the config's `session` / `searchPath`; a search path is folded like SET's. */
+function sessionSettings(args: LintArgs, config: Config): SessionSettings {
+  const written = args.searchPath !== undefined ? args.searchPath.split(',') : config.searchPath;
+  const searchPath = (written ?? DEFAULT_SESSION.searchPath)
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part) => (part.startsWith('"') && part.endsWith('"') && part.length > 1 ? part.slice(1, -1).replace(/""/g, '"') : part.toLowerCase()));
+  if (args.searchPath !== undefined && searchPath.length === 0) throw new UsageError('--search-path: give at least one schema, e.g. --search-path app,public');
+  return { session: args.session ?? config.session ?? DEFAULT_SESSION.session, searchPath: searchPath.length ? searchPath : DEFAULT_SESSION.searchPath };
+}
+
 /** Returns the exit code. */
 export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   const { config, file: configFile } = loadConfig(args.config, io.cwd, allRules);
@@ -178,7 +194,7 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   if (live && args.stats) throw new UsageError('--stats is for DDL mode: live mode reads the statistics from the database');
 
   const files = live ? (args.source ? collectSqlFiles(args.source) : []) : collectSqlFiles(args.paths);
-  const loaded = files.length ? await loadDdl(files) : undefined;
+  const loaded = files.length ? await loadDdl(files, sessionSettings(args, config)) : undefined;
   // Live mode's modules (the pg driver among them) load only for live mode: DDL runs start faster.
   const model: SchemaModel = live
     ? await (await import('../sources/catalog/read-catalog.js')).readCatalog({ url: databaseUrl(args, io.env) })

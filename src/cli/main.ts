@@ -55,6 +55,8 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
           .option('db-env', { type: 'string', describe: 'Live mode: read the database URL from this environment variable' })
           .option('source', { type: 'string', array: true, describe: 'Live mode: DDL files or folders to map findings to (the statement that defines each object)' })
           .option('stats', { type: 'string', describe: 'DDL mode: volume figures exported by `schema-lint stats` (rows, sizes, write rates)' })
+          .option('session', { choices: ['shared', 'per-file'] as const, describe: 'DDL mode: the files ran in one session (a SET search_path carries over) or each in its own [default: shared]' })
+          .option('search-path', { type: 'string', describe: 'DDL mode: each session\'s starting search_path, comma-separated [default: public]' })
           .option('sarif-category', { type: 'string', describe: 'SARIF automationDetails.id category, to upload several runs side by side' })
           .option('baseline', { type: 'string', describe: 'Report and fail only on findings not in this baseline file' })
           .option('write-baseline', { type: 'string', describe: 'Record the current findings as a baseline file (sorted JSON)' })
@@ -77,6 +79,8 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
             dbEnv: args['db-env'],
             source: args.source as string[] | undefined,
             stats: args.stats,
+            session: args.session as LintArgs['session'],
+            searchPath: args['search-path'],
             baseline: args.baseline,
             writeBaseline: args['write-baseline'],
             reportUnusedSuppressions: args['report-unused-suppressions'],

@@ -14,6 +14,10 @@ export interface Config {
   schemas: { include: string[]; exclude: string[] };
   ignores: Array<{ rule: string; objects: string[]; reason?: string }>;
   failOn?: Severity | 'never';
+  /** DDL mode: how the files ran (`--session`). */
+  session?: 'shared' | 'per-file';
+  /** DDL mode: each session's starting search_path (`--search-path`). */
+  searchPath?: string[];
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +64,8 @@ const configSchema = {
       },
     },
     failOn: { enum: ['error', 'warning', 'note', 'never'] },
+    session: { enum: ['shared', 'per-file'] },
+    searchPath: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
   },
 };
 

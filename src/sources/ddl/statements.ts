@@ -59,7 +59,8 @@ export function applyStatement(builder: DdlModelBuilder, statement: ParsedStatem
       return applyComment(builder, node);
     case 'VariableSetStmt':
       if (node.name === 'search_path') {
-        builder.searchPath = node.kind === 'VAR_SET_VALUE' ? ((node.args as Node[]) ?? []).map(constantText) : ['public'];
+        builder.searchPath = node.kind === 'VAR_SET_VALUE' ? ((node.args as Node[]) ?? []).map(constantText) : [...builder.sessionSettings.searchPath];
+        builder.markSearchPathSet();
       }
       return;
     case 'SelectStmt':
@@ -89,6 +90,7 @@ function applySetConfigSearchPath(builder: DdlModelBuilder, select: Node): void 
     .map((part) => part.trim())
     .filter((part) => part.length > 0)
     .map((part) => (part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part.toLowerCase()));
+  builder.markSearchPathSet();
 }
 
 function applyCreateSchema(builder: DdlModelBuilder, node: Node): void {
