@@ -249,7 +249,12 @@ export const partitionCoverage: Rule<PartitionCoverageOptions> = {
       'holds `now + monthsAhead`. The interval (day, week, month, quarter, year) is the most common span of the ' +
       'existing partitions, else option `interval`; with no partitions the first one holds `now`. Names follow the ' +
       'existing partitions\' pattern (`payment_p2022_01`, `events_y2026m01`, …), else `<parent>_<yyyy_mm>`. With a ' +
-      'DEFAULT partition, rows of the new ranges must be moved out of it first.',
+      'DEFAULT partition, rows of the new ranges must be moved out of it first. Bounds cut at local midnight ' +
+      '(`\'2025-01-01 00:00+01\'`) keep their offset (daylight saving time included). New partitions get what most ' +
+      'existing partitions declare and the parent does not give them: foreign keys and CHECKs (inline), indexes ' +
+      '(plus an index for a copied foreign key none covers) and triggers. When partitions are made at run time — a ' +
+      'pg_partman `part_config` row, or a function of the schema that attaches range partitions — the finding is a ' +
+      'note that names the maker and how to check it runs, with no CREATE TABLE that could collide.',
   },
   optionsSchema: {
     type: 'object',
