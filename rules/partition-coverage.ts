@@ -167,7 +167,7 @@ function buildFix(
     );
   }
   notes.push('Schedule partition creation (pg_partman or a cron job) so the horizon keeps moving.');
-  return { sql: statements.join('\n'), safety: 'safe', notes, concurrently: false };
+  return { sql: statements.join('\n'), safety: 'safe', notes, concurrently: false, target: { table: qualify(table.schema, table.name), kind: 'partitions' } };
 }
 
 function checkTable(model: SchemaModel, parent: TimePartitioned, options: PartitionCoverageOptions, ctx: RuleContext): RuleFinding | undefined {
