@@ -102,6 +102,7 @@ function checkForeignKey(
       sql: fix.sql,
       safety: 'safe',
       concurrently: fix.concurrently,
+      target: { table: `${logical.schema}.${logical.name}`, kind: 'index' },
       notes: table.kind === 'partitioned'
         ? ['Builds each partition\'s index concurrently, then attaches it; the parent index becomes valid when the last partition is attached.']
         : ['CREATE INDEX CONCURRENTLY does not block writes; it cannot run inside a transaction block.'],

@@ -3,11 +3,12 @@
  * (DELETE + VACUUM instead of DROP PARTITION), and its indexes and vacuum cost grow with all of history. Converting
  * later means copying everything, so the earlier it is planned the cheaper it is.
  */
-import { formatType, logicalTables, qualify } from '../src/model/model.js';
+import { formatType, indexesOf, logicalTables, qualify } from '../src/model/model.js';
 import type { SchemaModel, Table } from '../src/model/types.js';
 import type { Rule, RuleFinding } from '../src/engine/types.js';
 import { conversionPlan } from './high-volume/conversion-plan.js';
-import { candidateKey, strongestSignal, type HighVolumeThresholds, type Signal } from './high-volume/signals.js';
+import { choosePartitionKey, type PartitionKeyChoice } from './high-volume/partition-key.js';
+import { strongestSignal, type HighVolumeThresholds, type Signal } from './high-volume/signals.js';
 
 export interface HighVolumeTableNotPartitionedOptions extends HighVolumeThresholds {
   /** Months of partitions the conversion plan creates ahead of now. */
@@ -25,21 +26,59 @@ function describeSignal(signal: Signal): string {
   }
 }
 
-function describeKey(model: SchemaModel, table: Table): string {
-  const key = candidateKey(model, table);
-  if (!key) return 'It has no timestamp column to partition by: add one (e.g. created_at timestamptz NOT NULL DEFAULT now()) and partition on it.';
+function describeKey(key: PartitionKeyChoice | undefined): string {
+  if (!key) {
+    return (
+      'It has no column existing rows carry that could be a partition key (a timestamp or date, an epoch-time integer, or a ' +
+      'sequence-fed integer): add one and backfill it from the data before converting. A new column with DEFAULT now() ' +
+      'would give every existing row the same value and put the whole history in one partition.'
+    );
+  }
   const type = formatType(key.column.type);
-  return `Candidate partition key: ${key.column.name} (${type}${key.nowDefault ? ', defaults to the current time' : ''}).`;
+  const others = key.alternatives.length ? ` Other candidates: ${key.alternatives.join(', ')}.` : '';
+  return `Candidate partition key: ${key.column.name} (${type}${key.nowDefault ? ', defaults to the current time' : ''}), because ${key.reason}.${others}`;
+}
+
+/** Unique keys (constraints and unique indexes on plain columns) that the partition key would widen. */
+function widenedKeys(model: SchemaModel, table: Table, key: PartitionKeyChoice): Array<{ what: string; columns: string[] }> {
+  const result = table.constraints
+    .filter((c) => (c.kind === 'primary' || c.kind === 'unique') && !c.columns.includes(key.column.name))
+    .map((c) => ({ what: c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE', columns: c.columns }));
+  for (const index of indexesOf(model, table)) {
+    if (!index.unique || index.constraint || index.predicate || index.keys.some((k) => !k.column)) continue;
+    const columns = index.keys.map((k) => k.column!);
+    if (!columns.includes(key.column.name)) result.push({ what: `UNIQUE INDEX ${index.name}`, columns });
+  }
+  return result;
+}
+
+/** The plain-words notes for each widened key. */
+function widenedUniqueKeys(model: SchemaModel, table: Table, key: PartitionKeyChoice): string[] {
+  return widenedKeys(model, table, key).map(
+    ({ what, columns }) =>
+      `${what} (${columns.join(', ')}) becomes (${[...columns, key.column.name].join(', ')}): ` +
+      `${columns.join(', ')} is then no longer unique on its own — two rows with the same ${columns.join(', ')} and different ${key.column.name} are accepted. ` +
+      'If it must stay unique, enforce it another way (a separate table holding just that key with its own UNIQUE constraint, filled in the same transaction).',
+  );
+}
+
+function widenedSentence(model: SchemaModel, table: Table, key: PartitionKeyChoice | undefined): string {
+  const widened = key ? widenedKeys(model, table, key) : [];
+  if (!widened.length) return '';
+  const list = widened.map((w) => `(${w.columns.join(', ')})`).join(', ');
+  return ` Partitioning by it changes what ${widened.length === 1 ? 'a unique key means' : 'unique keys mean'}: ${list} would no longer be unique on ${widened.length === 1 ? 'its' : 'their'} own (see the plan's notes).`;
 }
 
 function checkTable(model: SchemaModel, table: Table, options: HighVolumeTableNotPartitionedOptions): RuleFinding | undefined {
   const signal = strongestSignal(model, table, options);
   if (!signal) return undefined;
   const name = qualify(table.schema, table.name);
+  const key = choosePartitionKey(model, table);
   const message =
     `Table ${name} is not partitioned, and ${describeSignal(signal)}. ` +
-    `Old rows can only go by DELETE and VACUUM, and indexes and vacuum work grow with all of its history. ${describeKey(model, table)}`;
-  const plan = conversionPlan({ model, table, key: candidateKey(model, table)?.column, monthsAhead: options.monthsAhead });
+    `Old rows can only go by DELETE and VACUUM, and indexes and vacuum work grow with all of its history. ${describeKey(key)}` +
+    widenedSentence(model, table, key);
+  const plan = key && conversionPlan({ model, table, key, monthsAhead: options.monthsAhead });
   const why = signal.kind === 'stats' ? signal.reasons.join(', ') : signal.kind === 'config' ? 'listed as high-volume' : 'append-only time-series shape';
   return {
     title: `${name}: not partitioned (${why})`,
@@ -47,7 +86,7 @@ function checkTable(model: SchemaModel, table: Table, options: HighVolumeTableNo
     object: { kind: 'table', schema: table.schema, name: table.name },
     origin: table.origin,
     severity: signal.kind === 'shape' ? 'note' : undefined,
-    fix: { sql: plan.sql, safety: 'review', notes: plan.notes, concurrently: false },
+    fix: plan && { sql: plan.sql, safety: 'review', notes: [...widenedUniqueKeys(model, table, key!), ...plan.notes], concurrently: false, target: { table: name, kind: 'plan' } },
   };
 }
 

@@ -8,12 +8,15 @@ import { baseTypeOf, logicalTables, qualify, relationNameTaken } from '../src/mo
 import type { SchemaModel, Table } from '../src/model/types.js';
 import type { Fix, Rule, RuleContext, RuleFinding } from '../src/engine/types.js';
 import { coverageOf, inferInterval, missingRanges, type Coverage, type RangePiece } from './partition-coverage/coverage.js';
+import { describeMakers, runtimeMakers } from './partition-coverage/runtime.js';
+import { siblingExtras } from './partition-coverage/siblings.js';
 import { defaultNamePattern, detectNamePattern, partitionName } from './partition-coverage/naming.js';
 import {
   addMonths,
   boundInstant,
   boundLiteral,
   displayInstant,
+  inferLocalTime,
   IntervalGrid,
   startOfUtcDay,
   type PartitionInterval,
@@ -48,6 +51,8 @@ export function timePartitioned(model: SchemaModel, table: Table): TimePartition
 
 interface Partitions {
   ranges: RangePiece[];
+  /** The partitions behind `ranges`, same order. */
+  tables: Table[];
   defaultPartition?: Table;
   /** Partitions whose bounds could not be read as instants. */
   unreadable: Table[];
@@ -55,7 +60,7 @@ interface Partitions {
 
 /** The direct partitions: a sub-partitioned partition counts with its own bound, which holds its children. */
 export function partitionsOf(model: SchemaModel, parent: TimePartitioned): Partitions {
-  const result: Partitions = { ranges: [], unreadable: [] };
+  const result: Partitions = { ranges: [], tables: [], unreadable: [] };
   for (const key of parent.table.partitions) {
     const partition = model.tables.get(key);
     const bound = partition?.partitionOf?.bound;
@@ -67,7 +72,10 @@ export function partitionsOf(model: SchemaModel, parent: TimePartitioned): Parti
     const from = bound.kind === 'range' && bound.from.length === 1 ? boundInstant(bound.from[0], parent.type) : undefined;
     const to = bound.kind === 'range' && bound.to.length === 1 ? boundInstant(bound.to[0], parent.type) : undefined;
     if (from === undefined || to === undefined) result.unreadable.push(partition);
-    else result.ranges.push({ name: partition.name, from, to, subPartitioned: partition.kind === 'partitioned' });
+    else {
+      result.ranges.push({ name: partition.name, from, to, subPartitioned: partition.kind === 'partitioned' });
+      result.tables.push(partition);
+    }
   }
   return result;
 }
@@ -115,14 +123,19 @@ function buildFix(
   now: number,
   options: PartitionCoverageOptions,
 ): Fix | undefined {
-  const inferred = inferInterval(partitions.ranges);
+  // New bounds are computed in the bounds' own local time (see inferLocalTime), then converted back.
+  const local = inferLocalTime(partitions.ranges.flatMap((r) => [r.from, r.to]), parent.type);
+  const wallRanges = partitions.ranges.map((r) => ({ ...r, from: local.toWall(r.from), to: local.toWall(r.to) }));
+  const wallCoverage = coverageOf(wallRanges);
+  if (partitions.unreadable.length) wallCoverage.gaps = [];
+  const inferred = inferInterval(wallRanges);
   const interval = inferred?.interval ?? options.interval;
   const grid = inferred ? new IntervalGrid(interval, inferred.anchor) : IntervalGrid.calendar(interval);
-  const ranges = missingRanges(coverage, grid, now, required);
+  const ranges = missingRanges(wallCoverage, grid, local.toWall(now), local.toWall(required));
   if (!ranges.length) return undefined;
   const { table } = parent;
   const pattern =
-    detectNamePattern(partitions.ranges.map((r) => ({ name: r.name, from: r.from })), interval) ?? defaultNamePattern(table.name, interval);
+    detectNamePattern(wallRanges.map((r) => ({ name: r.name, from: r.from })), interval) ?? defaultNamePattern(table.name, interval);
   const reserved = new Set<string>();
   const taken = (name: string): boolean => reserved.has(name) || relationNameTaken(model, table.schema, name);
   const statements: string[] = [];
@@ -138,16 +151,23 @@ function buildFix(
     notes.push('Existing partitions are sub-partitioned; the new partitions are plain tables. Add a PARTITION BY clause (and sub-partitions) if they should match.');
   }
   if (!inferred) notes.push(`Partition size: ${interval} (option \`interval\`), since the existing partitions do not show a regular one.`);
+  const extras = siblingExtras(model, table, partitions.tables);
+  if (extras.summary) notes.push(extras.summary);
   for (const range of ranges) {
     const name = partitionName(table.name, pattern, range.from, taken);
+    const from = local.fromWall(range.from);
+    const to = local.fromWall(range.to);
     reserved.add(name);
+    const inline = extras.inline(name);
     statements.push(
-      `CREATE TABLE IF NOT EXISTS ${qualifiedIdent(table.schema, name)} PARTITION OF ${qualifiedIdent(table.schema, table.name)} ` +
-        `FOR VALUES FROM (${quoteLiteral(boundLiteral(range.from, parent.type))}) TO (${quoteLiteral(boundLiteral(range.to, parent.type))});`,
+      `CREATE TABLE IF NOT EXISTS ${qualifiedIdent(table.schema, name)} PARTITION OF ${qualifiedIdent(table.schema, table.name)}` +
+        `${inline.length ? ` (\n  ${inline.join(',\n  ')}\n)` : ''} ` +
+        `FOR VALUES FROM (${quoteLiteral(local.literal(from, parent.type))}) TO (${quoteLiteral(local.literal(to, parent.type))});`,
+      ...extras.after(name),
     );
   }
   notes.push('Schedule partition creation (pg_partman or a cron job) so the horizon keeps moving.');
-  return { sql: statements.join('\n'), safety: 'safe', notes, concurrently: false };
+  return { sql: statements.join('\n'), safety: 'safe', notes, concurrently: false, target: { table: qualify(table.schema, table.name), kind: 'partitions' } };
 }
 
 function checkTable(model: SchemaModel, parent: TimePartitioned, options: PartitionCoverageOptions, ctx: RuleContext): RuleFinding | undefined {
@@ -160,6 +180,17 @@ function checkTable(model: SchemaModel, parent: TimePartitioned, options: Partit
   const message = describeProblems(parent, partitions, coverage, required, options);
   if (!message) return undefined;
   const { table } = parent;
+  const makers = runtimeMakers(model, table);
+  if (makers.length) {
+    // Someone else makes the partitions: a note on whether they keep up, and nothing that could collide.
+    return {
+      title: `${qualify(table.schema, table.name)}: partitions made at run time (${makers.map((m) => (m.kind === 'pg_partman' ? 'pg_partman' : `${m.fn.schema}.${m.fn.name}()`)).join(', ')}); check they keep up`,
+      message: `${message} ${describeMakers(table, makers, options.monthsAhead)}`,
+      object: { kind: 'table', schema: table.schema, name: table.name },
+      origin: table.origin,
+      severity: 'note',
+    };
+  }
   const short = !coverage.unbounded && (coverage.horizon === undefined || coverage.horizon < required);
   const problems = [
     short ? (coverage.horizon === undefined ? 'no partitions' : `partitions end ${displayInstant(coverage.horizon)}`) : undefined,
@@ -226,7 +257,12 @@ export const partitionCoverage: Rule<PartitionCoverageOptions> = {
       'holds `now + monthsAhead`. The interval (day, week, month, quarter, year) is the most common span of the ' +
       'existing partitions, else option `interval`; with no partitions the first one holds `now`. Names follow the ' +
       'existing partitions\' pattern (`payment_p2022_01`, `events_y2026m01`, …), else `<parent>_<yyyy_mm>`. With a ' +
-      'DEFAULT partition, rows of the new ranges must be moved out of it first.',
+      'DEFAULT partition, rows of the new ranges must be moved out of it first. Bounds cut at local midnight ' +
+      '(`\'2025-01-01 00:00+01\'`) keep their offset (daylight saving time included). New partitions get what most ' +
+      'existing partitions declare and the parent does not give them: foreign keys and CHECKs (inline), indexes ' +
+      '(plus an index for a copied foreign key none covers) and triggers. When partitions are made at run time — a ' +
+      'pg_partman `part_config` row, or a function of the schema that attaches range partitions — the finding is a ' +
+      'note that names the maker and how to check it runs, with no CREATE TABLE that could collide.',
   },
   optionsSchema: {
     type: 'object',

@@ -73,7 +73,7 @@ describe('dbmate', () => {
     expect(users?.columns.map((c) => c.name)).toEqual(['id', 'email']);
     expect(users?.columns[1].origin).toMatchObject({ line: 2 });
     // `plain` reads the file whole: the down section drops the table again.
-    const plain = await loadDdl(files, 'plain');
+    const plain = await loadDdl(files, undefined, 'plain');
     expect(plain.model.tables.has('public.users')).toBe(false);
   });
   test('a down section written first is blanked too', () => {

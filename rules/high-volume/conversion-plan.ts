@@ -6,6 +6,7 @@
 import { clipBytes, columnList, fixObjectName, qualifiedIdent, quoteIdent, quoteLiteral } from '../../src/fix/sql.js';
 import { baseTypeOf, indexesOf, qualify, relationNameTaken, splitQualified } from '../../src/model/model.js';
 import type { Column, Constraint, Index, SchemaModel, Table } from '../../src/model/types.js';
+import type { PartitionKeyChoice } from './partition-key.js';
 
 export interface ConversionPlan {
   sql: string;
@@ -65,9 +66,62 @@ function withKey(columns: string[], key: string): string[] {
 export interface PlanInput {
   model: SchemaModel;
   table: Table;
-  /** The partition key; when undefined the plan adds a `created_at` column first. */
-  key?: Column;
+  /** The partition key: a column existing rows already carry (partition-key.ts). */
+  key: PartitionKeyChoice;
   monthsAhead: number;
+}
+
+/** Values per partition for a sequence key: the plan's starting width, to adjust to the insert rate. */
+export const SEQUENCE_PARTITION_WIDTH = 10_000_000;
+
+/** How partitions are laid out and rows copied, per kind of key. `lo` is the loop variable of the plan's DO blocks. */
+interface KeyLayout {
+  /** Declared type of `lo`. */
+  loType: string;
+  /** SELECT … FROM target: the start of every partition, oldest row to the horizon. */
+  series: (k: string, target: string) => string;
+  from: string;
+  to: string;
+  /** SQL text for the partition name's suffix. */
+  suffix: string;
+  describe: string;
+}
+
+function keyLayout(key: PartitionKeyChoice, monthsAhead: number): KeyLayout {
+  if (key.kind === 'sequence') {
+    const w = SEQUENCE_PARTITION_WIDTH;
+    return {
+      loType: 'bigint',
+      series: (k, target) => `SELECT generate_series(coalesce(min(${k}), 0) / ${w} * ${w}, coalesce(max(${k}), 0) + ${2 * w}, ${w}) FROM ${target}`,
+      from: 'lo',
+      to: `lo + ${w}`,
+      suffix: `'p' || lo::text`,
+      describe: `ranges of ${w.toLocaleString('en-US')} values of ${key.column.name} (about the newest two ranges ahead; size them to the insert rate)`,
+    };
+  }
+  if (key.kind === 'epoch-ms' || key.kind === 'epoch-s') {
+    const scale = key.kind === 'epoch-ms' ? ' * 1000' : '';
+    const toTime = (x: string): string => `to_timestamp(${x}${key.kind === 'epoch-ms' ? ' / 1000.0' : ''}) AT TIME ZONE 'UTC'`;
+    const toEpoch = (t: string): string => `(extract(epoch FROM ${t})${scale})::bigint`;
+    return {
+      loType: 'timestamp',
+      series: (k, target) =>
+        `SELECT generate_series(date_trunc('month', coalesce(${toTime(`min(${k})`)}, localtimestamp)), date_trunc('month', localtimestamp + interval '${monthsAhead} months'), interval '1 month') FROM ${target}`,
+      from: toEpoch('lo'),
+      to: toEpoch(`lo + interval '1 month'`),
+      suffix: `to_char(lo, 'YYYY_MM')`,
+      describe: `months of ${key.column.name} (epoch ${key.kind === 'epoch-ms' ? 'milliseconds' : 'seconds'}, UTC)`,
+    };
+  }
+  return {
+    loType: 'timestamp',
+    series: (k, target) =>
+      `SELECT generate_series(date_trunc('month', coalesce(min(${k})::timestamp, localtimestamp)), date_trunc('month', localtimestamp + interval '${monthsAhead} months'), interval '1 month') FROM ${target}`,
+    from: `to_char(lo, 'YYYY-MM-DD')`,
+    to: `to_char(lo + interval '1 month', 'YYYY-MM-DD')`,
+    suffix: `to_char(lo, 'YYYY_MM')`,
+    describe: `months of ${key.column.name}`,
+  };
 }
 
 export function conversionPlan({ model, table, key, monthsAhead }: PlanInput): ConversionPlan {
@@ -86,23 +140,11 @@ export function conversionPlan({ model, table, key, monthsAhead }: PlanInput): C
   const steps: string[] = [];
   const notes: string[] = [];
 
-  let keyName: string;
-  let keyType: string;
-  if (key) {
-    keyName = key.name;
-    keyType = baseTypeOf(model, key.type).name;
-  } else {
-    keyName = fixObjectName(['created'], 'at', (n) => table.columns.some((c) => c.name === n));
-    keyType = 'timestamptz';
-    steps.push(
-      `-- 0. No timestamp column to partition by: add one. Existing rows get the time of this ALTER; backfill a better value if the data has one.`,
-      `ALTER TABLE ${target} ADD COLUMN ${quoteIdent(keyName)} timestamptz NOT NULL DEFAULT now();`,
-    );
-  }
+  const keyName = key.column.name;
+  const keyType = baseTypeOf(model, key.column.type).name;
+  const layout = keyLayout(key, monthsAhead);
   const k = quoteIdent(keyName);
-  const copyColumns = [...table.columns.filter((c) => !c.generated).map((c) => c.name), ...(key ? [] : [keyName])].filter(
-    (name, i, all) => all.indexOf(name) === i,
-  );
+  const copyColumns = table.columns.filter((c) => !c.generated).map((c) => c.name);
   const copyList = columnList(copyColumns);
   const primary = table.constraints.find((c) => c.kind === 'primary');
 
@@ -116,7 +158,7 @@ export function conversionPlan({ model, table, key, monthsAhead }: PlanInput): C
     `END`,
     `$plan$;`,
     '',
-    `-- 2. The new table: same columns, defaults, CHECK constraints and identity, partitioned by month on ${keyName}.`,
+    `-- 2. The new table: same columns, defaults, CHECK constraints and identity, partitioned by ${layout.describe}.`,
     `--    Unique keys of a partitioned table must include the partition key, so each one is extended by it.`,
     `CREATE TABLE ${fresh} (LIKE ${target} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE (${k});`,
   );
@@ -162,38 +204,37 @@ export function conversionPlan({ model, table, key, monthsAhead }: PlanInput): C
     );
   }
 
-  const prefix = clipBytes(table.name, 63 - '_yyyy_mm'.length) + '_';
+  const prefix = clipBytes(table.name, 63 - '_p0000000000000000000'.length) + '_';
   steps.push(
     '',
-    `-- 3. Monthly partitions from the month of the oldest row (SELECT min(${keyName})) to ${monthsAhead} months ahead, and a`,
-    `--    DEFAULT partition for anything outside them. Keep creating partitions ahead (pg_partman or a cron job).`,
+    `-- 3. Partitions (${layout.describe}) from the oldest row to the horizon, and a DEFAULT partition for anything`,
+    `--    outside them. Keep creating partitions ahead (pg_partman or a cron job).`,
     `DO $plan$`,
     `DECLARE`,
-    `  month_start timestamp;`,
+    `  lo ${layout.loType};`,
     `BEGIN`,
-    `  FOR month_start IN`,
-    `    SELECT generate_series(date_trunc('month', coalesce(min(${k})::timestamp, localtimestamp)), date_trunc('month', localtimestamp + interval '${monthsAhead} months'), interval '1 month')`,
-    `    FROM ${target}`,
+    `  FOR lo IN`,
+    `    ${layout.series(k, target)}`,
     `  LOOP`,
     `    EXECUTE format('CREATE TABLE IF NOT EXISTS %I.%I PARTITION OF %I.%I FOR VALUES FROM (%L) TO (%L)',`,
-    `      ${quoteLiteral(table.schema)}, ${quoteLiteral(prefix)} || to_char(month_start, 'YYYY_MM'), ${quoteLiteral(table.schema)}, ${quoteLiteral(newName)},`,
-    `      to_char(month_start, 'YYYY-MM-DD'), to_char(month_start + interval '1 month', 'YYYY-MM-DD'));`,
+    `      ${quoteLiteral(table.schema)}, ${quoteLiteral(prefix)} || ${layout.suffix}, ${quoteLiteral(table.schema)}, ${quoteLiteral(newName)},`,
+    `      ${layout.from}, ${layout.to});`,
     `  END LOOP;`,
     `END`,
     `$plan$;`,
     `CREATE TABLE ${qualifiedIdent(table.schema, defaultName)} PARTITION OF ${fresh} DEFAULT;`,
     '',
-    `-- 4. Copy the rows a month at a time, committing after each batch so no transaction runs long.`,
-    `--    Rows updated or deleted after their month was copied are not caught up: pause such writes, or capture them.`,
+    `-- 4. Copy the rows a partition at a time, committing after each batch so no transaction runs long.`,
+    `--    Rows updated or deleted after their partition was copied are not caught up: pause such writes, or capture them.`,
     `DO $plan$`,
     `DECLARE`,
-    `  month_start timestamp;`,
+    `  lo ${layout.loType};`,
     `BEGIN`,
-    `  FOR month_start IN`,
-    `    SELECT generate_series(date_trunc('month', min(${k})::timestamp), max(${k})::timestamp, interval '1 month') FROM ${target}`,
+    `  FOR lo IN`,
+    `    ${layout.series(k, target)}`,
     `  LOOP`,
     `    INSERT INTO ${fresh} (${copyList}) OVERRIDING SYSTEM VALUE`,
-    `      SELECT ${copyList} FROM ${target} WHERE ${k} >= month_start AND ${k} < month_start + interval '1 month';`,
+    `      SELECT ${copyList} FROM ${target} WHERE ${k} >= ${layout.from.replace(/to_char\((.*), 'YYYY-MM-DD'\)$/, '$1')} AND ${k} < ${layout.to.replace(/to_char\((.*), 'YYYY-MM-DD'\)$/, '$1')};`,
     `    COMMIT;`,
     `  END LOOP;`,
     `END`,

@@ -172,3 +172,70 @@ export class IntervalGrid {
     return this.boundary(this.indexAtOrBefore(ms));
   }
 }
+
+/**
+ * The local time partitions are cut in. pg_dump writes a `timestamptz` bound in the dumping session's zone, so a
+ * table cut at local midnight in Paris shows `'2025-01-01 00:00:00+01'` (DDL mode) or `'2024-12-31 23:00:00+00'`
+ * (live mode, read in UTC). Computing new bounds in UTC would leave a one-hour sliver at the horizon and name the new
+ * partitions after the wrong day; so new bounds are computed in the bounds' own local time and converted back.
+ * One offset for all bounds: that offset. Offsets that change with the season (DST): the first time zone of the
+ * runtime's database that gives every bound its offset; none: the newest bound's offset.
+ */
+export interface LocalTime {
+  /** Offset east of UTC in ms at a UTC instant. */
+  offsetAt(ms: number): number;
+  toWall(ms: number): number;
+  fromWall(wall: number): number;
+  /** A literal for a bound at `ms`, written in local time with its offset for `timestamptz`. */
+  literal(ms: number, type: TimeKeyType): string;
+}
+
+const QUARTER_HOUR = 15 * 60_000;
+
+/** The offset that makes `ms` a local midnight, in (-12h, +14h]; undefined when no quarter-hour offset does. */
+function midnightOffset(ms: number): number | undefined {
+  const r = ((ms % DAY_MS) + DAY_MS) % DAY_MS;
+  let o = (DAY_MS - r) % DAY_MS;
+  if (o > 14 * 3_600_000) o -= DAY_MS;
+  return o % QUARTER_HOUR === 0 ? o : undefined;
+}
+
+function formatOffset(offset: number): string {
+  const sign = offset < 0 ? '-' : '+';
+  const minutes = Math.abs(offset) / 60_000;
+  const text = `${sign}${pad(Math.floor(minutes / 60))}`;
+  return minutes % 60 ? `${text}:${pad(minutes % 60)}` : text;
+}
+
+function makeLocal(offsetAt: (ms: number) => number, fromWall: (wall: number) => number): LocalTime {
+  return {
+    offsetAt,
+    toWall: (ms) => (Number.isFinite(ms) ? ms + offsetAt(ms) : ms),
+    fromWall: (wall) => (Number.isFinite(wall) ? fromWall(wall) : wall),
+    literal(ms, type) {
+      const offset = offsetAt(ms);
+      if (type !== 'timestamptz' || offset === 0) return boundLiteral(ms, type);
+      return `${boundLiteral(ms + offset, 'timestamp')}${formatOffset(offset)}`;
+    },
+  };
+}
+
+export const UTC_TIME: LocalTime = makeLocal(() => 0, (wall) => wall);
+
+export function inferLocalTime(bounds: number[], type: TimeKeyType): LocalTime {
+  if (type !== 'timestamptz') return UTC_TIME;
+  const finite = bounds.filter((ms) => Number.isFinite(ms)).sort((a, b) => a - b);
+  const offsets = finite.map(midnightOffset);
+  // Bounds that are not at some local midnight (hourly partitions, odd cuts) keep the UTC grid.
+  if (!finite.length || offsets.some((o) => o === undefined)) return UTC_TIME;
+  const distinct = new Set(offsets as number[]);
+  if (distinct.size === 1) {
+    const offset = offsets[0]!;
+    return offset === 0 ? UTC_TIME : makeLocal(() => offset, (wall) => wall - offset);
+  }
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const zone = zones.find((candidate) => finite.every((ms, i) => namedZoneOffset(candidate, ms) === offsets[i]));
+  if (zone) return makeLocal((ms) => namedZoneOffset(zone, ms) ?? 0, (wall) => wall - (zoneOffset(zone, wall) ?? 0));
+  const latest = offsets[offsets.length - 1]!;
+  return makeLocal(() => latest, (wall) => wall - latest);
+}

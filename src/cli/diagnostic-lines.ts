@@ -6,6 +6,8 @@
 import { escapeControl } from '../shared/unsafe-text.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
 
+const ALWAYS_SHOWN = new Set<Diagnostic['kind']>(['syntax', 'suppression', 'rejected', 'session']);
+
 /** Syntax errors printed with their place; the rest are counted. */
 export const MAX_SYNTAX_LINES = 5;
 
@@ -32,8 +34,9 @@ export function diagnosticLines(diagnostics: Diagnostic[], verbose: boolean): st
   let syntaxShown = 0;
   let syntaxHidden = 0;
   for (const diagnostic of diagnostics) {
-    // Syntax errors and suppression problems (a misspelt rule id silently suppresses nothing) always show.
-    if (diagnostic.kind !== 'syntax' && diagnostic.kind !== 'suppression' && !verbose) continue;
+    // Always shown: syntax errors, suppression problems (a misspelt rule id silently suppresses nothing), statements
+    // PostgreSQL would reject, and objects that landed where only the session setting explains.
+    if (!ALWAYS_SHOWN.has(diagnostic.kind) && !verbose) continue;
     if (diagnostic.kind === 'syntax' && syntaxShown >= MAX_SYNTAX_LINES) {
       syntaxHidden++;
       continue;

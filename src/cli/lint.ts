@@ -51,6 +51,10 @@ export interface LintArgs {
   queryTimeout?: number;
   /** Pull-request mode: report what changed since this git ref (src/engine/changed-since.ts). */
   changedSince?: string;
+  /** DDL mode: how the files ran (config `session`; default shared). */
+  session?: 'shared' | 'per-file';
+  /** DDL mode: each session's starting search_path, comma-separated (config `searchPath`). */
+  searchPath?: string;
 }
 
 export interface LintIo {
@@ -152,6 +156,8 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
     connectTimeoutSeconds: args.connectTimeout,
     queryTimeoutSeconds: args.queryTimeout,
     changedSince: args.changedSince,
+    session: args.session,
+    searchPath: args.searchPath,
   });
   const { findings, diagnostics, summary, rules, now, model } = run;
   for (const warning of run.warnings) io.stderr.write(`schema-lint: warning: ${warning}\n`);

@@ -73,6 +73,8 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
           .option('source', { type: 'string', array: true, describe: 'Live mode: DDL files or folders to map findings to (the statement that defines each object)' })
           .option('changed-since', { type: 'string', describe: 'Pull-request mode: only gap findings absent at this git ref, plus migration-safety findings on files changed since it' })
           .option('stats', { type: 'string', describe: 'DDL mode: volume figures exported by `schema-lint stats` (rows, sizes, write rates)' })
+          .option('session', { choices: ['shared', 'per-file'] as const, describe: 'DDL mode: the files ran in one session (a SET search_path carries over) or each in its own [default: shared]' })
+          .option('search-path', { type: 'string', describe: 'DDL mode: each session\'s starting search_path, comma-separated [default: public]' })
           .option('sarif-category', { type: 'string', describe: 'SARIF automationDetails.id category, to upload several runs side by side' })
           .option('baseline', { type: 'string', describe: 'Report and fail only on findings not in this baseline file' })
           .option('write-baseline', { type: 'string', describe: 'Record the current findings as a baseline file (sorted JSON)' })
@@ -101,6 +103,8 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
             connectTimeout: args['connect-timeout'],
             queryTimeout: args['query-timeout'],
             changedSince: args['changed-since'],
+            session: args.session as LintArgs['session'],
+            searchPath: args['search-path'],
             baseline: args.baseline,
             writeBaseline: args['write-baseline'],
             reportUnusedSuppressions: args['report-unused-suppressions'],

@@ -21,6 +21,10 @@ export interface Config {
   live?: { connectTimeoutSeconds?: number; queryTimeoutSeconds?: number };
   /** How a migration folder is read (which files run, in which order); `auto` detects it from the layout. */
   migrations?: { layout?: MigrationLayout };
+  /** DDL mode: how the files ran (`--session`). */
+  session?: 'shared' | 'per-file';
+  /** DDL mode: each session's starting search_path (`--search-path`). */
+  searchPath?: string[];
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +81,8 @@ const configSchema = {
       },
     },
     migrations: { type: 'object', additionalProperties: false, properties: { layout: { enum: [...MIGRATION_LAYOUTS] } } },
+    session: { enum: ['shared', 'per-file'] },
+    searchPath: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
   },
 };
 

@@ -13,6 +13,7 @@ import { loadParser } from '../sql/parser.js';
 import { collectSqlFiles } from '../sources/ddl/collect-files.js';
 import { buildModelFromSql, loadDdl, type DdlLoadResult } from '../sources/ddl/load-ddl.js';
 import type { MigrationLayout } from '../sources/ddl/migration-layout.js';
+import { DEFAULT_SESSION, type SessionSettings } from '../sources/ddl/builder.js';
 import { parseSuppressions } from '../sources/ddl/suppressions.js';
 import { applyStatsFile, parseStatsFile, type StatsFile } from '../sources/stats-file.js';
 import { applyBaseline, readBaseline } from './baseline.js';
@@ -67,6 +68,21 @@ export interface LintOptions {
    * migration-safety findings on the statements of files changed since it.
    */
   changedSince?: string;
+  /** DDL mode: how the files ran: one session for all (`shared`, default) or a new one per file (config `session`). */
+  session?: 'shared' | 'per-file';
+  /** DDL mode: each session's starting search_path, comma-separated (config `searchPath`; default `public`). */
+  searchPath?: string;
+}
+
+/** `session` / `searchPath` over the config's; a search path is folded like SET's (quoted names keep their case). */
+function sessionSettings(options: LintOptions, config: Config): SessionSettings {
+  const written = options.searchPath !== undefined ? options.searchPath.split(',') : config.searchPath;
+  const searchPath = (written ?? DEFAULT_SESSION.searchPath)
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part) => (part.startsWith('"') && part.endsWith('"') && part.length > 1 ? part.slice(1, -1).replace(/""/g, '"') : part.toLowerCase()));
+  if (options.searchPath !== undefined && searchPath.length === 0) throw new UsageError('--search-path: give at least one schema, e.g. --search-path app,public');
+  return { session: options.session ?? config.session ?? DEFAULT_SESSION.session, searchPath: searchPath.length ? searchPath : DEFAULT_SESSION.searchPath };
 }
 
 /** Everything a run found, for renderers and the CLI's exit code. */
@@ -126,15 +142,20 @@ function checkOverrides(overrides: Record<string, Severity | 'off'>, rules: AnyR
   }
 }
 
-async function loadSources(options: LintOptions, live: boolean, layout: MigrationLayout | undefined): Promise<{ loaded?: DdlLoadResult; fileCount: number }> {
+async function loadSources(
+  options: LintOptions,
+  live: boolean,
+  layout: MigrationLayout | undefined,
+  session: SessionSettings,
+): Promise<{ loaded?: DdlLoadResult; fileCount: number }> {
   if (options.sql !== undefined) {
     await loadParser();
     const sources = typeof options.sql === 'string' ? [{ file: 'input.sql', text: options.sql }] : options.sql;
-    return { loaded: buildModelFromSql(sources), fileCount: sources.length };
+    return { loaded: buildModelFromSql(sources, session), fileCount: sources.length };
   }
   // Migration folders are read the way their framework runs them (down scripts left out, versions in order).
   const files = live ? (options.source ? collectSqlFiles(options.source, { layout }) : []) : collectSqlFiles(options.paths ?? [], { layout });
-  return { loaded: files.length ? await loadDdl(files, layout) : undefined, fileCount: files.length };
+  return { loaded: files.length ? await loadDdl(files, session, layout) : undefined, fileCount: files.length };
 }
 
 function suppressionDiagnostics(suppressions: Suppression[], rules: AnyRule[]): Diagnostic[] {
@@ -171,7 +192,7 @@ export async function runPipeline(options: LintOptions): Promise<LintRun> {
     options.baseline === undefined ? undefined : typeof options.baseline === 'string' ? readBaseline(options.baseline) : new Set(options.baseline);
 
   const layout = config.migrations?.layout;
-  const { loaded, fileCount } = await loadSources(options, live, layout);
+  const { loaded, fileCount } = await loadSources(options, live, layout, sessionSettings(options, config));
   // Live mode's modules (the pg driver among them) load only for live mode: DDL runs start faster.
   const model: SchemaModel = live
     ? await (await import('../sources/catalog/read-catalog.js')).readCatalog(

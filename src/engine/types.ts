@@ -46,6 +46,12 @@ export interface Fix {
   concurrently: boolean;
   /** Shared setup that must run first (deduplicated across findings by id). */
   prerequisites?: FixPrerequisite[];
+  /**
+   * What the fix changes, for planning the script as a whole: the logical table (`schema.table`) and the kind of
+   * change. `index`: builds an index on the table (partition-aware); `partitions`: creates partitions of it, which
+   * inherit the parent's partitioned indexes only if those exist first; `plan`: a reviewed plan.
+   */
+  target?: { table: string; kind: 'index' | 'partitions' | 'plan' };
 }
 
 export interface Finding {

@@ -5,7 +5,7 @@
  */
 import { indexesOf, qualify, relationNameTaken } from '../model/model.js';
 import type { Index, SchemaModel, Table } from '../model/types.js';
-import { fixObjectName, qualifiedIdent, quoteIdent } from './sql.js';
+import { fixObjectName, qualifiedIdent, quoteIdent, quoteLiteral } from './sql.js';
 
 export interface IndexSpec {
   /** Column names the index name is made of. */
@@ -36,20 +36,52 @@ export interface IndexFix {
   name: string;
 }
 
-function chooseName(model: SchemaModel, table: Table, spec: IndexSpec, reservations: NameReservations, preDrop: string[]): string {
-  // An invalid index under our name is what a failed CREATE INDEX CONCURRENTLY leaves: drop it and build again.
+function chooseName(model: SchemaModel, table: Table, spec: IndexSpec, reservations: NameReservations): string {
+  // An invalid index under our name is what a failed CREATE INDEX CONCURRENTLY leaves: the repair step before the
+  // build drops it, so the name is ours again.
   const naturalTaken = (name: string): boolean => {
     if (!reservations.isTaken(model, table.schema, name)) return false;
     const existing = model.indexes.get(qualify(table.schema, name));
-    if (existing && !existing.valid && !existing.partitioned && existing.table === qualify(table.schema, table.name)) {
-      preDrop.push(`DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedIdent(table.schema, name)};`);
-      return false;
-    }
-    return true;
+    return !(existing && !existing.valid && !existing.partitioned && existing.table === qualify(table.schema, table.name));
   };
   const name = fixObjectName([table.name, ...spec.nameParts], spec.suffix, naturalTaken);
   reservations.reserve(table.schema, name);
   return name;
+}
+
+/** A dollar-quote tag that does not occur in the body, so no name inside it can end the quote. */
+function dollarQuote(body: string): string {
+  let tag = 'repair';
+  for (let n = 1; body.includes(`$${tag}$`); n++) tag = `repair${n}`;
+  return `$${tag}$${body}$${tag}$`;
+}
+
+/**
+ * Statements that remove what a failed `CREATE INDEX CONCURRENTLY` of this name left behind: an INVALID index,
+ * which `IF NOT EXISTS` would otherwise skip forever. `DROP INDEX CONCURRENTLY` cannot run inside a function or DO
+ * block, and a plain DROP would take an ACCESS EXCLUSIVE lock on the table; so a DO block renames the index aside
+ * only when `pg_index.indisvalid` is false (a rename takes SHARE UPDATE EXCLUSIVE, like the build itself), and a
+ * `DROP INDEX CONCURRENTLY IF EXISTS` of the aside name follows: it finds nothing unless the index was invalid.
+ * The aside name is free in the model, so no valid index can be dropped by it. Plain SQL, so the script keeps
+ * working with `psql -v ON_ERROR_STOP=1` and with any other client.
+ */
+export function repairInvalidIndexSql(model: SchemaModel, schema: string, name: string, reservations: NameReservations): string {
+  // A leftover of an earlier repair (renamed, then its DROP failed) is invalid too: its name is reused, so it goes.
+  const aside = fixObjectName([name], 'invalid', (candidate) => {
+    const existing = model.indexes.get(qualify(schema, candidate));
+    return reservations.isTaken(model, schema, candidate) && !(existing && !existing.valid && !existing.partitioned);
+  });
+  reservations.reserve(schema, aside);
+  const target = qualifiedIdent(schema, name);
+  const body =
+    ` BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_index WHERE indexrelid = pg_catalog.to_regclass(${quoteLiteral(target)}) AND NOT indisvalid) THEN ` +
+    `EXECUTE ${quoteLiteral(`ALTER INDEX ${target} RENAME TO ${quoteIdent(aside)}`)}; END IF; END `;
+  return [
+    // No name in this comment: a name may hold a newline, and the rest of the line would then be SQL.
+    '-- Repair after a failed run: an INVALID index of this name (a failed concurrent build) is dropped, then built again.',
+    `DO ${dollarQuote(body)};`,
+    `DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedIdent(schema, aside)};`,
+  ].join('\n');
 }
 
 function using(spec: IndexSpec): string {
@@ -58,9 +90,10 @@ function using(spec: IndexSpec): string {
 
 export function createIndexFix(model: SchemaModel, table: Table, spec: IndexSpec, reservations: NameReservations): IndexFix {
   const statements: string[] = [];
-  const name = chooseName(model, table, spec, reservations, statements);
+  const name = chooseName(model, table, spec, reservations);
   const target = qualifiedIdent(table.schema, table.name);
   if (table.kind !== 'partitioned') {
+    statements.push(repairInvalidIndexSql(model, table.schema, name, reservations));
     statements.push(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${target}${using(spec)} (${spec.keySql});`);
     return { sql: statements.join('\n'), concurrently: true, name };
   }

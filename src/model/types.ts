@@ -253,6 +253,19 @@ export interface OtherRelation {
   origin: Origin;
 }
 
+/** A parent table pg_partman maintains (a `part_config` row): its partitions are made at run time. */
+export interface PartmanConfig {
+  /** Qualified parent table (`schema.table`), as part_config names it. */
+  parent: string;
+  /** The extension's schema, where `run_maintenance()` and `show_partitions()` live. */
+  extensionSchema: string;
+  /** `partition_interval` as written or stored (`1 day`, `daily`, `1 mon`), when known. */
+  interval?: string;
+  /** Partitions made ahead of now (part_config.premake; 4 when not given). */
+  premake?: number;
+  origin: Origin;
+}
+
 export interface SchemaModel {
   schemas: Map<string, { name: string; origin: Origin }>;
   tables: Map<string, Table>;
@@ -263,6 +276,8 @@ export interface SchemaModel {
   materializedViews: Map<string, MaterializedView>;
   extensions: Map<string, Extension>;
   otherRelations: Map<string, OtherRelation>;
+  /** pg_partman's part_config, keyed by parent table; absent or empty when pg_partman manages nothing. */
+  partman?: Map<string, PartmanConfig>;
   /** Where the model came from: files, or a database alias. */
   source: { kind: 'ddl'; files: string[] } | { kind: 'database'; database: string; serverVersion: number };
 }

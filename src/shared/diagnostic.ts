@@ -5,5 +5,5 @@ export interface Diagnostic {
   column: number;
   message: string;
   /** `syntax` errors make the run fail (exit 2); the others are information. */
-  kind: 'syntax' | 'psql' | 'reference' | 'unsupported' | 'suppression';
+  kind: 'syntax' | 'psql' | 'reference' | 'unsupported' | 'suppression' | 'rejected' | 'session';
 }

@@ -109,6 +109,21 @@ export function buildModel(rows: CatalogRows): SchemaModel {
 
   for (const { name } of rows.schemas) model.schemas.set(name, { name, origin: origin(`schema ${name}`) });
   for (const ext of rows.extensions) model.extensions.set(ext.name, { ...ext, origin: origin(`extension ${ext.name}`) });
+  const partmanSchema = model.extensions.get('pg_partman')?.schema;
+  if (partmanSchema && rows.partman?.length) {
+    model.partman = new Map(
+      rows.partman.map((row) => [
+        row.parent_table,
+        {
+          parent: row.parent_table,
+          extensionSchema: partmanSchema,
+          interval: row.partition_interval ?? undefined,
+          premake: row.premake ?? undefined,
+          origin: origin(`${partmanSchema}.part_config ${row.parent_table}`),
+        },
+      ]),
+    );
+  }
 
   const byOid = new Map<number, RelationRow>();
   for (const rel of rows.relations) byOid.set(rel.oid, rel);

@@ -181,12 +181,13 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     const scope = scoped ? SCOPED : UNSCOPED;
     const params = scoped ? [schemas.map((s) => s.name)] : undefined;
     const version = info.version;
+    const extensions = await run<{ name: string; schema: string }>(EXTENSIONS);
     const rows: CatalogRows = {
       alias: opts.alias ?? target.alias,
       serverVersion: version,
       statsWindowSeconds: info.stats_window,
       schemas,
-      extensions: await run(EXTENSIONS),
+      extensions,
       relations: await run(relationsQuery(version, scope), params),
       columns: await run(columnsQuery(version, scope), params),
       constraints: await run(constraintsQuery(version, scope), params),
@@ -194,6 +195,7 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       triggers: await run(triggersQuery(scope), params),
       functions: await run(functionsQuery(version, scope), params),
       types: await run(TYPES),
+      partman: await readPartmanConfig(run, extensions),
     };
     await run('COMMIT');
     const vanished = vanishedObject(rows);
@@ -203,6 +205,20 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     if (!(error instanceof NoAnswer)) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * pg_partman's part_config, only when the extension is installed (one more query then): the tables whose
+ * partitions its maintenance makes at run time. The schema name comes from pg_extension and is quoted.
+ */
+async function readPartmanConfig(
+  run: <T>(sql: string) => Promise<T[]>,
+  extensions: Array<{ name: string; schema: string }>,
+): Promise<CatalogRows['partman']> {
+  const partman = extensions.find((e) => e.name === 'pg_partman');
+  if (!partman) return undefined;
+  const schema = `"${partman.schema.replace(/"/g, '""')}"`;
+  return run(`SELECT parent_table::text AS parent_table, partition_interval::text AS partition_interval, premake::int AS premake FROM ${schema}.part_config ORDER BY 1`);
 }
 
 function formatVersion(num: number): string {

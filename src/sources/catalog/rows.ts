@@ -14,6 +14,8 @@ export interface CatalogRows {
   triggers: TriggerRow[];
   functions: FunctionRow[];
   types: TypeRow[];
+  /** pg_partman's part_config rows, when the extension is installed. */
+  partman?: Array<{ parent_table: string; partition_interval: string | null; premake: number | null }>;
 }
 
 export interface RelationRow {

@@ -4,6 +4,7 @@ import type { Table } from '../../model/types.js';
 import type { DdlModelBuilder, Node } from './builder.js';
 import { dropColumn, dropConstraint } from './drop-rename.js';
 import { attachIndexPartition } from './indexes.js';
+import { alterTableRejection, reportRejection } from './rejections.js';
 import { addConstraint, attachPartition, defElemValue, isNullConstant, relOptions } from './tables.js';
 
 const TRIGGER_STATE: Record<string, 'O' | 'D' | 'R' | 'A'> = {
@@ -34,6 +35,9 @@ export function applyAlterTable(builder: DdlModelBuilder, stmt: Node): void {
     if (!stmt.missing_ok && !known) builder.requireTable(stmt.relation, 'ALTER TABLE', true);
     return;
   }
+  const tableKey = qualify(table.schema, table.name);
+  const rejection = alterTableRejection(builder, tableKey, table.columns.map((c) => c.name), commands);
+  if (rejection) return reportRejection(builder, `ALTER TABLE ${tableKey}`, rejection);
   const only = stmt.relation.inh === false || stmt.relation.inh === undefined;
   const batchNames = new Set<string>();
   for (const command of commands) applyCommand(builder, table, command, only, batchNames);

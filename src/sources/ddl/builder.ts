@@ -42,10 +42,29 @@ function typeModifiers(name: string, written: number[]): number[] {
   return [];
 }
 
+/**
+ * How the files were run. `shared`: one session for all files, so a `SET search_path` in one file holds in the next
+ * (pg_dump output, a Rails structure.sql, `cat *.sql | psql`). `per-file`: each file in a new session that starts
+ * with `searchPath` (`psql -f` once per file, installers that pass the path through PGOPTIONS).
+ */
+export interface SessionSettings {
+  session: 'shared' | 'per-file';
+  /** Each session's starting search_path (PostgreSQL's default `"$user", public` → `public` here). */
+  searchPath: string[];
+}
+
+export const DEFAULT_SESSION: SessionSettings = { session: 'shared', searchPath: ['public'] };
+
 export class DdlModelBuilder {
   readonly model: SchemaModel;
   readonly diagnostics: Diagnostic[] = [];
   searchPath: string[] = ['public'];
+  readonly sessionSettings: SessionSettings;
+  /** The search path a shared session would have at this point (equal to searchPath in shared mode). */
+  private sharedSearchPath: string[] = ['public'];
+  /** Set once the current file sets search_path itself (then the session setting no longer matters for it). */
+  private searchPathSetInFile = false;
+  private sessionNoted = false;
   file!: ParsedFile;
   statement!: ParsedStatement;
   /** Unresolved foreign keys, checked once every file is applied (DDL often references tables defined later). */
@@ -56,7 +75,10 @@ export class DdlModelBuilder {
   private retrying = false;
   readonly pendingForeignKeys: Array<{ table: Table; constraint: Constraint; origin: SourceOrigin }> = [];
 
-  constructor(files: string[]) {
+  constructor(files: string[], session: SessionSettings = DEFAULT_SESSION) {
+    this.sessionSettings = session;
+    this.searchPath = [...session.searchPath];
+    this.sharedSearchPath = [...session.searchPath];
     this.model = emptyModel({ kind: 'ddl', files });
     this.model.schemas.set('public', {
       name: 'public',
@@ -127,10 +149,44 @@ export class DdlModelBuilder {
    * The schema a new object goes to: the one named, else — as PostgreSQL does — the first schema of the search path
    * that exists. When none exists PostgreSQL refuses; DDL mode is lenient and takes the first one named.
    */
-  creationSchema(schemaName: string | undefined): string {
+  creationSchema(schemaName: string | undefined, creating = true): string {
     if (schemaName) return schemaName;
-    const candidates = this.searchPath.filter((schema) => schema !== 'pg_catalog' && schema !== '$user');
+    const schema = this.firstSchemaOf(this.searchPath);
+    if (creating) this.noteSessionPlacement(schema);
+    return schema;
+  }
+
+  private firstSchemaOf(path: string[]): string {
+    const candidates = path.filter((schema) => schema !== 'pg_catalog' && schema !== '$user');
     return candidates.find((schema) => this.model.schemas.has(schema)) ?? candidates[0] ?? 'public';
+  }
+
+  /** A statement of the current file set search_path: its unqualified objects no longer depend on the session. */
+  markSearchPathSet(): void {
+    this.searchPathSetInFile = true;
+  }
+
+  /**
+   * An object created without a schema in a file that did not set search_path lands where the session's path says.
+   * When shared and per-file sessions would put it in different schemas, say so once per file: only the session
+   * setting explains where it went.
+   */
+  private noteSessionPlacement(schema: string): void {
+    if (this.searchPathSetInFile || this.sessionNoted || this.retrying) return;
+    const start = this.firstSchemaOf(this.sessionSettings.searchPath);
+    const shared = this.firstSchemaOf(this.sharedSearchPath);
+    if (start === shared) return;
+    this.sessionNoted = true;
+    const path = this.sharedSearchPath.join(', ');
+    this.diagnose(
+      this.sessionSettings.session === 'per-file'
+        ? `objects created here without a schema go to ${schema} (--session per-file: each file starts with search_path ${this.sessionSettings.searchPath.join(', ')}); ` +
+            `run in one session with the files before it, they would go to ${shared} (search_path ${path} set by an earlier file)`
+        : `objects created here without a schema go to ${schema} only because an earlier file set search_path to ${path} (--session shared); ` +
+            `if each file runs in its own session (psql -f per file: --session per-file), they go to ${start}`,
+      this.statement.startByte,
+      'session',
+    );
   }
 
   /** Finds an existing relation (table, index, view, …) by a RangeVar, through the search path. */
@@ -140,7 +196,7 @@ export class DdlModelBuilder {
     for (const schema of this.searchPath) {
       if (exists(qualify(schema, name))) return { schema, name, key: qualify(schema, name) };
     }
-    const schema = this.creationSchema(undefined);
+    const schema = this.creationSchema(undefined, false);
     return { schema, name, key: qualify(schema, name) };
   }
 
@@ -162,6 +218,9 @@ export class DdlModelBuilder {
       if (deferIfMissing && !this.retrying) {
         this.deferredStatements.push({ file: this.file, statement: this.statement, searchPath: [...this.searchPath] });
         this.diagnose(`${what}: table ${name} is not defined yet; the statement is applied after the rest of the input`, at);
+      } else if (deferIfMissing) {
+        // Still missing after the whole input: PostgreSQL would stop here too. Shown by default (kind `rejected`).
+        this.diagnose(`PostgreSQL rejects this ${what}: relation "${name}" does not exist; the statement has no effect`, at, 'rejected');
       } else {
         this.diagnose(`${what}: table ${name} is not defined; statement skipped`, at);
       }
@@ -273,7 +332,7 @@ export class DdlModelBuilder {
       if (userSchema) schema = userSchema;
       else if (BUILTIN_TYPES.has(name)) schema = 'pg_catalog';
       // An extension's type (citext, hstore, ltree, …): PostgreSQL would find it in the search path.
-      else schema = this.creationSchema(undefined);
+      else schema = this.creationSchema(undefined, false);
     }
     return { schema, name, arrayDims: typeName.pct_type ? 0 : arrayDims, modifiers: schema === 'pg_catalog' ? typeModifiers(name, written) : [] };
   }
@@ -298,9 +357,14 @@ export class DdlModelBuilder {
 
   applyFile(file: ParsedFile, apply: (builder: DdlModelBuilder, statement: ParsedStatement) => void): void {
     this.file = file;
+    this.searchPathSetInFile = false;
+    this.sessionNoted = false;
+    // What one shared session would carry into this file; a new session per file starts afresh.
+    if (this.sessionSettings.session === 'per-file') this.searchPath = [...this.sessionSettings.searchPath];
     for (const statement of file.statements) {
       this.statement = statement;
       apply(this, statement);
+      if (this.searchPathSetInFile) this.sharedSearchPath = [...this.searchPath];
     }
   }
 }

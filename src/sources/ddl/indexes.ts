@@ -3,6 +3,7 @@ import { indexesOf, qualify } from '../../model/model.js';
 import type { Index, IndexKey, Origin, Table } from '../../model/types.js';
 import { referencedColumns } from '../../sql/expression.js';
 import type { DdlModelBuilder, Node } from './builder.js';
+import { reportRejection } from './rejections.js';
 import { chooseIndexName, indexExpressionColumnName, type IndexLabel } from './naming.js';
 
 export function indexKeyFromElem(builder: DdlModelBuilder, elem: Node): IndexKey {
@@ -176,12 +177,15 @@ export function applyIndexStmt(builder: DdlModelBuilder, stmt: Node): void {
   }
   const table = builder.requireTable(rangeVar, 'CREATE INDEX', true);
   if (!table) return;
-  // A table from CREATE TABLE … AS has no known columns: nothing to check against.
-  for (const key of table.columns.length ? keys : []) {
-    const missing = key.column ? [key.column] : referencedColumns(key.expression?.ast).filter((c) => !table.columns.some((col) => col.name === c));
-    for (const column of missing) {
-      if (!table.columns.some((col) => col.name === column)) builder.diagnose(`CREATE INDEX: column ${column} does not exist in ${table.schema}.${table.name}`);
-    }
+  // A table from CREATE TABLE … AS has no known columns: nothing to check against. PostgreSQL builds nothing when
+  // a key or INCLUDE column does not exist (src/sources/ddl/rejections.ts).
+  if (table.columns.length) {
+    const known = (column: string): boolean => table.columns.some((col) => col.name === column);
+    const missing = [
+      ...keys.flatMap((key) => (key.column ? [key.column] : referencedColumns(key.expression?.ast))),
+      ...include,
+    ].find((column) => !known(column));
+    if (missing) return reportRejection(builder, `CREATE INDEX on ${table.schema}.${table.name}`, { message: `column "${missing}" does not exist` });
   }
   defineIndex(builder, {
     name,

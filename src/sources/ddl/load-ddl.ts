@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { SchemaModel } from '../../model/types.js';
 import { loadParser } from '../../sql/parser.js';
-import { DdlModelBuilder } from './builder.js';
+import { DdlModelBuilder, DEFAULT_SESSION, type SessionSettings } from './builder.js';
 import { InputError } from './collect-files.js';
 import { runnableMigrationText, type MigrationLayout } from './migration-layout.js';
 import { parseSqlFile, type Diagnostic, type ParsedFile } from './parse-file.js';
@@ -42,8 +42,8 @@ export function readSqlFile(file: string): string {
 }
 
 /** Builds the model from SQL texts already read (tests and the CLI share this). */
-export function buildModelFromSql(sources: Array<{ file: string; text: string }>): DdlLoadResult {
-  const builder = new DdlModelBuilder(sources.map((s) => s.file));
+export function buildModelFromSql(sources: Array<{ file: string; text: string }>, session: SessionSettings = DEFAULT_SESSION): DdlLoadResult {
+  const builder = new DdlModelBuilder(sources.map((s) => s.file), session);
   const files: ParsedFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const source of sources) {
@@ -58,7 +58,7 @@ export function buildModelFromSql(sources: Array<{ file: string; text: string }>
   return { model: builder.model, diagnostics, files };
 }
 
-export async function loadDdl(paths: string[], layout?: MigrationLayout): Promise<DdlLoadResult> {
+export async function loadDdl(paths: string[], session: SessionSettings = DEFAULT_SESSION, layout?: MigrationLayout): Promise<DdlLoadResult> {
   await loadParser();
-  return buildModelFromSql(paths.map((file) => ({ file, text: runnableMigrationText(readSqlFile(file), layout) })));
+  return buildModelFromSql(paths.map((file) => ({ file, text: runnableMigrationText(readSqlFile(file), layout) })), session);
 }

@@ -12,6 +12,7 @@ import { applyDoBlock } from './do-block.js';
 import { applyDrop, applyRename, applySetSchema } from './drop-rename.js';
 import { chooseConstraintName } from './naming.js';
 import { rangeVarOf } from './range-var.js';
+import { applyPartmanInsert, applyPartmanSelect } from './partman.js';
 
 const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String.sval as string);
 
@@ -59,11 +60,15 @@ export function applyStatement(builder: DdlModelBuilder, statement: ParsedStatem
       return applyComment(builder, node);
     case 'VariableSetStmt':
       if (node.name === 'search_path') {
-        builder.searchPath = node.kind === 'VAR_SET_VALUE' ? ((node.args as Node[]) ?? []).map(constantText) : ['public'];
+        builder.searchPath = node.kind === 'VAR_SET_VALUE' ? ((node.args as Node[]) ?? []).map(constantText) : [...builder.sessionSettings.searchPath];
+        builder.markSearchPathSet();
       }
       return;
     case 'SelectStmt':
+      applyPartmanSelect(builder, node);
       return applySetConfigSearchPath(builder, node);
+    case 'InsertStmt':
+      return applyPartmanInsert(builder, node);
     case 'DoStmt':
       return applyDoBlock(builder, node, applyStatement);
     default:
@@ -86,6 +91,7 @@ function applySetConfigSearchPath(builder: DdlModelBuilder, select: Node): void 
     .map((part) => part.trim())
     .filter((part) => part.length > 0)
     .map((part) => (part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part.toLowerCase()));
+  builder.markSearchPathSet();
 }
 
 function applyCreateSchema(builder: DdlModelBuilder, node: Node): void {

@@ -5,6 +5,7 @@ import { boundFromSpec } from '../../sql/partition-bound.js';
 import { SERIAL_TYPES, type DdlModelBuilder, type Node } from './builder.js';
 import { clonePartitionedIndexes, defineIndex, indexKeyFromElem } from './indexes.js';
 import { chooseConstraintName } from './naming.js';
+import { createTableRejection, reportRejection } from './rejections.js';
 
 const LIKE_DEFAULTS = 1 << 3;
 const LIKE_CONSTRAINTS = 1 << 2;
@@ -27,6 +28,8 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
     if (!stmt.if_not_exists) builder.diagnose(`relation ${key} already exists; the first definition is kept`, rangeVar.location);
     return;
   }
+  const rejection = createTableRejection(builder, stmt);
+  if (rejection) return reportRejection(builder, `CREATE TABLE ${key}`, rejection);
   if (!model.schemas.has(schema) && !builder.reportedMissingSchemas.has(schema)) {
     builder.reportedMissingSchemas.add(schema);
     builder.diagnose(`schema ${schema} is not defined (yet); its tables are created anyway`, rangeVar.location);
