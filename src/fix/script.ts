@@ -147,7 +147,8 @@ export function renderFixScript(findings: Finding[], meta: FixScriptMeta): strin
     lines.push(
       '-- It holds CREATE INDEX CONCURRENTLY, which cannot run inside a transaction block: do not wrap it in',
       '-- BEGIN/COMMIT and do not use psql --single-transaction. Each statement commits on its own, and the script',
-      '-- can run again after a failure: what already exists is skipped.',
+      '-- can run again after a failure: what exists is skipped, and an index a failed build left INVALID is dropped',
+      '-- and built again.',
     );
   }
   if (behaviourHeld) {
