@@ -3,7 +3,7 @@
  * referencing side, so every DELETE or key UPDATE on the parent scans the child table, and joins along the key
  * cannot use an index.
  */
-import { createIndexFix, NameReservations } from '../src/fix/create-index.js';
+import { createIndexFix, REPAIR_NOTE, NameReservations } from '../src/fix/create-index.js';
 import { columnList } from '../src/fix/sql.js';
 import { descendantPartitions, indexesOf, logicalTables } from '../src/model/model.js';
 import type { Constraint, Expression, Index, SchemaModel, Table } from '../src/model/types.js';
@@ -103,9 +103,12 @@ function checkForeignKey(
       safety: 'safe',
       concurrently: fix.concurrently,
       target: { table: `${logical.schema}.${logical.name}`, kind: 'index' },
-      notes: table.kind === 'partitioned'
-        ? ['Builds each partition\'s index concurrently, then attaches it; the parent index becomes valid when the last partition is attached.']
-        : ['CREATE INDEX CONCURRENTLY does not block writes; it cannot run inside a transaction block.'],
+      notes: [
+        table.kind === 'partitioned'
+          ? 'Builds each partition\'s index concurrently, then attaches it; the parent index becomes valid when the last partition is attached.'
+          : 'CREATE INDEX CONCURRENTLY does not block writes; it cannot run inside a transaction block.',
+        REPAIR_NOTE,
+      ],
     },
   };
 }

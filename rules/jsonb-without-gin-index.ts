@@ -3,7 +3,7 @@
  * jsonb are served only by GIN indexes; without one, each such query reads the whole table and decompresses every
  * document.
  */
-import { createIndexFix, NameReservations } from '../src/fix/create-index.js';
+import { createIndexFix, NameReservations, REPAIR_NOTE } from '../src/fix/create-index.js';
 import { quoteIdent } from '../src/fix/sql.js';
 import { matchesAny } from '../src/engine/patterns.js';
 import { descendantPartitions, indexesOf } from '../src/model/model.js';
@@ -111,6 +111,7 @@ function fixNotes(jsonb: JsonbColumn, opclass: JsonbOpclass): string[] {
       ? 'jsonb_path_ops is smaller and faster for @>, @? and @@ but does not serve the key-existence operators ?, ?| and ?&; use the option opclass: "jsonb_ops" if queries need them.'
       : 'jsonb_ops serves every jsonb operator (@>, ?, ?|, ?&, @?, @@); jsonb_path_ops is smaller and faster when only @>, @? and @@ are used.',
   );
+  notes.push(REPAIR_NOTE);
   return notes;
 }
 

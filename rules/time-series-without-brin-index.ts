@@ -6,7 +6,7 @@
 import { indexesOf, logicalTables, qualify } from '../src/model/model.js';
 import type { Column, SchemaModel, Table } from '../src/model/types.js';
 import type { Rule, RuleFinding } from '../src/engine/types.js';
-import { createIndexFix, NameReservations } from '../src/fix/create-index.js';
+import { createIndexFix, NameReservations, REPAIR_NOTE } from '../src/fix/create-index.js';
 import { quoteIdent } from '../src/fix/sql.js';
 import { candidateKey, strongestSignal, type HighVolumeThresholds } from './high-volume/signals.js';
 import { DEFAULT_HIGH_VOLUME_THRESHOLDS, describeHighVolumeSignal, HIGH_VOLUME_OPTION_NAMES, HIGH_VOLUME_OPTION_PROPERTIES } from './high-volume/thresholds.js';
@@ -85,7 +85,7 @@ export const timeSeriesWithoutBrinIndex: Rule<TimeSeriesWithoutBrinIndexOptions>
           sql: created.sql,
           safety: 'safe',
           concurrently: created.concurrently,
-          notes: ['BRIN fits rows inserted in time order and rarely updated; for out-of-order or often-updated rows, build a btree on the column instead.'],
+          notes: ['BRIN fits rows inserted in time order and rarely updated; for out-of-order or often-updated rows, build a btree on the column instead.', REPAIR_NOTE],
         },
       });
     }

@@ -36,6 +36,10 @@ export interface IndexFix {
   name: string;
 }
 
+/** Said once in the fix-up script (as a note, not a comment in each fix's SQL). */
+export const REPAIR_NOTE =
+  'Before each concurrent build, a DO block renames aside an INVALID index of the same name (left by a failed build, e.g. a lock_timeout) and DROP INDEX CONCURRENTLY removes it, so running the script again rebuilds it instead of skipping it; a valid index is never touched.';
+
 function chooseName(model: SchemaModel, table: Table, spec: IndexSpec, reservations: NameReservations): string {
   // An invalid index under our name is what a failed CREATE INDEX CONCURRENTLY leaves: the repair step before the
   // build drops it, so the name is ours again.
@@ -73,12 +77,14 @@ export function repairInvalidIndexSql(model: SchemaModel, schema: string, name: 
   });
   reservations.reserve(schema, aside);
   const target = qualifiedIdent(schema, name);
+  // The index is looked up by its names as text literals, not through to_regclass(): a name that needs U&"…"
+  // quoting is not something regclass input can parse, and the repair must work for every name.
   const body =
-    ` BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_index WHERE indexrelid = pg_catalog.to_regclass(${quoteLiteral(target)}) AND NOT indisvalid) THEN ` +
+    ' BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid' +
+    ' JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace' +
+    ` WHERE n.nspname = ${quoteLiteral(schema)} AND c.relname = ${quoteLiteral(name)} AND NOT i.indisvalid) THEN ` +
     `EXECUTE ${quoteLiteral(`ALTER INDEX ${target} RENAME TO ${quoteIdent(aside)}`)}; END IF; END `;
   return [
-    // No name in this comment: a name may hold a newline, and the rest of the line would then be SQL.
-    '-- Repair after a failed run: an INVALID index of this name (a failed concurrent build) is dropped, then built again.',
     `DO ${dollarQuote(body)};`,
     `DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedIdent(schema, aside)};`,
   ].join('\n');

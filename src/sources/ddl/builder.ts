@@ -210,6 +210,9 @@ export class DdlModelBuilder {
    * is applied again once all input is read — design documents and hand-ordered migrations often index a table
    * before the statement that creates it. Input that loads into PostgreSQL never takes this path.
    */
+  /** Some statement of the input could not be parsed (a syntax error): a missing table may be defined there. */
+  private unreadableInput = false;
+
   requireTable(rangeVar: Node, what: string, deferIfMissing = false): Table | undefined {
     const table = this.findTable(rangeVar);
     if (!table) {
@@ -218,6 +221,9 @@ export class DdlModelBuilder {
       if (deferIfMissing && !this.retrying) {
         this.deferredStatements.push({ file: this.file, statement: this.statement, searchPath: [...this.searchPath] });
         this.diagnose(`${what}: table ${name} is not defined yet; the statement is applied after the rest of the input`, at);
+      } else if (deferIfMissing && this.unreadableInput) {
+        // A statement that could not be parsed may be the one that creates it: no claim about what PostgreSQL does.
+        this.diagnose(`${what}: table ${name} is not defined (perhaps by a statement that could not be parsed); statement skipped`, at);
       } else if (deferIfMissing) {
         // Still missing after the whole input: PostgreSQL would stop here too. Shown by default (kind `rejected`).
         this.diagnose(`PostgreSQL rejects this ${what}: relation "${name}" does not exist; the statement has no effect`, at, 'rejected');
@@ -357,6 +363,7 @@ export class DdlModelBuilder {
 
   applyFile(file: ParsedFile, apply: (builder: DdlModelBuilder, statement: ParsedStatement) => void): void {
     this.file = file;
+    if (file.diagnostics.some((d) => d.kind === 'syntax')) this.unreadableInput = true;
     this.searchPathSetInFile = false;
     this.sessionNoted = false;
     // What one shared session would carry into this file; a new session per file starts afresh.
