@@ -4,7 +4,7 @@ import type { SchemaModel } from '../../model/types.js';
 import { loadParser } from '../../sql/parser.js';
 import { DdlModelBuilder } from './builder.js';
 import { InputError } from './collect-files.js';
-import { parseSqlFile, type Diagnostic, type ParsedFile } from './parse-file.js';
+import { GROUP_CHARS, parseSqlFile, type Diagnostic, type ParsedFile } from './parse-file.js';
 import { applyStatement } from './statements.js';
 import { resolveForeignKeys } from './tables.js';
 
@@ -41,15 +41,15 @@ export function readSqlFile(file: string): string {
 }
 
 /** Builds the model from SQL texts already read (tests and the CLI share this). */
-export function buildModelFromSql(sources: Array<{ file: string; text: string }>): DdlLoadResult {
+export function buildModelFromSql(sources: Array<{ file: string; text: string }>, groupChars = GROUP_CHARS): DdlLoadResult {
   const builder = new DdlModelBuilder(sources.map((s) => s.file));
   const files: ParsedFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const source of sources) {
-    const parsed = parseSqlFile(source.file, source.text);
+    // Each group of statements is applied as soon as it is parsed, and its tree dropped: memory follows the model.
+    const parsed = parseSqlFile(source.file, source.text, (group) => builder.applyFile(group, applyStatement), groupChars);
     files.push(parsed);
     diagnostics.push(...parsed.diagnostics);
-    builder.applyFile(parsed, applyStatement);
   }
   builder.applyDeferred(applyStatement);
   resolveForeignKeys(builder);
