@@ -101,7 +101,7 @@ function splitByLines(text: string): Array<[number, number]> {
 }
 
 /** Characters per parser call: big enough that any hand-written file is one call, small enough to bound memory. */
-export const GROUP_CHARS = 1 << 20;
+export const GROUP_CHARS = 1 << 16;
 
 /** Merged with the following groups before a failed group is taken for a syntax error (a mis-placed group end). */
 const MAX_GROUP_MERGE = 3;
