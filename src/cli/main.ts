@@ -157,6 +157,13 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
     .fail((message, error) => {
       throw error ?? new UsageError(yargsMessageLine(message));
     });
+  // yargs lays out a named command's whole help text on every run (cacheHelpMessage, for a later showHelp()): ~60–100
+  // ms of string-width at start-up. Nothing here shows help after a command ran (failures are one line), so it is
+  // skipped; --help still lays it out when asked. (Internal API: yargs is pinned exactly; test/cli.test.ts covers help.)
+  const usage = (parser as unknown as { getInternalMethods?: () => { getUsageInstance: () => { cacheHelpMessage?: () => void } } })
+    .getInternalMethods?.()
+    .getUsageInstance();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => undefined;
   try {
     await parser.parseAsync();
   } catch (error) {

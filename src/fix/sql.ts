@@ -11,6 +11,9 @@ import { byteLength, clipBytes, MAX_IDENTIFIER_BYTES } from '../shared/pg-names.
 
 const SIMPLE_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
 
+/** Every PostgreSQL keyword is letters and underscores (kwlist.h): a plain name with a digit or `$` needs no scan. */
+const NO_KEYWORD_HAS = /[0-9$]/;
+
 const UNSAFE_CHARACTERS = new RegExp(UNSAFE_CHARACTER.source, 'g');
 
 function hex4(char: string): string {
@@ -29,7 +32,8 @@ export function quoteIdent(name: string): string {
       quoted = `U&"${name.replace(/\\/g, '\\\\').replace(/"/g, '""').replace(UNSAFE_CHARACTERS, (c) => `\\${hex4(c)}`)}"`;
     } else {
       quoted = `"${name.replace(/"/g, '""')}"`;
-      if (SIMPLE_IDENTIFIER.test(name)) {
+      if (SIMPLE_IDENTIFIER.test(name) && NO_KEYWORD_HAS.test(name)) quoted = name;
+      else if (SIMPLE_IDENTIFIER.test(name)) {
         // The scanner knows which words are keywords: only unreserved ones may stand unquoted.
         const tokens = scanTokens(name);
         if (tokens && tokens.length === 1 && (tokens[0].tokenName === 'IDENT' || tokens[0].keywordName === 'UNRESERVED_KEYWORD')) quoted = name;

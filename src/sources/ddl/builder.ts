@@ -361,13 +361,17 @@ export class DdlModelBuilder {
 
   // ---- running ------------------------------------------------------------------------------------------------
 
+  /** Applies a file's statements; a big file comes in several groups (parse-file.ts), all sharing its `source`. */
   applyFile(file: ParsedFile, apply: (builder: DdlModelBuilder, statement: ParsedStatement) => void): void {
+    const newFile = this.file?.source !== file.source;
     this.file = file;
     if (file.diagnostics.some((d) => d.kind === 'syntax')) this.unreadableInput = true;
-    this.searchPathSetInFile = false;
-    this.sessionNoted = false;
-    // What one shared session would carry into this file; a new session per file starts afresh.
-    if (this.sessionSettings.session === 'per-file') this.searchPath = [...this.sessionSettings.searchPath];
+    if (newFile) {
+      this.searchPathSetInFile = false;
+      this.sessionNoted = false;
+      // What one shared session would carry into this file; a new session per file starts afresh.
+      if (this.sessionSettings.session === 'per-file') this.searchPath = [...this.sessionSettings.searchPath];
+    }
     for (const statement of file.statements) {
       this.statement = statement;
       apply(this, statement);

@@ -5,7 +5,7 @@ import { loadParser } from '../../sql/parser.js';
 import { DdlModelBuilder, DEFAULT_SESSION, type SessionSettings } from './builder.js';
 import { InputError } from './collect-files.js';
 import { runnableMigrationText, type MigrationLayout } from './migration-layout.js';
-import { parseSqlFile, type Diagnostic, type ParsedFile } from './parse-file.js';
+import { GROUP_CHARS, parseSqlFile, type Diagnostic, type ParsedFile } from './parse-file.js';
 import { applyStatement } from './statements.js';
 import { resolveForeignKeys } from './tables.js';
 
@@ -42,15 +42,19 @@ export function readSqlFile(file: string): string {
 }
 
 /** Builds the model from SQL texts already read (tests and the CLI share this). */
-export function buildModelFromSql(sources: Array<{ file: string; text: string }>, session: SessionSettings = DEFAULT_SESSION): DdlLoadResult {
+export function buildModelFromSql(
+  sources: Array<{ file: string; text: string }>,
+  session: SessionSettings = DEFAULT_SESSION,
+  groupChars = GROUP_CHARS,
+): DdlLoadResult {
   const builder = new DdlModelBuilder(sources.map((s) => s.file), session);
   const files: ParsedFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const source of sources) {
-    const parsed = parseSqlFile(source.file, source.text);
+    // Each group of statements is applied as soon as it is parsed, and its tree dropped: memory follows the model.
+    const parsed = parseSqlFile(source.file, source.text, (group) => builder.applyFile(group, applyStatement), groupChars);
     files.push(parsed);
     diagnostics.push(...parsed.diagnostics);
-    builder.applyFile(parsed, applyStatement);
   }
   builder.applyDeferred(applyStatement);
   resolveForeignKeys(builder);

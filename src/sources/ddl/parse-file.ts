@@ -1,7 +1,9 @@
 /**
- * One SQL file → located statements and syntax diagnostics. Parses the whole file in one call (the fast path);
- * only when that fails is the file split at top-level semicolons and each piece parsed alone, so one bad
- * statement costs one diagnostic and the rest of the file is still linted.
+ * One SQL file → located statements and syntax diagnostics. A file is parsed in groups of whole statements of about
+ * GROUP_CHARS characters (one group for any ordinary file; the fast path), each group in one parser call. Only when
+ * a group fails is it split at top-level semicolons and each piece parsed alone, so one bad statement costs one
+ * diagnostic and the rest of the file is still linted. With `onStatements`, each group's statements are handed over
+ * as soon as they are parsed and only their spans are kept, so a 50 MB dump never holds more than one group's tree.
  */
 import { parseStatements, scanTokens, type RawStatement, type Token } from '../../sql/parser.js';
 import { walkTree } from '../../sql/walk-tree.js';
@@ -21,6 +23,7 @@ export type { Diagnostic } from '../../shared/diagnostic.js';
 export interface ParsedFile {
   file: string;
   source: SourceText;
+  /** With `onStatements`, spans only: `node` is an empty object (the tree was released after the callback). */
   statements: ParsedStatement[];
   diagnostics: Diagnostic[];
 }
@@ -83,16 +86,59 @@ function splitByLines(text: string): Array<[number, number]> {
   return ranges;
 }
 
-export function parseSqlFile(file: string, rawText: string): ParsedFile {
+/** Characters per parser call: big enough that any hand-written file is one call, small enough to bound memory. */
+export const GROUP_CHARS = 1 << 16;
+
+/** Merged with the following groups before a failed group is taken for a syntax error (a mis-placed group end). */
+const MAX_GROUP_MERGE = 3;
+
+const RELEASED: Record<string, any> = Object.freeze({});
+
+export function parseSqlFile(
+  file: string,
+  rawText: string,
+  onStatements?: (file: ParsedFile) => void,
+  groupChars = GROUP_CHARS,
+): ParsedFile {
   // A byte-order mark is not text: dropping it keeps line 1's columns what an editor shows.
   const bomless = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const source = new SourceText(bomless);
   const diagnostics: Diagnostic[] = [];
   const text = replaceNulBytes(file, source, diagnostics);
-  const blanked = blankPsqlLines(text).text;
-  const whole = parseStatements(blanked);
-  if (whole.ok) return { file, source, statements: toStatements(whole.stmts, 0), diagnostics };
+  const { text: blanked, groupEnds } = blankPsqlLines(text, groupChars);
+  const bounds = [0, ...groupEnds, blanked.length];
+  const statements: ParsedStatement[] = [];
+  const result: ParsedFile = { file, source, statements, diagnostics };
+  let baseByte = 0;
+  for (let g = 0; g < bounds.length - 1; ) {
+    let end = g + 1;
+    let chunk = blanked.slice(bounds[g], bounds[end]);
+    let parsed = parseStatements(chunk);
+    while (!parsed.ok && end < bounds.length - 1 && end - g <= MAX_GROUP_MERGE) {
+      end++;
+      const merged = blanked.slice(bounds[g], bounds[end]);
+      const retry = parseStatements(merged);
+      if (retry.ok) {
+        chunk = merged;
+        parsed = retry;
+      }
+    }
+    if (!parsed.ok) end = g + 1;
+    const group = parsed.ok ? toStatements(parsed.stmts, baseByte) : parsePieces(file, source, chunk, baseByte, diagnostics);
+    if (onStatements) {
+      onStatements({ file, source, statements: group, diagnostics });
+      for (const s of group) statements.push({ node: RELEASED, kind: s.kind, startByte: s.startByte, endByte: s.endByte });
+    } else {
+      for (const s of group) statements.push(s);
+    }
+    baseByte += Buffer.byteLength(chunk, 'utf8');
+    g = end;
+  }
+  return result;
+}
 
+/** A group that does not parse as a whole: split at top-level semicolons, each piece parsed alone. */
+function parsePieces(file: string, source: SourceText, blanked: string, baseByte: number, diagnostics: Diagnostic[]): ParsedStatement[] {
   const blankedSource = new SourceText(blanked);
   const tokens = scanTokens(blanked);
   const ranges = tokens ? splitByTokens(tokens, blankedSource.bytes.length) : splitByLines(blanked);
@@ -102,12 +148,14 @@ export function parseSqlFile(file: string, rawText: string): ParsedFile {
     if (chunk.trim() === '') continue;
     const parsed = parseStatements(chunk);
     if (parsed.ok) {
-      statements.push(...toStatements(parsed.stmts, start));
+      statements.push(...toStatements(parsed.stmts, baseByte + start));
       continue;
     }
     const chunkSource = new SourceText(chunk);
     const errorByte =
-      start + (parsed.error.cursorPosition !== undefined ? chunkSource.byteOfCodePoint(parsed.error.cursorPosition) : chunk.search(/\S/));
+      baseByte +
+      start +
+      (parsed.error.cursorPosition !== undefined ? chunkSource.byteOfCodePoint(parsed.error.cursorPosition) : chunk.search(/\S/));
     const position = source.positionOfByte(errorByte);
     const variable = PSQL_VARIABLE.exec(stripLiterals(chunk));
     if (variable) {
@@ -121,7 +169,7 @@ export function parseSqlFile(file: string, rawText: string): ParsedFile {
       diagnostics.push({ file, ...position, kind: 'syntax', message: parsed.error.message });
     }
   }
-  return { file, source, statements, diagnostics };
+  return statements;
 }
 
 /**

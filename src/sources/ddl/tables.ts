@@ -384,14 +384,19 @@ function addIndexConstraint(
 
 /** Partition indexes cloned while the constraint's index was being created back clones of the constraint. */
 function adoptConstraintClones(builder: DdlModelBuilder, parentIndexKey: string, constraint: Constraint): void {
-  if (!builder.model.indexes.get(parentIndexKey)?.partitioned) return;
-  for (const [childKey, child] of builder.model.indexes) {
-    if (child.parent !== parentIndexKey || child.constraint !== PENDING_CONSTRAINT) continue;
-    child.constraint = child.name;
-    const clone: Constraint = { ...constraint, name: child.name, index: childKey, inheritedFrom: constraint.name };
-    const partition = builder.model.tables.get(child.table);
-    if (partition) builder.pushConstraint(partition, clone);
-    adoptConstraintClones(builder, childKey, clone);
+  const parent = builder.model.indexes.get(parentIndexKey);
+  if (!parent?.partitioned) return;
+  // Only the partitions' own indexes can be its clones: scanning every index of the model here was quadratic.
+  for (const partitionKey of builder.model.tables.get(parent.table)?.partitions ?? []) {
+    for (const childKey of builder.model.tables.get(partitionKey)?.indexes ?? []) {
+      const child = builder.model.indexes.get(childKey);
+      if (!child || child.parent !== parentIndexKey || child.constraint !== PENDING_CONSTRAINT) continue;
+      child.constraint = child.name;
+      const clone: Constraint = { ...constraint, name: child.name, index: childKey, inheritedFrom: constraint.name };
+      const partition = builder.model.tables.get(child.table);
+      if (partition) builder.pushConstraint(partition, clone);
+      adoptConstraintClones(builder, childKey, clone);
+    }
   }
 }
 

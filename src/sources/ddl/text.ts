@@ -166,12 +166,17 @@ function lexLine(line: string, lexer: Lexer): void {
  * data lines of `COPY … FROM stdin` up to `\.`. Line numbers and byte offsets are kept. A line that starts inside a
  * string, quoted name, dollar-quoted body or comment is SQL text, whatever it starts with.
  */
-export function blankPsqlLines(text: string): { text: string; blankedLines: number[] } {
+export function blankPsqlLines(text: string, groupChars = Infinity): { text: string; blankedLines: number[]; groupEnds: number[] } {
   const lines = text.split('\n');
   const blankedLines: number[] = [];
+  // Offsets (in the blanked text) of line ends after which a new group of statements may start: a line that ends
+  // in plain code with `;`, at least `groupChars` after the previous group end. Big files are parsed group by group.
+  const groupEnds: number[] = [];
+  let offset = 0;
+  let groupStart = 0;
   const lexer: Lexer = { state: 'code', dollarTag: '', depth: 0 };
   let inCopyData = false;
-  for (let i = 0; i < lines.length; i++) {
+  for (let i = 0; i < lines.length; offset += lines[i].length + 1, i++) {
     const line = lines[i];
     if (inCopyData) {
       if (line.replace(/\r$/, '') === '\\.') inCopyData = false;
@@ -189,6 +194,13 @@ export function blankPsqlLines(text: string): { text: string; blankedLines: numb
       continue;
     }
     lexLine(line, lexer);
+    if (offset + line.length - groupStart >= groupChars && lexer.state === 'code' && STATEMENT_END.test(line)) {
+      groupStart = offset + line.length + 1;
+      if (groupStart < text.length) groupEnds.push(groupStart);
+    }
   }
-  return { text: lines.join('\n'), blankedLines };
+  return { text: lines.join('\n'), blankedLines, groupEnds };
 }
+
+/** A line whose code ends a statement (a `;` last, before blanks or a `--` comment without quotes in it). */
+const STATEMENT_END = /;[ \t\r]*(--[^'"\n]*)?$/;
