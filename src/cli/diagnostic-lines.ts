@@ -31,22 +31,28 @@ export function oneLineMessage(message: string): string {
 
 export function diagnosticLines(diagnostics: Diagnostic[], verbose: boolean): string[] {
   const lines: string[] = [];
-  let syntaxShown = 0;
-  let syntaxHidden = 0;
+  const shown = new Map<Diagnostic['kind'], number>();
+  const hidden = new Map<Diagnostic['kind'], number>();
   for (const diagnostic of diagnostics) {
     // Always shown: syntax errors, suppression problems (a misspelt rule id silently suppresses nothing), statements
     // PostgreSQL would reject, and objects that landed where only the session setting explains.
     if (!ALWAYS_SHOWN.has(diagnostic.kind) && !verbose) continue;
-    if (diagnostic.kind === 'syntax' && syntaxShown >= MAX_SYNTAX_LINES) {
-      syntaxHidden++;
+    // The first few of a kind are the ones to act on; the rest are counted (syntax errors always, the others unless
+    // --verbose asks for every line).
+    const limited = diagnostic.kind === 'syntax' || !verbose;
+    if (limited && (shown.get(diagnostic.kind) ?? 0) >= MAX_SYNTAX_LINES) {
+      hidden.set(diagnostic.kind, (hidden.get(diagnostic.kind) ?? 0) + 1);
       continue;
     }
-    if (diagnostic.kind === 'syntax') syntaxShown++;
+    shown.set(diagnostic.kind, (shown.get(diagnostic.kind) ?? 0) + 1);
     const kind = diagnostic.kind === 'syntax' ? 'syntax error' : diagnostic.kind;
     // Paths and quoted SQL may hold control characters a terminal would obey: shown escaped.
     lines.push(escapeControl(`${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${kind}: ${oneLineMessage(diagnostic.message)}`));
   }
-  if (syntaxHidden > 0) lines.push(`schema-lint: … and ${syntaxHidden} more syntax error${syntaxHidden === 1 ? '' : 's'}`);
+  for (const [kind, count] of hidden) {
+    const what = kind === 'syntax' ? `syntax error${count === 1 ? '' : 's'}` : `${kind} diagnostic${count === 1 ? '' : 's'} (--verbose shows them)`;
+    lines.push(`schema-lint: … and ${count} more ${what}`);
+  }
   return lines;
 }
 

@@ -11,7 +11,7 @@ import type { Finding } from './types.js';
 import type { SchemaModel } from '../model/types.js';
 import { buildModelFromSql } from '../sources/ddl/load-ddl.js';
 import { runnableMigrationText, type MigrationLayout } from '../sources/ddl/migration-layout.js';
-import type { ParsedFile } from '../sources/ddl/parse-file.js';
+import { parseSqlFile, type ParsedFile } from '../sources/ddl/parse-file.js';
 import { changedFiles, resolveRevision, sqlFilesAtRevision } from '../sources/git-tree.js';
 
 export interface ChangedSinceInput {
@@ -51,7 +51,9 @@ export function changedSinceFindings(input: ChangedSinceInput): ChangedSinceResu
   const changed = changedFiles(revision);
   const isChanged = (file: string): boolean => changed.has(path.resolve(input.cwd, file));
   const safety = checkMigrations({
-    files: input.files,
+    // The statements are replayed with their trees: DDL mode drops each group's trees once applied (memory follows
+    // the model), so the files are parsed again here, whole.
+    files: input.files.map((file) => parseSqlFile(file.file, file.source.text)),
     changed: isChanged,
     rules: input.rules,
     config: input.config,

@@ -37,13 +37,20 @@ export interface ParseFailure {
  * levels (a `1 + 1 + …` chain of that many terms), where PostgreSQL with its default max_stack_depth already stops
  * at about 4,000. An overflow unwinds through the module's C code without its cleanup, and after a few dozen of them
  * the module's memory is corrupt (measured: 'null function or function signature mismatch' after ~29). So after a
- * handful the parser is not called again: the run still ends with a located error rather than a wrong model.
+ * handful the parser is not called again: the run still ends with a located error rather than a wrong model. DDL mode
+ * parses statements in groups and a group that fails is parsed again statement by statement, so one deep statement can
+ * cost two overflows: 12 lets six such statements be located, well below the ~29 where the module breaks.
  */
-const MAX_STACK_OVERFLOWS = 8;
+const MAX_STACK_OVERFLOWS = 12;
 let stackOverflows = 0;
 
 const TOO_DEEP =
   'statement is nested too deeply to parse (the parser ran out of stack); PostgreSQL itself loads it only with a raised max_stack_depth';
+
+/** The parser gave up on nesting depth (not a syntax error that more or less text could change). */
+export function isTooDeep(error: ParseFailure): boolean {
+  return error.message.startsWith(TOO_DEEP);
+}
 
 export function parseStatements(sql: string): { ok: true; stmts: RawStatement[] } | { ok: false; error: ParseFailure } {
   ensureReady();

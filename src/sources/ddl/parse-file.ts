@@ -5,7 +5,7 @@
  * diagnostic and the rest of the file is still linted. With `onStatements`, each group's statements are handed over
  * as soon as they are parsed and only their spans are kept, so a 50 MB dump never holds more than one group's tree.
  */
-import { parseStatements, scanTokens, type RawStatement, type Token } from '../../sql/parser.js';
+import { isTooDeep, parseStatements, scanTokens, type RawStatement, type Token } from '../../sql/parser.js';
 import { walkTree } from '../../sql/walk-tree.js';
 import { blankPsqlLines, SourceText } from './text.js';
 import type { Diagnostic } from '../../shared/diagnostic.js';
@@ -114,7 +114,9 @@ export function parseSqlFile(
     let end = g + 1;
     let chunk = blanked.slice(bounds[g], bounds[end]);
     let parsed = parseStatements(chunk);
-    while (!parsed.ok && end < bounds.length - 1 && end - g <= MAX_GROUP_MERGE) {
+    // Merging with the next group mends a boundary inside a BEGIN ATOMIC body; it cannot mend a statement too deep to
+    // parse, and each retry of one would cost another stack overflow (parser.ts limits how many a run may take).
+    while (!parsed.ok && !isTooDeep(parsed.error) && end < bounds.length - 1 && end - g <= MAX_GROUP_MERGE) {
       end++;
       const merged = blanked.slice(bounds[g], bounds[end]);
       const retry = parseStatements(merged);
