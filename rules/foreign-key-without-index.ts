@@ -3,7 +3,7 @@
  * referencing side, so every DELETE or key UPDATE on the parent scans the child table, and joins along the key
  * cannot use an index.
  */
-import { createIndexFix, REPAIR_NOTE, NameReservations } from '../src/fix/create-index.js';
+import { createIndexFix, REPAIR_NOTE, NameReservations, type IndexFix } from '../src/fix/create-index.js';
 import { columnList } from '../src/fix/sql.js';
 import { descendantPartitions, indexesOf, logicalTables } from '../src/model/model.js';
 import type { Constraint, Expression, Index, SchemaModel, Table } from '../src/model/types.js';
@@ -58,12 +58,29 @@ function describeColumns(columns: string[]): string {
  * `table` holds the foreign key; `logical` is the table findings are reported on: the same table, or the partitioned
  * parent of a partition that declares a foreign key of its own (pg_dump writes those for partitions made by hand).
  */
+/** An index the fixes of this run build, by table: a shorter key it covers needs no index of its own. */
+interface PlannedIndex {
+  table: Table;
+  columns: string[];
+  fk: string;
+  fix: IndexFix;
+}
+
+function plannedCover(planned: PlannedIndex[], table: Table, columns: string[], order: ForeignKeyWithoutIndexOptions['columnOrder']): PlannedIndex | undefined {
+  return planned.find((p) => {
+    if (p.table !== table || p.columns.length < columns.length) return false;
+    const lead = p.columns.slice(0, columns.length);
+    return order === 'exact' ? lead.every((c, i) => c === columns[i]) : lead.every((c) => columns.includes(c));
+  });
+}
+
 function checkForeignKey(
   model: SchemaModel,
   table: Table,
   fk: Constraint,
   options: ForeignKeyWithoutIndexOptions,
   names: NameReservations,
+  planned: PlannedIndex[],
   logical: Table = table,
 ): RuleFinding | undefined {
   const covers = (index: Index): boolean => indexCoversForeignKey(index, fk.columns, options.columnOrder);
@@ -79,7 +96,10 @@ function checkForeignKey(
       message += ` Partitions with their own covering index: ${covered.map((p) => `${p.schema}.${p.name}`).join(', ')}; the parent has none, so new partitions will not get one.`;
     }
   }
-  const fix = createIndexFix(
+  // Two keys on one table, (b1) and (b1, b2): the index for the longer one serves both, so it is built once and the
+  // shorter key's fix is the same statement (a second index would be redundant at once).
+  const sharedWith = plannedCover(planned, table, fk.columns, options.columnOrder);
+  const fix = sharedWith?.fix ?? createIndexFix(
     model,
     table,
     {
@@ -93,6 +113,7 @@ function checkForeignKey(
     },
     names,
   );
+  if (!sharedWith) planned.push({ table, columns: fk.columns, fk: fk.name, fix });
   return {
     title: `${logical === table ? `${table.schema}.${table.name}` : `${logical.schema}.${logical.name} (partition ${table.name})`}: foreign key ${fk.name} ${describeColumns(fk.columns)} has no index`,
     message,
@@ -108,6 +129,7 @@ function checkForeignKey(
           ? 'Builds each partition\'s index concurrently, then attaches it; the parent index becomes valid when the last partition is attached.'
           : 'CREATE INDEX CONCURRENTLY does not block writes; it cannot run inside a transaction block.',
         REPAIR_NOTE,
+        ...(sharedWith ? [`The index built for ${sharedWith.fk} starts with this key's columns too: the same statement serves both.`] : []),
       ],
     },
   };
@@ -165,17 +187,21 @@ export const foreignKeyWithoutIndex: Rule<ForeignKeyWithoutIndexOptions> = {
   check(model, options) {
     const names = new NameReservations();
     const findings: RuleFinding[] = [];
+    const planned: PlannedIndex[] = [];
+    // Longer keys first, so a key that leads another's planned index shares it.
+    const foreignKeys = (t: Table): Constraint[] =>
+      t.constraints
+        .filter((c) => c.kind === 'foreign' && !c.inheritedFrom && c.columns.length > 0)
+        .sort((a, b) => b.columns.length - a.columns.length);
     for (const table of logicalTables(model)) {
-      for (const constraint of table.constraints) {
-        if (constraint.kind !== 'foreign' || constraint.inheritedFrom || constraint.columns.length === 0) continue;
-        const finding = checkForeignKey(model, table, constraint, options, names);
+      for (const constraint of foreignKeys(table)) {
+        const finding = checkForeignKey(model, table, constraint, options, names, planned);
         if (finding) findings.push(finding);
       }
       // A foreign key declared on a partition alone (not cloned from the parent) is reported through the parent.
       for (const partition of table.kind === 'partitioned' ? descendantPartitions(model, table) : []) {
-        for (const constraint of partition.constraints) {
-          if (constraint.kind !== 'foreign' || constraint.inheritedFrom || constraint.columns.length === 0) continue;
-          const finding = checkForeignKey(model, partition, constraint, options, names, table);
+        for (const constraint of foreignKeys(partition)) {
+          const finding = checkForeignKey(model, partition, constraint, options, names, planned, table);
           if (finding) findings.push(finding);
         }
       }
