@@ -177,18 +177,23 @@ function addCheckFix(model: SchemaModel, jsonb: JsonbColumn, reserved: Set<strin
   const target = qualifiedIdent(table.schema, table.name);
   const constraintName = quoteIdent(name);
   const add = `ALTER TABLE ${target} ADD CONSTRAINT ${constraintName} CHECK (jsonb_typeof(${quoteIdent(column.name)}) = ${quoteLiteral(kind)}) NOT VALID;`;
-  const sql = `${skipIfDuplicate(add, `constraint ${name} on ${table.schema}.${table.name}`)}\nALTER TABLE ${target} VALIDATE CONSTRAINT ${constraintName};`;
+  // A plan to review is read, not re-run by the script: the plain statement says it best. Statements the script runs
+  // skip, with a notice, a constraint an earlier run already added.
+  const safety = checked.derived ? 'behaviour' : 'review';
+  const guarded = safety === 'review' ? add : skipIfDuplicate(add, `constraint ${name} on ${table.schema}.${table.name}`);
+  const sql = `${guarded}\nALTER TABLE ${target} VALIDATE CONSTRAINT ${constraintName};`;
   const notes = [
     'ADD CONSTRAINT … NOT VALID holds an ACCESS EXCLUSIVE lock only for a moment and checks new rows from then on; ' +
       'VALIDATE CONSTRAINT then scans the existing rows under SHARE UPDATE EXCLUSIVE, which lets reads and writes go on.',
-    `If VALIDATE fails, find the rows with SELECT … WHERE jsonb_typeof(${quoteIdent(column.name)}) <> ${quoteLiteral(kind)}, fix them, and run it again.`,
+    // One sentence for every column (said once in the script), not one per column.
+    "If VALIDATE fails, find the rows with SELECT … WHERE jsonb_typeof(<column>) <> '<type>', fix them, and run it again.",
     'This checks only the top-level JSON type; extend it with the keys the application relies on.',
   ];
   if (table.kind === 'partitioned') notes.push('On a partitioned table both statements apply to every partition.');
   if (note) notes.push(note);
   // A NOT VALID CHECK still rejects new rows at once: with evidence of the type it changes behaviour (writes of
   // another type start failing); without evidence it is a guess, a plan to review.
-  return { sql, safety: checked.derived ? 'behaviour' : 'review', concurrently: false, notes };
+  return { sql, safety, concurrently: false, notes };
 }
 
 function chooseFix(model: SchemaModel, jsonb: JsonbColumn, notCounted: Validation[], reserved: Set<string>): Fix {

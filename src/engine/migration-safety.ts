@@ -12,7 +12,7 @@ import { applyStatement } from '../sources/ddl/statements.js';
 import { isMigrationRule, type MigrationContext, type MigrationRule } from '../../rules/migration/types.js';
 import type { Config } from './config.js';
 import { findingKey } from './finding-key.js';
-import { compareFindings, type EnabledRule } from './run-rules.js';
+import { compareFindings, defaultTitle, type EnabledRule } from './run-rules.js';
 import { isSystemSchema } from '../model/model.js';
 import { matchesAny, matchesObjectPattern } from './patterns.js';
 import type { Finding, Severity } from './types.js';
@@ -91,7 +91,7 @@ export function checkMigrations(input: MigrationCheckInput): Finding[] {
           const finding: Finding = {
             ruleId: rule.id,
             severity: raw.escalate ? RAISED[severity] : severity,
-            title: (raw as { title?: string }).title ?? rule.docs.summary.replace(/\.$/, ''),
+            title: (raw as { title?: string }).title ?? defaultTitle(rule.docs.summary, raw.object),
             message: raw.message,
             object: raw.object,
             origin: raw.origin,

@@ -2,9 +2,9 @@
 import { isSystemSchema } from '../model/model.js';
 import type { Origin, SchemaModel } from '../model/types.js';
 import { resolveRuleOptions, type Config, type RuleSetting } from './config.js';
-import { findingKey } from './finding-key.js';
+import { findingKey, objectDisplayName } from './finding-key.js';
 import { matchesAny, matchesObjectPattern } from './patterns.js';
-import { SEVERITY_RANK, type AnyRule, type Finding, type RuleContext, type Severity } from './types.js';
+import { SEVERITY_RANK, type AnyRule, type Finding, type FindingObject, type RuleContext, type Severity } from './types.js';
 
 export interface EnabledRule {
   rule: AnyRule;
@@ -63,6 +63,16 @@ export function compareFindings(a: Finding, b: Finding): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
+/**
+ * A finding line must say which object it is about: a rule without its own titles gets `<object>: <summary>`
+ * (`public.orders (orders_id_key): two indexes on a table have the same definition`).
+ */
+export function defaultTitle(summary: string, object: FindingObject): string {
+  const what = `${objectDisplayName(object)}${object.detail ? ` (${object.detail})` : ''}`;
+  const text = summary.trim().replace(/\.$/, '');
+  return `${what}: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+}
+
 export function runRules(model: SchemaModel, rules: EnabledRule[], config: Config, ctx: RuleContext): Finding[] {
   const byKey = new Map<string, Finding>();
   for (const { rule, severity, options } of rules) {
@@ -72,7 +82,7 @@ export function runRules(model: SchemaModel, rules: EnabledRule[], config: Confi
         ruleId: rule.id,
         // A rule may report a weak signal below the configured level, never above it.
         severity: raw.severity && SEVERITY_RANK[raw.severity] < SEVERITY_RANK[severity] ? raw.severity : severity,
-        title: raw.title ?? rule.docs.summary.replace(/\.$/, ''),
+        title: raw.title ?? defaultTitle(rule.docs.summary, raw.object),
         message: raw.message,
         object: raw.object,
         origin: raw.origin,
