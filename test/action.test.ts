@@ -2,10 +2,12 @@
  * The GitHub Action: action.yml parses as YAML (GitHub refuses the whole action otherwise), and its lint step, run
  * with bash as the runner would (inputs as environment variables, GITHUB_STEP_SUMMARY set), lints a pull request in
  * a shallow clone: it fetches the base commit itself, annotates, writes the SARIF, the fix script and the summary.
+ * The step runs the committed bundle from a copy of the action that has nothing else (no node_modules, no dist/), as
+ * a runner's checkout of the action has; the committed bundle must be the one the current sources build.
  */
 import { describe, expect, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -24,6 +26,28 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 describe('action.yml', () => {
+  test('installs nothing: the lint step runs the committed bundle', () => {
+    const commands = action.runs.steps.flatMap((step) => (step.run ?? '').split('\n')).filter((line) => !/^\s*#/.test(line));
+    expect(commands.join('\n')).not.toMatch(/\bnpm\b|\bnpx\b/);
+    expect(action.runs.steps.find((s) => s.name === 'Lint')?.run).toContain('$GITHUB_ACTION_PATH/action/dist/schema-lint.mjs');
+  });
+
+  test('the committed bundle is the one the sources build (npm run build:action)', () => {
+    assertBuilt();
+    const fresh = mkdtempSync(path.join(tmpdir(), 'schema-lint-action-bundle-'));
+    try {
+      execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'bundle-action.mjs'), fresh]);
+      const committed = path.join(repoRoot, 'action', 'dist');
+      expect(readdirSync(committed).sort()).toEqual(readdirSync(fresh).sort());
+      for (const file of readdirSync(fresh)) {
+        const same = readFileSync(path.join(fresh, file)).equals(readFileSync(path.join(committed, file)));
+        if (!same) throw new Error(`action/dist/${file} is stale: run npm run build:action and commit action/dist`);
+      }
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   test('pull-request mode and the step summary are on by default; the example checks out the base commit too', () => {
     expect(action.inputs['changed-since'].default).toBe('${{ github.event.pull_request.base.sha }}');
     expect(action.inputs['step-summary'].default).toBe('true');
@@ -54,10 +78,15 @@ describe('action.yml', () => {
       // The step's env block maps inputs to variables: resolve `${{ inputs.x }}` as the runner does.
       const env = Object.fromEntries(Object.entries(step.env!).map(([name, value]) => [name, value.replace(/\$\{\{ inputs\.([\w-]+) \}\}/, (_m, input: string) => inputs[input])]));
       const summary = path.join(work, 'summary.md');
+      // What a runner downloads for `uses: schema-lint/schema-lint@v1`, minus everything the step must not need.
+      const actionCopy = path.join(work, 'action-checkout');
+      mkdirSync(actionCopy);
+      cpSync(path.join(repoRoot, 'action.yml'), path.join(actionCopy, 'action.yml'));
+      cpSync(path.join(repoRoot, 'action'), path.join(actionCopy, 'action'), { recursive: true });
       const run = spawnSync('bash', ['-e', '-c', step.run!], {
         cwd: checkout,
         encoding: 'utf8',
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTION_PATH: repoRoot, GITHUB_STEP_SUMMARY: summary, ...env },
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTION_PATH: actionCopy, GITHUB_STEP_SUMMARY: summary, ...env },
       });
       // fail-on warning: the unconcurrent index on an existing table fails the step.
       expect(run.status).toBe(1);

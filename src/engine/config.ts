@@ -1,9 +1,9 @@
 /** The config file: found upward from the working folder, validated with ajv; every error names the bad key. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject } from 'ajv';
 import { MIGRATION_LAYOUTS, type MigrationLayout } from '../sources/ddl/migration-layout.js';
+import { loadAjv } from '../shared/lazy-modules.js';
 import type { AnyRule, Severity } from './types.js';
 
 export const CONFIG_FILE_NAME = 'schema-lint.config.json';
@@ -93,8 +93,7 @@ const compiledOptionSchemas = new WeakMap<AnyRule, Validator>();
 
 /** Compiling schemas costs tens of milliseconds: done only when there is something to validate. */
 export function newAjv(options: ConstructorParameters<typeof AjvClass>[0]): AjvClass {
-  // Loading ajv itself costs ~40 ms: only runs that validate something pay for it.
-  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+  const { Ajv } = loadAjv();
   return new Ajv(options);
 }
 

@@ -1,15 +1,14 @@
 import type { Expression } from '../model/types.js';
-import { createRequire } from 'node:module';
+import { loadDeparser, type Deparse } from '../shared/lazy-modules.js';
 import { printOperatorChain } from './deparse-chain.js';
 import { parseStatements } from './parser.js';
 import { isStackOverflow, walkTree } from './walk-tree.js';
 
-type Deparse = (node: never, options: { pretty: boolean }) => string;
 let deparseSync: Deparse | undefined;
 
 /** The deparser costs ~20 ms to load and most runs never print an expression: load it on first use. */
 function deparser(): Deparse {
-  deparseSync ??= (createRequire(import.meta.url)('pgsql-deparser') as { deparseSync: Deparse }).deparseSync;
+  deparseSync ??= loadDeparser().deparseSync;
   return deparseSync;
 }
 
