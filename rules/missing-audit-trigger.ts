@@ -260,10 +260,10 @@ function schemaFinding(
   const more = sorted.length > 8 ? ` and ${sorted.length - 8} more` : '';
   const count = `${sorted.length} table${sorted.length === 1 ? '' : 's'}`;
   return {
-    title: `schema ${schema}: none of its ${count} has an audit trigger`,
+    title: sorted.length === 1 ? `schema ${schema}: its only table, ${listed}, has no audit trigger` : `schema ${schema}: none of its ${count} has an audit trigger`,
     message:
-      `Schema ${schema} audits none of its ${count} (${listed}${more}): no row-level trigger that calls an audit function ` +
-      'fires on their INSERT, UPDATE or DELETE, so nobody can tell who changed or deleted a row. Auditing is a policy: ' +
+      (sorted.length === 1 ? `Schema ${schema} audits none of its tables (it has one, ${listed}): ` : `Schema ${schema} audits none of its ${count} (${listed}${more}): `) +
+      `no row-level trigger that calls an audit function fires on ${sorted.length === 1 ? 'its' : 'their'} INSERT, UPDATE or DELETE, so nobody can tell who changed or deleted a row. Auditing is a policy: ` +
       'if this schema needs it, the plan covers every table; to require it of chosen tables, list them in the option `tables`.',
     object: { kind: 'schema', schema, name: '' },
     origin: firstDefined(tables).origin,
