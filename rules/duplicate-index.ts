@@ -66,6 +66,7 @@ function duplicatesOn(model: SchemaModel, table: Table, root: Table): RuleFindin
       // Two indexes a partitioned parent keeps in place: neither can go alone; the parent's own pair is reported.
       if (dropped.parent && keeper.parent) continue;
       findings.push({
+        title: `${qualify(root.schema, root.name)}: index ${indexDetail(dropped, root.schema)} duplicates ${indexDetail(keeper, root.schema)}`,
         message: messageFor(root, table, dropped, keeper),
         object: { kind: 'index', schema: root.schema, name: root.name, detail: indexDetail(dropped, root.schema) },
         origin: dropped.origin,

@@ -113,6 +113,7 @@ export const foreignKeyTypeMismatch: Rule<ForeignKeyTypeMismatchOptions> = {
         const target = constraint.foreignKey!;
         const pairs = found.map((m) => `${m.column.name} is ${formatType(m.type)}, ${target.table}.${m.referenced.name} is ${formatType(m.referencedType)}`);
         findings.push({
+          title: `${qualify(table.schema, table.name)}: foreign key ${constraint.name} joins ${found.map((m) => `${formatType(m.type)} to ${formatType(m.referencedType)}`).join(', ')}`,
           message: `Foreign key ${constraint.name} on ${qualify(table.schema, table.name)} joins columns of different types: ${pairs.join('; ')}.`,
           object: { kind: 'constraint', schema: table.schema, name: table.name, detail: constraint.name },
           origin: constraint.origin,

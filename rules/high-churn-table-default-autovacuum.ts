@@ -122,6 +122,7 @@ export const highChurnTableDefaultAutovacuum: Rule<HighChurnTableDefaultAutovacu
       if (!untuned.length) continue;
       const deadBeforeVacuum = 50 + 0.2 * rows;
       findings.push({
+        title: `${qualify(table.schema, table.name)}: ${n(perDay)} updates/deletes a day on default autovacuum settings`,
         message:
           `Table ${qualify(table.schema, table.name)} has about ${n(rows)} rows and ${n(perDay)} updated or deleted a day, on the default autovacuum scale factors: ` +
           `about ${n(deadBeforeVacuum)} dead rows pile up before each vacuum${table.kind === 'partitioned' ? ` (partitions without settings: ${untuned.map((t) => qualify(t.schema, t.name)).join(', ')})` : ''}.`,

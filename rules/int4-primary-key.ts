@@ -153,6 +153,7 @@ export const int4PrimaryKey: Rule<Int4PrimaryKeyOptions> = {
         const max = type === 'smallint' ? '32,767' : '2,147,483,647';
         const usage = usageText(column);
         findings.push({
+          title: `${qualify(table.schema, table.name)}.${column.name}: ${type} primary key${usage.percent === undefined ? '' : ` at ${usage.percent.toFixed(usage.percent < 1 ? 2 : 1)}% of its range`}`,
           message: `Primary key column ${qualify(table.schema, table.name)}.${column.name} is ${type}: inserts fail once it reaches ${max}.${usage.text} Use bigint.`,
           object: { kind: 'column', schema: table.schema, name: table.name, column: column.name },
           origin: column.origin,

@@ -46,6 +46,7 @@ function checkIndex(model: SchemaModel, table: Table, root: Table, index: Index)
     // An invalid partitioned index below another one is the parent's story: report the top one only.
     if (index.parent) return undefined;
     return {
+      title: `${qualify(root.schema, root.name)}: partitioned index ${object.detail} is invalid`,
       message:
         `Partitioned index ${qualify(index.schema, index.name)} on ${where} is invalid: ` +
         `${missing.length ? `no index is attached for ${missing.join(', ')}` : 'a partition index attached to it is invalid'}. ` +
@@ -56,6 +57,7 @@ function checkIndex(model: SchemaModel, table: Table, root: Table, index: Index)
     };
   }
   return {
+    title: `${qualify(root.schema, root.name)}: index ${object.detail} is invalid`,
     message:
       `Index ${qualify(index.schema, index.name)} on ${where} is invalid (what a failed CREATE INDEX CONCURRENTLY leaves): ` +
       `queries cannot use it, yet every write still maintains it${index.unique ? ', and as a unique index it still rejects duplicate keys' : ''}.`,

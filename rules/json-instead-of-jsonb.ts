@@ -52,6 +52,7 @@ export const jsonInsteadOfJsonb: Rule<JsonInsteadOfJsonbOptions> = {
       const { table, column, domain } = typed;
       const keyNote = inPartitionKey(table, column.name) ? ' It is in the partition key, whose type cannot be altered.' : '';
       return {
+        title: `${qualify(table.schema, table.name)}.${column.name}: ${domain ? `domain ${domain} over json` : 'json'}, not jsonb`,
         message:
           `Column ${qualify(table.schema, table.name)}.${column.name} is ${domain ? `domain ${domain} over json` : 'json'}: ` +
           `every key access re-parses the text, and it has no equality operator or GIN index support. Use jsonb unless the exact text must be kept.${keyNote}`,

@@ -77,6 +77,7 @@ export const jsonbStorageDisablesCompression: Rule<JsonbStorageDisablesCompressi
     for (const jsonb of jsonbColumns(model)) {
       if (!jsonb.column.storage || !UNCOMPRESSED.has(jsonb.column.storage)) continue;
       findings.push({
+        title: `${qualify(jsonb.table.schema, jsonb.table.name)}.${jsonb.column.name}: STORAGE ${jsonb.column.storage.toUpperCase()}, not compressed`,
         message: messageFor(jsonb),
         object: { kind: 'column', schema: jsonb.table.schema, name: jsonb.table.name, column: jsonb.column.name },
         origin: jsonb.column.origin,

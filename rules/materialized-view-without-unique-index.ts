@@ -101,6 +101,7 @@ export const materializedViewWithoutUniqueIndex: Rule<MaterializedViewWithoutUni
       if (indexes.some(supportsConcurrentRefresh)) continue;
       const byName = [...(refreshers.get(qualify(view.schema, view.name)) ?? []), ...(refreshers.get(view.name) ?? [])];
       findings.push({
+        title: `${qualify(view.schema, view.name)}: no unique index, cannot REFRESH CONCURRENTLY`,
         message: messageFor(view, indexes, byName),
         object: { kind: 'materialized view', schema: view.schema, name: view.name },
         origin: view.origin,

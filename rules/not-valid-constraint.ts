@@ -75,6 +75,7 @@ export const notValidConstraint: Rule<NotValidConstraintOptions> = {
         if (constraint.kind !== 'check' && constraint.kind !== 'foreign') continue;
         const what = constraint.kind === 'check' ? 'CHECK constraint' : `Foreign key (to ${constraint.foreignKey!.table})`;
         findings.push({
+          title: `${qualify(root.schema, root.name)}: ${constraint.kind === 'check' ? 'CHECK' : 'foreign key'} ${constraint.name}${table === root ? '' : ` on partition ${table.name}`} is NOT VALID`,
           message:
             `${what} ${constraint.name} on ${table === root ? '' : 'partition '}${qualify(table.schema, table.name)}${table === root ? '' : ` of ${qualify(root.schema, root.name)}`} is NOT VALID: new rows are checked, existing rows never were, ` +
             'and the planner cannot rely on it. Validate it.',

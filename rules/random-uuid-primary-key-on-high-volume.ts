@@ -92,6 +92,7 @@ export const randomUuidPrimaryKeyOnHighVolume: Rule<RandomUuidPrimaryKeyOnHighVo
       const signal = strongestSignal(model, table, options);
       if (!signal) continue;
       findings.push({
+        title: `${qualify(table.schema, table.name)}.${key.column.name}: random UUID primary key on a high-volume table`,
         message:
           `Table ${qualify(table.schema, table.name)} is high-volume (${describeHighVolumeSignal(signal)}), and its primary key column ${key.column.name} ` +
           `defaults to ${key.fn}(), a random UUID: every insert writes to a random page of the key's index. ` +

@@ -37,6 +37,7 @@ function redundantOn(model: SchemaModel, table: Table, root: Table): RuleFinding
     if (!longer) continue;
     const where = table === root ? `table ${qualify(root.schema, root.name)}` : `partition ${qualify(table.schema, table.name)} of ${qualify(root.schema, root.name)}`;
     findings.push({
+      title: `${qualify(root.schema, root.name)}: index ${indexDetail(shorter, root.schema)} is covered by ${indexDetail(longer, root.schema)}`,
       message:
         `Index ${qualifiedIndexName(shorter)} on ${where} is redundant: its keys lead ${qualifiedIndexName(longer)}, ` +
         'which has the same predicate and serves the same lookups and orderings. Every write maintains both.',

@@ -115,6 +115,7 @@ export const tableWithoutPrimaryKey: Rule<TableWithoutPrimaryKeyOptions> = {
       if (matchesAny(options.exclude, table.schema, table.name)) continue;
       const index = promotableIndex(model, table);
       findings.push({
+        title: `${qualify(table.schema, table.name)}: no primary key${index ? ` (unique index ${index.name} could be one)` : ''}`,
         message: messageFor(table, index, index ? undefined : uniqueConstraintCandidate(table)),
         object: { kind: 'table', schema: table.schema, name: table.name },
         origin: table.origin,

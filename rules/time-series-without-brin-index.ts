@@ -75,6 +75,7 @@ export const timeSeriesWithoutBrinIndex: Rule<TimeSeriesWithoutBrinIndexOptions>
       if (!key || leadsSomeIndex(model, table, key.column)) continue;
       const created = createIndexFix(model, table, { nameParts: [key.column.name], suffix: 'brin_idx', keySql: quoteIdent(key.column.name), method: 'brin' }, names);
       findings.push({
+        title: `${qualify(table.schema, table.name)}.${key.column.name}: no index on the time column of a high-volume table`,
         message:
           `Table ${qualify(table.schema, table.name)} is high-volume (${describeHighVolumeSignal(signal)}), and no index is led by its time column ${key.column.name}: ` +
           'every time-range query reads the whole table. A BRIN index on it is tiny and nearly free to maintain on append-only data.',

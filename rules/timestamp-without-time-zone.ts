@@ -65,6 +65,7 @@ export const timestampWithoutTimeZone: Rule<TimestampWithoutTimeZoneOptions> = {
       const { table, column, domain } = typed;
       const inKey = inPartitionKey(table, column.name);
       return {
+        title: `${qualify(table.schema, table.name)}.${column.name}: ${domain ? `domain ${domain} over timestamp` : 'timestamp'} without time zone`,
         message:
           `Column ${qualify(table.schema, table.name)}.${column.name} is ${domain ? `domain ${domain} over timestamp` : 'timestamp'} without time zone: ` +
           `its values mean different instants for sessions in different time zones. Use timestamptz.${inKey ? ' It is in the partition key, whose type cannot be altered: it needs a new partitioned table.' : ''}`,

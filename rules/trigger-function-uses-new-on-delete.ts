@@ -102,6 +102,7 @@ export const triggerFunctionUsesNewOnDelete: Rule<TriggerFunctionUsesNewOnDelete
         if (trigger.timing !== 'before') reads = reads.filter((read) => !read.isReturn);
         if (!reads.length) continue;
         findings.push({
+          title: `${qualify(table.schema, table.name)}: trigger ${trigger.name} reads NEW on DELETE (${qualify(fn.schema, fn.name)})`,
           message: messageFor(trigger, fn, reads),
           object: { kind: 'trigger', schema: table.schema, name: table.name, detail: trigger.name },
           origin: trigger.origin,
