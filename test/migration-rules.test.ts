@@ -86,8 +86,9 @@ for (const rule of migrationRules) {
         }
       });
     }
-    // Dropping a column is a two-release change: its fix is the same drop, after the application stopped using it.
-    if (rule.id !== 'drop-column') {
+    // Dropping a column and renaming a table are two-release changes: their fixes still drop (after the application
+    // stopped using the column) and rename (with a view under the old name), so the rule still sees them.
+    if (rule.id !== 'drop-column' && rule.id !== 'rename-table') {
       test.each(withFindings(rule.id).map((fixture) => [fixture.name, fixture] as const))('%s: the fix in place of the statement gives no finding', (_name, fixture) => {
         for (const finding of check(fixture.files, rule.id)) {
           const files = [...fixture.files];
@@ -312,6 +313,49 @@ describe('on a real server', () => {
     }
     const [index] = await cluster.query<{ indisvalid: boolean }>(db, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_customer_id_idx'::regclass");
     expect(index.indisvalid).toBe(true);
+  }, 60_000);
+
+  test('DROP INDEX behind an old transaction queues the writer; DROP INDEX CONCURRENTLY lets it through', async () => {
+    const db = await freshDb();
+    for (const statement of [...BASE, 'CREATE INDEX orders_customer_idx ON orders (customer_id)']) await cluster.query(db, statement);
+    const url = cluster.superuserUrl(db);
+    const base = { file: '1_base.sql', text: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\nCREATE INDEX orders_customer_idx ON orders (customer_id);\n' };
+    const [finding] = check([base, { file: '2_change.sql', text: 'DROP INDEX orders_customer_idx;\n' }], 'drop-index-without-concurrently');
+    expect(finding.fix!.concurrently).toBe(true);
+
+    /** Runs `sql` while a REPEATABLE READ transaction that has read the table is open; returns what the writer managed meanwhile. */
+    async function behindReader(sql: string, offset: number): Promise<{ done: number; error?: string }> {
+      const reader = new pg.Client({ connectionString: url });
+      const dropper = new pg.Client({ connectionString: url });
+      await reader.connect();
+      await dropper.connect();
+      try {
+        await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        await reader.query('SELECT count(*) FROM orders');
+        const { rows } = await dropper.query('SELECT pg_backend_pid() AS pid');
+        const drop = dropper.query(sql);
+        let waiting = false;
+        for (let i = 0; i < 200 && !waiting; i++) {
+          const [state] = await cluster.query<{ wait_event_type: string | null }>(db, 'SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [rows[0].pid]);
+          waiting = state?.wait_event_type === 'Lock';
+          if (!waiting) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        expect(waiting).toBe(true);
+        const result = await writer(url, INSERT.replace('100000', String(offset)), 10);
+        await reader.query('COMMIT');
+        await drop;
+        return result;
+      } finally {
+        await reader.end();
+        await dropper.end();
+      }
+    }
+
+    expect(await behindReader('DROP INDEX orders_customer_idx', 500000)).toEqual({ done: 0, error: '55P03' });
+    await cluster.query(db, 'CREATE INDEX orders_customer_idx ON orders (customer_id)');
+    expect(await behindReader(statementsOf(finding.fix!.sql)[0], 600000)).toEqual({ done: 10 });
+    const [left] = await cluster.query<{ n: number }>(db, "SELECT count(*)::int AS n FROM pg_class WHERE relname = 'orders_customer_idx'");
+    expect(left.n).toBe(0);
   }, 60_000);
 
   test('lock_timeout: a migration stuck behind a long transaction gives up, and the writer queued behind it goes on', async () => {

@@ -6,7 +6,7 @@
  * (`src/engine/migration-safety.ts`) replays the migrations and calls `checkStatement` before applying each
  * statement of a changed file.
  */
-import type { SchemaModel, SourceOrigin, Table, TableStats } from '../../src/model/types.js';
+import type { Index, SchemaModel, SourceOrigin, Table, TableStats } from '../../src/model/types.js';
 import type { Rule, RuleFinding } from '../../src/engine/types.js';
 
 export type Node = Record<string, any>;
@@ -25,6 +25,8 @@ export interface MigrationStatement {
 export interface MigrationContext {
   /** The table a RangeVar names, resolved through the search path as it stands before the statement. */
   findTable(rangeVar: Node): Table | undefined;
+  /** The index a RangeVar-shaped name (`{ schemaname?, relname }`) names, resolved through the search path. */
+  findIndex(rangeVar: Node): Index | undefined;
   /** True when the table existed before this migration file started (it may hold rows and serve traffic). */
   existedBefore(table: Table): boolean;
   /** True when the file set a non-zero `lock_timeout` before this statement. */

@@ -77,6 +77,7 @@ export function checkMigrations(input: MigrationCheckInput): Finding[] {
       const node = statement.node[statement.kind] as Node;
       const ctx: MigrationContext = {
         findTable: (rangeVar) => builder.findTable(rangeVar),
+        findIndex: (rangeVar) => builder.findIndex(rangeVar),
         existedBefore: (table) => tablesAtStart.has(table),
         lockTimeoutSet,
         statsOf: (table) => table.stats ?? input.stats?.(`${table.schema}.${table.name}`),

@@ -11,11 +11,19 @@ function levelOf(rule: AnyRule): string {
   return rule.optIn ? `off (opt-in; ${rule.defaultSeverity} when on)` : rule.defaultSeverity;
 }
 
+/** A migration-safety rule (rules/migration) judges statements of changed migration files, not the finished schema. */
+function migrationLock(rule: AnyRule): string | undefined {
+  const { kind, lock } = rule as AnyRule & { kind?: string; lock?: string };
+  return kind === 'migration' ? lock : undefined;
+}
+
 function modeOf(rule: AnyRule): string {
+  if (migrationLock(rule) !== undefined) return 'changed migration files (`--changed-since REF`)';
   return (rule.mode ?? 'both') === 'both' ? 'DDL files and live databases' : 'live databases (or DDL with `--stats`)';
 }
 
 function fixOf(rule: AnyRule): string {
+  if (migrationLock(rule) !== undefined) return 'review (a rewrite of the migration)';
   return rule.fixSafety?.length ? rule.fixSafety.join(', ') : 'none';
 }
 
@@ -36,6 +44,7 @@ export function ruleDocPage(rule: AnyRule): string {
     `| default level | ${levelOf(rule)} |`,
     `| mode | ${modeOf(rule)} |`,
     `| fix | ${fixOf(rule)} |`,
+    ...(migrationLock(rule) === undefined ? [] : [`| lock | ${migrationLock(rule) ?? ''} |`]),
     `| tags | ${rule.tags.join(', ')} |`,
     '',
     '## Why',
@@ -67,7 +76,7 @@ export function ruleDocPage(rule: AnyRule): string {
 export function rulesTableMarkdown(rules: AnyRule[]): string {
   const rows = rules.map((rule) => {
     const level = rule.optIn ? `off (opt-in: ${rule.defaultSeverity})` : rule.defaultSeverity;
-    const mode = rule.mode ?? 'both';
+    const mode = migrationLock(rule) === undefined ? (rule.mode ?? 'both') : 'migrations';
     const summary = rule.docs.summary.trim().replace(/\|/g, '\\|');
     return `| [\`${rule.id}\`](docs/rules/${rule.id}.md) | ${level} | ${mode} | ${fixOf(rule)} | ${summary} |`;
   });
