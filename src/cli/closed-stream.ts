@@ -7,9 +7,11 @@
 export interface OutputStream {
   write(text: string): void;
   isTTY?: boolean;
+  /** A terminal's width (the text report fits its finding lines to it). */
+  columns?: number;
 }
 
-export function tolerateClosed(stream: NodeJS.WritableStream & { isTTY?: boolean }): OutputStream {
+export function tolerateClosed(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }): OutputStream {
   let closed = false;
   stream.on('error', () => {
     closed = true;
@@ -17,6 +19,10 @@ export function tolerateClosed(stream: NodeJS.WritableStream & { isTTY?: boolean
   return {
     get isTTY() {
       return stream.isTTY;
+    },
+    // Read at each use: a resized terminal reports its new width.
+    get columns() {
+      return stream.columns;
     },
     write(text: string): void {
       if (closed) return;
