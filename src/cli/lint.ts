@@ -3,10 +3,11 @@ import { renderBaseline } from '../engine/baseline.js';
 import type { EnabledRule } from '../engine/run-rules.js';
 import type { SchemaModel } from '../model/types.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../engine/types.js';
-import { renderFixScript, type FixLevel } from '../fix/script.js';
-import { renderJson } from '../report/json.js';
+import { fixScript, type FixLevel } from '../fix/script.js';
+import { batched, type RenderedText } from '../report/chunks.js';
+import { jsonReport } from '../report/json.js';
 import type { Summary } from '../report/summary.js';
-import { colorFor, renderText } from '../report/text.js';
+import { colorFor, textReport } from '../report/text.js';
 import { writeOutputs, type PlannedOutput } from '../report/output-files.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
 import { runPipeline } from '../engine/lint.js';
@@ -87,12 +88,13 @@ async function renderReport(
   args: LintArgs,
   io: LintIo,
   input: { findings: Finding[]; diagnostics: Diagnostic[]; summary: Summary; rules: EnabledRule[]; version: string; model: SchemaModel; now: Date },
-): Promise<string> {
+): Promise<RenderedText> {
+  // JSON, text and the fix script are rendered piece by piece as they are written (report/chunks.ts).
   switch (args.format) {
     case 'markdown':
       return (await import('./markdown-report.js')).markdownReport({ ...input, changedSince: args.changedSince });
     case 'json':
-      return renderJson({ toolVersion: input.version, findings: input.findings, diagnostics: input.diagnostics, summary: input.summary });
+      return jsonReport({ toolVersion: input.version, findings: input.findings, diagnostics: input.diagnostics, summary: input.summary });
     case 'sarif': {
       const { renderSarif } = await import('../report/sarif.js');
       const output = renderSarif({
@@ -110,7 +112,7 @@ async function renderReport(
     case 'github':
       return (await import('../report/github.js')).renderGithubAnnotations(input.findings, io.cwd, findRepoRoot(io.cwd));
     default:
-      return renderText(input.findings, input.summary, colorFor(args.output ? {} : io.stdout, io.env), {
+      return textReport(input.findings, input.summary, colorFor(args.output ? {} : io.stdout, io.env), {
         showFixes: args.showFixes ?? false,
         verbose: args.verbose,
         fixScriptGiven: args.fixSql !== undefined,
@@ -133,6 +135,11 @@ export function parseReportOptions(values: string[] | undefined): Array<{ format
     checkFileOption(match[2], '--report');
     return { format: match[1] as OutputFormat, file: match[2] };
   });
+}
+
+/** The report to stdout in batches: a big report never becomes one string (the exit code is decided before). */
+function writeStdout(io: LintIo, report: RenderedText): void {
+  for (const piece of batched(report)) io.stdout.write(piece);
 }
 
 /** Returns the exit code. */
@@ -170,20 +177,20 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
 
   // A failed run writes no report file and no fix script: an upload step must never replace good results with a partial set.
   if (summary.syntaxErrors > 0) {
-    if (!args.output && args.format === 'text') io.stdout.write(report);
+    if (!args.output && args.format === 'text') writeStdout(io, report);
     io.stderr.write(`schema-lint: ${summary.syntaxErrors} syntax error${summary.syntaxErrors === 1 ? '' : 's'}; no report file or fix script written\n`);
     return 2;
   }
-  // Everything is rendered before the first byte is written; then all files are written, or none (output-files.ts).
+  // All files are written, or none (output-files.ts: each staged in full, rendered into it, before any is renamed).
   const outputs: PlannedOutput[] = [];
   if (args.output) outputs.push({ option: '--output', file: args.output, content: report });
-  if (args.fixSql) outputs.push({ option: '--fix-sql', file: args.fixSql, content: renderFixScript(findings, { toolVersion: version, generatedAt: now, fixLevel: args.fixLevel, rules: rules.map((r) => r.rule) }) });
+  if (args.fixSql) outputs.push({ option: '--fix-sql', file: args.fixSql, content: fixScript(findings, { toolVersion: version, generatedAt: now, fixLevel: args.fixLevel, rules: rules.map((r) => r.rule) }) });
   if (args.writeBaseline) outputs.push({ option: '--write-baseline', file: args.writeBaseline, content: renderBaseline(run.kept) });
   for (const extra of extraReports) {
     outputs.push({ option: '--report', file: extra.file, content: await renderReport({ ...args, format: extra.format, output: extra.file }, io, input) });
   }
   await writeOutputs(outputs);
-  if (!args.output) io.stdout.write(report);
+  if (!args.output) writeStdout(io, report);
   if (args.reportUnusedSuppressions && run.unusedSuppressions.length > 0) return 1;
   return failed(findings, failOn) ? 1 : 0;
 }

@@ -23,6 +23,7 @@ import { catalogOptions, connectionSettings } from './live-settings.js';
 import { mapFindingsToSource } from './map-origins.js';
 import { enabledRules, runRules, type EnabledRule } from './run-rules.js';
 import { summarize, type Summary } from '../report/summary.js';
+import { shareRepeatedTexts } from './share-strings.js';
 import { applySuppressions } from './suppress.js';
 import type { AnyRule, Finding, Severity } from './types.js';
 
@@ -217,6 +218,7 @@ export async function runPipeline(options: LintOptions): Promise<LintRun> {
     raw = changed.findings;
   }
   const all = live && loaded ? mapFindingsToSource(raw, loaded.model) : raw;
+  shareRepeatedTexts(all);
   const { kept, suppressed, unused } = applySuppressions(all, suppressions);
   if (options.reportUnusedSuppressions) {
     for (const suppression of unused) {

@@ -8,6 +8,7 @@
  */
 import { objectDisplayName } from '../engine/finding-key.js';
 import type { AnyRule, Finding, Fix, FixPrerequisite, FixSafety } from '../engine/types.js';
+import { joined } from '../report/chunks.js';
 import { safeLines } from '../shared/unsafe-text.js';
 import { locksOf } from './locks.js';
 
@@ -126,7 +127,11 @@ function commentedSql(sql: string): string {
   return commentLines(sql, '-- | ');
 }
 
-export function renderFixScript(findings: Finding[], meta: FixScriptMeta): string {
+/**
+ * The script, yielded piece by piece (the header whole, then each fix): a 50 MB dump's script is tens of millions of
+ * characters, and the writers stream it into the staged file. The text is the same as `renderFixScript`'s.
+ */
+export function* fixScript(findings: Finding[], meta: FixScriptMeta): Generator<string> {
   const level = meta.fixLevel ?? 'safe';
   const summaries = new Map((meta.rules ?? []).map((rule) => [rule.id, rule.docs.summary]));
   const withFix = findings.filter((finding) => finding.fix);
@@ -187,9 +192,12 @@ export function renderFixScript(findings: Finding[], meta: FixScriptMeta): strin
     }
   }
 
+  yield `${lines.join('\n')}\n`;
+
   // A note is said once in the whole script: at the top of the first section where several fixes share it.
   const said = new Set<string>();
-  parts.forEach((section, i) => {
+  for (const [i, section] of parts.entries()) {
+    const lines: string[] = [];
     const summary = summaries.get(section.ruleId);
     lines.push(commentLines(`==== ${i + 1}. ${section.ruleId}${summary ? `: ${summary}` : ''} ====`));
     const shared = sharedNotes(section);
@@ -198,7 +206,9 @@ export function renderFixScript(findings: Finding[], meta: FixScriptMeta): strin
       said.add(note);
     }
     lines.push('');
+    yield `${lines.join('\n')}\n`;
     for (const finding of section.findings) {
+      const lines: string[] = [];
       const fix = finding.fix!;
       lines.push(commentLines(fixHeading(finding)));
       for (const note of fix.notes.filter((n) => !shared.has(n) && !said.has(n))) {
@@ -222,7 +232,11 @@ export function renderFixScript(findings: Finding[], meta: FixScriptMeta): strin
           lines.push(commentedSql(fix.sql));
       }
       lines.push('');
+      yield `${lines.join('\n')}\n`;
     }
-  });
-  return `${lines.join('\n')}\n`;
+  }
+}
+
+export function renderFixScript(findings: Finding[], meta: FixScriptMeta): string {
+  return joined(fixScript(findings, meta));
 }

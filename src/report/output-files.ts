@@ -1,9 +1,9 @@
 /**
  * The one way a run writes files (the report with `-o`, `--fix-sql`, `--write-baseline`, `stats -o`): all of them or
- * none. Every output is rendered before this is called; then each regular file is staged as a temporary file in its
- * own folder (written, fsynced), and only when every one of them is staged are they renamed over their targets. Any
- * failure removes every temporary file and replaces nothing, so a CI upload never mixes a new report with an old fix
- * script, and an exit code 2 always means "no file written".
+ * none. Each regular file is staged as a temporary file in its own folder (rendered into it piece by piece — a big
+ * report is never one string in memory — and fsynced), and only when every one of them is staged are they renamed
+ * over their targets. Any failure, rendering included, removes every temporary file and replaces nothing, so a CI
+ * upload never mixes a new report with an old fix script, and an exit code 2 always means "no file written".
  *
  * Targets that are not regular files (`/dev/null`, `/dev/stdout`, a named pipe) are written directly: renaming over
  * them would replace the device with a file. A target that is a symbolic link is written through: the link's final
@@ -14,11 +14,13 @@ import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readlinkSync, re
 import { writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { batched, type RenderedText } from './chunks.js';
 
 export interface PlannedOutput {
   /** The path as the user gave it (messages name it so). */
   file: string;
-  content: string;
+  /** The text, or its pieces (rendered while they are written: see chunks.ts). */
+  content: RenderedText;
   /** The option that named it, for messages: `--output`, `--fix-sql`. */
   option: string;
 }
@@ -152,10 +154,18 @@ async function stage(target: Target): Promise<string> {
   liveTemps.add(temp);
   try {
     if (target.mode !== undefined) fchmodSync(fd, target.mode);
-    const bytes = Buffer.from(target.output.content, 'utf8');
-    for (let offset = 0; offset < bytes.length; ) {
-      offset += writeSync(fd, bytes, offset, Math.min(SLICE, bytes.length - offset));
-      if (offset < bytes.length) await yieldToEvents();
+    let sinceYield = 0;
+    for (const piece of batched(target.output.content)) {
+      const bytes = Buffer.from(piece, 'utf8');
+      for (let offset = 0; offset < bytes.length; ) {
+        const written = writeSync(fd, bytes, offset, Math.min(SLICE, bytes.length - offset));
+        offset += written;
+        sinceYield += written;
+        if (sinceYield >= SLICE) {
+          sinceYield = 0;
+          await yieldToEvents();
+        }
+      }
     }
     fsyncSync(fd);
   } finally {
@@ -201,7 +211,7 @@ export async function writeOutputs(outputs: PlannedOutput[]): Promise<void> {
     // asynchronously (a pipe with no reader blocks a worker thread, not the signal handler).
     for (const target of targets.filter((t) => t.direct)) {
       current = target;
-      await writeFile(target.path, target.output.content);
+      await writeFile(target.path, typeof target.output.content === 'string' ? target.output.content : batched(target.output.content));
     }
     for (const { target, temp } of staged) {
       current = target;

@@ -7,6 +7,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { FIX_SAFETY_RANK, type Finding, type FixSafety, type Severity } from '../engine/types.js';
 import { escapeControl, safeLines } from '../shared/unsafe-text.js';
+import { joined } from './chunks.js';
 import type { Summary } from './summary.js';
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
@@ -98,17 +99,22 @@ function tableName(finding: Finding): string {
   return finding.object.kind === 'schema' ? `schema ${finding.object.schema}` : `${finding.object.schema}.${finding.object.name}`;
 }
 
-export function renderText(findings: Finding[], summary: Summary, color: ChalkInstance, options: TextOptions): string {
+/** The text report, yielded line by line (each with its newline): a big schema's report is never one string. */
+export function* textReport(findings: Finding[], summary: Summary, color: ChalkInstance, options: TextOptions): Generator<string> {
   const paint: Record<Severity, (text: string) => string> = { error: color.red, warning: color.yellow, note: color.blue };
-  const out: string[] = [];
-  const locationWidth = Math.max(0, ...findings.map((f) => location(f).length));
-  const severityWidth = Math.max(0, ...findings.map((f) => f.severity.length));
+  // Loops, not Math.max(...spread): a spread of ~190,000 findings overflows the call stack.
+  let locationWidth = 0;
+  let severityWidth = 0;
+  for (const finding of findings) {
+    locationWidth = Math.max(locationWidth, location(finding).length);
+    severityWidth = Math.max(severityWidth, finding.severity.length);
+  }
   let currentGroup: string | undefined;
   for (const finding of findings) {
     const group = groupName(finding);
     if (group !== currentGroup) {
-      if (currentGroup !== undefined) out.push('');
-      out.push(color.underline(escapeControl(group)));
+      if (currentGroup !== undefined) yield '\n';
+      yield `${color.underline(escapeControl(group))}\n`;
       currentGroup = group;
     }
     const where = location(finding).padStart(locationWidth);
@@ -117,16 +123,17 @@ export function renderText(findings: Finding[], summary: Summary, color: ChalkIn
     const suffix = `  ${finding.ruleId}`;
     let title = escapeControl(finding.title);
     if (options.width) title = fit(title, Math.max(10, options.width - prefix.length - suffix.length));
-    out.push(`  ${where ? `${color.dim(where)}  ` : ''}${paint[finding.severity](severity)}  ${title}${color.dim(suffix)}`);
-    if (options.verbose) for (const line of safeLines(finding.message)) out.push(`      ${line}`);
+    yield `  ${where ? `${color.dim(where)}  ` : ''}${paint[finding.severity](severity)}  ${title}${color.dim(suffix)}\n`;
+    if (options.verbose) for (const line of safeLines(finding.message)) yield `      ${line}\n`;
     if (options.showFixes && finding.fix) {
       const label = finding.fix.safety === 'safe' ? 'fix (safe):' : finding.fix.safety === 'behaviour' ? 'fix (changes behaviour):' : 'fix (a plan to review):';
-      out.push(`      ${color.green(label)}`);
-      for (const line of safeLines(finding.fix.sql)) out.push(`        ${line}`);
+      yield `      ${color.green(label)}\n`;
+      for (const line of safeLines(finding.fix.sql)) yield `        ${line}\n`;
     }
   }
-  if (findings.length) out.push('');
+  if (findings.length) yield '\n';
 
+  const out: string[] = [];
   const { error, warning, note } = summary.bySeverity;
   const counts = `${plural(error, 'error')}, ${plural(warning, 'warning')}, ${plural(note, 'note')}`;
   out.push(findings.length === 0 ? color.green('No problems found.') : color.bold(`${plural(findings.length, 'problem')} (${counts})`));
@@ -148,5 +155,9 @@ export function renderText(findings: Finding[], summary: Summary, color: ChalkIn
   if (summary.fixedSinceBaseline) extras.push(`${summary.fixedSinceBaseline} baseline entries now fixed`);
   if (summary.suppressed) extras.push(`${summary.suppressed} suppressed`);
   out.push(`  ${extras.join(', ')}.`);
-  return `${out.join('\n')}\n`;
+  yield `${out.join('\n')}\n`;
+}
+
+export function renderText(findings: Finding[], summary: Summary, color: ChalkInstance, options: TextOptions): string {
+  return joined(textReport(findings, summary, color, options));
 }

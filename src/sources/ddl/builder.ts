@@ -4,6 +4,7 @@
  */
 import { emptyModel, qualify } from '../../model/model.js';
 import type { Column, Constraint, Index, SchemaModel, SourceOrigin, Table, TypeRef } from '../../model/types.js';
+import { SharedValues } from '../../model/shared-values.js';
 import { expressionFromNode } from '../../sql/expression.js';
 import type { Diagnostic, ParsedFile, ParsedStatement } from './parse-file.js';
 
@@ -71,6 +72,8 @@ export class DdlModelBuilder {
   readonly reportedMissingSchemas = new Set<string>();
   /** Constraint names per schema (PostgreSQL picks unnamed constraint names unique in the schema), with counts. */
   private readonly constraintNames = new Map<string, Map<string, number>>();
+  /** Equal types and expressions are one object each (src/model/shared-values.ts). */
+  private readonly shared = new SharedValues();
   private readonly deferredStatements: Array<{ file: ParsedFile; statement: ParsedStatement; searchPath: string[] }> = [];
   private retrying = false;
   readonly pendingForeignKeys: Array<{ table: Table; constraint: Constraint; origin: SourceOrigin }> = [];
@@ -340,7 +343,7 @@ export class DdlModelBuilder {
       // An extension's type (citext, hstore, ltree, …): PostgreSQL would find it in the search path.
       else schema = this.creationSchema(undefined, false);
     }
-    return { schema, name, arrayDims: typeName.pct_type ? 0 : arrayDims, modifiers: schema === 'pg_catalog' ? typeModifiers(name, written) : [] };
+    return this.shared.type({ schema, name, arrayDims: typeName.pct_type ? 0 : arrayDims, modifiers: schema === 'pg_catalog' ? typeModifiers(name, written) : [] });
   }
 
   newColumn(def: Node): Column {
@@ -356,7 +359,7 @@ export class DdlModelBuilder {
   }
 
   expression(node: Node) {
-    return expressionFromNode(node);
+    return this.shared.expression(node, () => expressionFromNode(node));
   }
 
   // ---- running ------------------------------------------------------------------------------------------------

@@ -1,0 +1,47 @@
+/**
+ * One instance of each equal value a model holds many times. A schema dump repeats itself: on a generated 10 MB
+ * dump, 38,543 expressions (defaults, checks, index keys, predicates) had 2,632 distinct shapes (`now()` alone
+ * 10,780 times), and 113,885 columns used a few dozen types. Each expression kept its own parse tree (~800 bytes);
+ * shared, they cost once. Model values are never changed in place once built (rules are pure, and the builder
+ * replaces a column's type or default instead of editing it), which is what makes sharing safe.
+ */
+import type { Expression, TypeRef } from './types.js';
+
+/** Parse-tree positions differ between equal expressions and no reader of a model expression uses them. */
+function withoutLocation(key: string, value: unknown): unknown {
+  return key === 'location' ? undefined : value;
+}
+
+/** Per model build: a pool that lives as long as the builder, never across runs. */
+export class SharedValues {
+  private readonly types = new Map<string, TypeRef>();
+  private readonly expressions = new Map<string, Expression>();
+
+  type(type: TypeRef): TypeRef {
+    const key = `${type.schema}\u0000${type.name}\u0000${type.arrayDims}\u0000${type.modifiers.join(',')}`;
+    const known = this.types.get(key);
+    if (known) return known;
+    this.types.set(key, type);
+    return type;
+  }
+
+  /**
+   * The expression of this parse tree: the one made earlier for an equal tree, or `make(ast)`. `text` given
+   * explicitly is part of the identity (two spellings of one tree stay two expressions).
+   */
+  expression(ast: unknown, make: () => Expression, text?: string): Expression {
+    let key: string;
+    try {
+      key = JSON.stringify(ast, withoutLocation);
+    } catch {
+      // A tree too deep for JSON.stringify (thousands of nested terms) is rare: it keeps its own expression.
+      return make();
+    }
+    if (text !== undefined) key = `${text}\u0000${key}`;
+    const known = this.expressions.get(key);
+    if (known) return known;
+    const made = make();
+    this.expressions.set(key, made);
+    return made;
+  }
+}
