@@ -361,12 +361,12 @@ function addIndexes(
     if (!rel) continue;
     const tableKey = qualify(rel.schema, rel.name);
     const key = qualify(row.schema, row.name);
-    const opclasses = opclassesOf(row.definition);
+    const opclasses = row.opclasses ?? opclassesOf(row.definition ?? '');
     const keys: IndexKey[] = [];
     for (let k = 0; k < row.key_count; k++) {
       const part: IndexKey = { descending: ((row.key_options[k] ?? 0) & INDEX_DESC) !== 0 };
       if (row.attnums[k] !== 0) part.column = row.attnames[k] ?? undefined;
-      else part.expression = expression(row.key_texts[k]);
+      else part.expression = expression(row.key_texts[k] ?? '');
       const opclass = opclasses[k];
       if (opclass) part.opclass = opclass;
       keys.push(part);
