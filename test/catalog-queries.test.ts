@@ -65,9 +65,6 @@ CREATE MATERIALIZED VIEW app.thing_names AS SELECT id, name FROM app.things;
 CREATE UNIQUE INDEX thing_names_id ON app.thing_names (id);
 CREATE INDEX thing_names_name ON app.thing_names (name text_pattern_ops);
 
--- Generated columns whose expression trees are identical (a Var of attribute 1 times 2) but name other columns.
-CREATE TABLE app.left_side (a int4, doubled int4 GENERATED ALWAYS AS (a * 2) STORED, flag bool DEFAULT false, n int4 DEFAULT 0);
-CREATE TABLE app.right_side (x int4, doubled int4 GENERATED ALWAYS AS (x * 2) STORED, flag bool DEFAULT false, n int4 DEFAULT 0);
 CREATE TABLE app.serials (id serial PRIMARY KEY, other bigserial, at timestamptz DEFAULT now());
 `;
 
@@ -91,6 +88,11 @@ beforeAll(async () => {
   cluster = await sharedCluster();
   await cluster.createDatabase(DB);
   await cluster.query(DB, SCHEMA);
+  // Generated columns whose stored trees are byte for byte the same (a Var of attribute 1 times 2, at the same
+  // text offsets: one statement each, names of the same length) but that name different columns.
+  for (const [table, column] of [['left_side', 'a'], ['right_side', 'x']]) {
+    await cluster.query(DB, `CREATE TABLE app.${table.padEnd(10, '_')} (${column} int4, doubled int4 GENERATED ALWAYS AS (${column} * 2) STORED, flag bool DEFAULT false, n int4 DEFAULT 0)`);
+  }
   model = await readCatalog({ url: cluster.superuserUrl(DB) });
 });
 
@@ -169,12 +171,17 @@ describe('defaults and expressions', () => {
       expect([table, column, found.default?.text]).toEqual([table, column, text]);
     }
     // Identical trees, different columns: each side names its own.
-    expect(model.tables.get('app.left_side')!.columns[1].default).toMatchObject({ text: 'a * 2', columns: ['a'] });
+    const trees = await query<{ tree: string }>(
+      `SELECT d.adbin::text AS tree FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE a.attname = 'doubled'`,
+    );
+    expect(trees.length).toBe(2);
+    expect(trees[0].tree).toBe(trees[1].tree);
+    expect(model.tables.get('app.left_side_')!.columns[1].default).toMatchObject({ text: 'a * 2', columns: ['a'] });
     expect(model.tables.get('app.right_side')!.columns[1].default).toMatchObject({ text: 'x * 2', columns: ['x'] });
   });
 
   test('columns that share a default text still get an Expression and a columns list of their own', () => {
-    const left = model.tables.get('app.left_side')!.columns.find((c) => c.name === 'flag')!.default!;
+    const left = model.tables.get('app.left_side_')!.columns.find((c) => c.name === 'flag')!.default!;
     const right = model.tables.get('app.right_side')!.columns.find((c) => c.name === 'flag')!.default!;
     expect(left.text).toBe('false');
     expect(right).toEqual(left);
