@@ -10,7 +10,8 @@
  * (`lint --db URL --format json > /dev/null`, fresh process per run). The cluster is stopped and its folder removed
  * at the end, also on errors and Ctrl-C.
  *
- * Usage: node bench/catalog.mjs [--runs 5] [--tables 10000] [--no-corpus] [--no-generated] [--no-cli]
+ * Usage: node bench/catalog.mjs [--runs 5] [--tables 5210,10000] [--baseline DIR] [--no-corpus] [--no-generated] [--no-cli]
+ * (--baseline: another built copy, e.g. of the previous commit, measured on the same databases right after this one)
  * Env: SCHEMA_LINT_PG_BIN (folder with initdb/pg_ctl/psql; default: highest /usr/lib/postgresql/<v>/bin),
  *      SCHEMA_LINT_PG_OS_USER (default postgres). Needs dist/ (npx tsc -p tsconfig.json).
  */
@@ -18,7 +19,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -29,7 +30,6 @@ const root = path.resolve(here, '..');
 // A built copy to measure instead of this tree's dist/ (a stable snapshot while others rebuild dist/): a folder with
 // bin/, dist/, package.json and node_modules/. The corpus is still found next to this repository.
 const target = path.resolve(process.env.SCHEMA_LINT_BENCH_ROOT ?? root);
-const cli = path.join(target, 'bin', 'schema-lint.js');
 const HOST = '127.0.0.1';
 
 
@@ -192,6 +192,21 @@ function manyTablesSql(count) {
 
 // ---------- measurement ----------
 
+/**
+ * Which catalog query a text is: the `/* schema-lint: <name> *\/` comment each query starts with, else (builds from
+ * before the comments, measured with --baseline) a marker only that query holds.
+ */
+const MARKERS = [
+  ['relations', /relpartbound/], ['columns', /pg_attrdef/], ['indexes', /pg_get_indexdef/], ['constraints', /FROM pg_catalog\.pg_constraint con\b/],
+  ['triggers', /pg_trigger/], ['functions', /FROM pg_catalog\.pg_proc p\b/], ['types', /FROM pg_catalog\.pg_type t\b/],
+  ['schemas', /has_schema_privilege/], ['extensions', /FROM pg_catalog\.pg_extension e\b/], ['server info', /server_version_num/],
+];
+function queryLabel(text) {
+  const named = text.match(/\/\* schema-lint: ([\w ]+) \*\//)?.[1];
+  if (named) return named;
+  return MARKERS.find(([, re]) => re.test(text))?.[0] ?? text.trim().split(/\s+/).slice(0, 2).join(' ').slice(0, 24);
+}
+
 async function measureReadCatalog(url, runs, catalog) {
   const samples = [];
   const perQuery = new Map();
@@ -201,6 +216,7 @@ async function measureReadCatalog(url, runs, catalog) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     let waiting = 0;
+    const thisRun = new Map();
     const query = client.query.bind(client);
     client.query = async (...args) => {
       const start = performance.now();
@@ -209,14 +225,8 @@ async function measureReadCatalog(url, runs, catalog) {
       } finally {
         const elapsed = performance.now() - start;
         waiting += elapsed;
-        if (i > 0) {
-          // The first line that names a catalog says which query this was.
-          const text = String(typeof args[0] === 'string' ? args[0] : args[0]?.text ?? '');
-          const label = (text.match(/\bFROM\s+(pg_catalog\.)?(pg_\w+)/i)?.[2] ?? text.trim().split(/\s+/).slice(0, 3).join(' ')).slice(0, 40);
-          const list = perQuery.get(label) ?? [];
-          list.push(elapsed);
-          perQuery.set(label, list);
-        }
+        const label = queryLabel(String(typeof args[0] === 'string' ? args[0] : args[0]?.text ?? ''));
+        thisRun.set(label, (thisRun.get(label) ?? 0) + elapsed);
       }
     };
     const start = performance.now();
@@ -225,7 +235,9 @@ async function measureReadCatalog(url, runs, catalog) {
     await client.end();
     count = catalog.queryCount();
     tables = model.tables.size;
-    if (i > 0) samples.push({ total, waiting }); // run 0 warms the server's caches and our JIT
+    if (i === 0) continue; // run 0 warms the server's caches and our JIT
+    samples.push({ total, waiting });
+    for (const [label, elapsed] of thisRun) perQuery.set(label, [...(perQuery.get(label) ?? []), elapsed]);
   }
   return {
     total: median(samples.map((s) => s.total)),
@@ -234,42 +246,70 @@ async function measureReadCatalog(url, runs, catalog) {
     build: median(samples.map((s) => s.total - s.waiting)),
     queryCount: count,
     tables,
-    // Labels may repeat within a run (two queries on the same catalog): per-run sums, then medians.
-    slowest: [...perQuery]
-      .map(([label, list]) => [label, (list.reduce((a, b) => a + b, 0) / samples.length)])
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 3),
+    // Median per query over the runs, slowest first.
+    perQuery: [...perQuery].map(([label, list]) => [label, median(list)]).sort((a, b) => b[1] - a[1]),
   };
 }
 
-function measureCli(url, runs) {
-  const times = [];
+/** The whole CLI, a fresh process per run under /usr/bin/time: wall ms, CPU ms (user + sys), peak RSS MiB. */
+function measureCli(cli, url, runs) {
+  const samples = [];
+  const rssFile = path.join(tmpdir(), `schema-lint-bench-rss-${process.pid}.txt`);
   for (let i = 0; i <= runs; i++) {
     const devNull = openSync('/dev/null', 'w');
     const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [cli, 'lint', '--db', url, '--format', 'json', '--fail-on', 'never'], { stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8', cwd: tmpdir() });
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, process.execPath, cli, 'lint', '--db', url, '--format', 'json', '--fail-on', 'never'], {
+      stdio: ['ignore', devNull, 'pipe'],
+      encoding: 'utf8',
+      cwd: tmpdir(),
+    });
+    const wall = Number(process.hrtime.bigint() - start) / 1e6;
     closeSync(devNull);
     if (r.status !== 0) throw new Error(`CLI exited ${r.status}: ${r.stderr}`);
-    if (i > 0) times.push(elapsed);
+    const [kib, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    if (i > 0) samples.push({ wall, cpu: (user + sys) * 1000, rss: kib / 1024 });
   }
-  return { median: median(times), min: Math.min(...times) };
+  rmSync(rssFile, { force: true });
+  return {
+    median: median(samples.map((s) => s.wall)),
+    min: Math.min(...samples.map((s) => s.wall)),
+    cpu: median(samples.map((s) => s.cpu)),
+    rss: median(samples.map((s) => s.rss)),
+  };
 }
 
-async function main() {
-  const distCatalog = path.join(target, 'dist', 'src', 'sources', 'catalog', 'read-catalog.js');
-  if (!existsSync(distCatalog)) throw new Error('dist/ missing: run npx tsc -p tsconfig.json first');
+/** A built copy to measure: its readCatalog (through the live `queryCount` binding) and its CLI. */
+async function loadTarget(dir, name) {
+  const distCatalog = path.join(dir, 'dist', 'src', 'sources', 'catalog', 'read-catalog.js');
+  if (!existsSync(distCatalog)) throw new Error(`${dir}: dist/ missing: run npm run build there first`);
   const mod = await import(pathToFileURL(distCatalog).href);
-  // queryCount is an exported `let`: read it through the live binding after each call.
-  const catalog = { readCatalog: mod.readCatalog, queryCount: () => mod.queryCount };
+  return { name, cli: path.join(dir, 'bin', 'schema-lint.js'), readCatalog: mod.readCatalog, queryCount: () => mod.queryCount };
+}
+
+const loadLine = () => `load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
+
+async function main() {
+  // --baseline DIR: a second built copy (e.g. the commit before a change) measured on the same databases, its runs
+  // right after this tree's, so both see the same load.
+  const targets = [await loadTarget(target, 'this build')];
+  const baseline = argValue('--baseline', undefined);
+  if (baseline) targets.push(await loadTarget(path.resolve(baseline), 'baseline'));
   const runs = Number(argValue('--runs', '5'));
-  const tableCount = Number(argValue('--tables', '10000'));
+  const tableCounts = String(argValue('--tables', '10000')).split(',').map(Number);
   const withCli = !process.argv.includes('--no-cli');
 
   const cluster = await startCluster();
   const version = (await sql(cluster.url('postgres'), 'SHOW server_version')).rows[0].server_version;
-  console.log(`PostgreSQL ${version}, node ${process.version}, ${runs} runs each (+1 warm-up), medians in ms\n`);
+  console.log(`PostgreSQL ${version}, node ${process.version}, ${runs} runs each (+1 warm-up), medians in ms; ${loadLine()}\n`);
   const rows = [];
+  const measure = async (name, url) => {
+    for (const t of targets) {
+      const read = await measureReadCatalog(url, runs, t);
+      const e2e = withCli ? measureCli(t.cli, url, runs) : undefined;
+      rows.push({ name: targets.length > 1 ? `${name}, ${t.name}` : name, read, e2e });
+      console.error(`measured ${name} (${t.name}); ${loadLine()}`);
+    }
+  };
   try {
     if (!process.argv.includes('--no-corpus')) {
       for (const name of ['lemmy', 'hatchet', 'postgrest']) {
@@ -283,36 +323,36 @@ async function main() {
         const loadStart = performance.now();
         const errors = loadCorpus(cluster, entry, url, database);
         const loadMs = performance.now() - loadStart;
-        const read = await measureReadCatalog(url, runs, catalog);
-        const e2e = withCli ? measureCli(url, runs) : undefined;
-        rows.push({ name: `${name} corpus (load: ${(loadMs / 1000).toFixed(1)} s, ${errors} psql errors)`, read, e2e });
+        await measure(`${name} corpus (load: ${(loadMs / 1000).toFixed(1)} s, ${errors} psql errors)`, url);
       }
     }
     if (!process.argv.includes('--no-generated')) {
-      const url = await createDatabase(cluster, 'bench_many_tables');
-      const file = path.join(cluster.dir, 'many-tables.sql');
-      writeFileSync(file, manyTablesSql(tableCount));
-      const loadStart = performance.now();
-      const r = psql(cluster, url, ['-v', 'ON_ERROR_STOP=1', '-f', file], cluster.dir);
-      if (r.status !== 0) throw new Error(`loading ${tableCount} tables failed: ${r.stderr}`);
-      const loadMs = performance.now() - loadStart;
-      const read = await measureReadCatalog(url, runs, catalog);
-      const e2e = withCli ? measureCli(url, runs) : undefined;
-      rows.push({ name: `generated ${tableCount.toLocaleString('en-US')} tables (load: ${(loadMs / 1000).toFixed(1)} s)`, read, e2e });
+      for (const tableCount of tableCounts) {
+        const url = await createDatabase(cluster, `bench_tables_${tableCount}`);
+        const file = path.join(cluster.dir, `tables-${tableCount}.sql`);
+        writeFileSync(file, manyTablesSql(tableCount));
+        const loadStart = performance.now();
+        const r = psql(cluster, url, ['-v', 'ON_ERROR_STOP=1', '-f', file], cluster.dir);
+        if (r.status !== 0) throw new Error(`loading ${tableCount} tables failed: ${r.stderr}`);
+        const loadMs = performance.now() - loadStart;
+        await measure(`generated ${tableCount.toLocaleString('en-US')} tables (load: ${(loadMs / 1000).toFixed(1)} s)`, url);
+      }
     }
   } finally {
     cluster.stop();
   }
 
-  console.log('| database | tables in model | queryCount | readCatalog median | min | of which waiting on queries | model build (rest) | CLI end to end median | CLI min |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(`(${loadLine()} at the end)\n`);
+  console.log('| database | tables in model | queryCount | readCatalog median | min | of which waiting on queries | model build (rest) | CLI median | CLI min | CLI CPU | CLI peak RSS MiB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const { name, read, e2e } of rows) {
     console.log(
-      `| ${name} | ${read.tables} | ${read.queryCount} | ${ms(read.total)} | ${ms(read.min)} | ${ms(read.queries)} | ${ms(read.build)} | ${e2e ? ms(e2e.median) : '-'} | ${e2e ? ms(e2e.min) : '-'} |`,
+      `| ${name} | ${read.tables} | ${read.queryCount} | ${ms(read.total)} | ${ms(read.min)} | ${ms(read.queries)} | ${ms(read.build)} | ` +
+        `${e2e ? ms(e2e.median) : '-'} | ${e2e ? ms(e2e.min) : '-'} | ${e2e ? ms(e2e.cpu) : '-'} | ${e2e ? e2e.rss.toFixed(0) : '-'} |`,
     );
   }
-  console.log('\nSlowest queries (mean ms per readCatalog, labelled by the first catalog they read):\n');
-  for (const { name, read } of rows) console.log(`- ${name}: ${read.slowest.map(([label, t]) => `${label} ${ms(t)}`).join(', ')}`);
+  console.log('\nPer query (median ms per readCatalog, slowest first):\n');
+  for (const { name, read } of rows) console.log(`- ${name}: ${read.perQuery.map(([label, t]) => `${label} ${ms(t)}`).join(', ')}`);
 }
 
 await main();

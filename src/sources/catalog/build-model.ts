@@ -9,7 +9,6 @@ import type {
   ConstraintKind,
   DatabaseOrigin,
   Domain,
-  Expression,
   Index,
   IndexKey,
   PartitionKeyPart,
@@ -21,12 +20,12 @@ import type {
   TypeRef,
 } from '../../model/types.js';
 import { parseStatements } from '../../sql/parser.js';
-import { parseExpressionText } from '../../sql/expression.js';
 import { parseBoundText, splitExpressionList } from '../../sql/partition-bound.js';
 import { decodeTriggerType } from '../../model/trigger-type.js';
 export { decodeTriggerType };
 import type { CatalogRows, ColumnRow, ConstraintRow, IndexRow, RelationRow, TypeRow } from './rows.js';
 import { applySequenceUsage } from './sequences.js';
+import { expressionParser, type ExpressionParser } from './expression-parser.js';
 
 export type { CatalogRows } from './rows.js';
 
@@ -40,11 +39,6 @@ const OTHER_KINDS = { v: 'view', S: 'sequence', f: 'foreign table', c: 'composit
 // pg_index.indoption bit (INDOPTION_DESC).
 const INDEX_DESC = 1;
 const VARHDRSZ = 4;
-
-/** pg_get_expr output always parses; should a future version print something the parser refuses, keep the text. */
-function expression(text: string): Expression {
-  return parseExpressionText(text) ?? { text, ast: undefined, columns: [] };
-}
 
 /**
  * Type modifiers for the types whose modifiers DDL mode can give the same numbers for: varchar(n)/char(n) → [n],
@@ -106,6 +100,7 @@ function opclassesOf(definition: string): Array<string | undefined> {
 export function buildModel(rows: CatalogRows): SchemaModel {
   const model = emptyModel({ kind: 'database', database: rows.alias, serverVersion: rows.serverVersion });
   const origin = (object: string): DatabaseOrigin => ({ kind: 'database', database: rows.alias, object });
+  const expression = expressionParser();
 
   for (const { name } of rows.schemas) model.schemas.set(name, { name, origin: origin(`schema ${name}`) });
   for (const ext of rows.extensions) model.extensions.set(ext.name, { ...ext, origin: origin(`extension ${ext.name}`) });
@@ -164,7 +159,7 @@ export function buildModel(rows: CatalogRows): SchemaModel {
       options: options(rel.options),
       origin: origin(`table ${key}`),
     };
-    if (rel.part_strategy) table.partitionBy = { strategy: STRATEGIES[rel.part_strategy], keys: partitionKeys(rel) };
+    if (rel.part_strategy) table.partitionBy = { strategy: STRATEGIES[rel.part_strategy], keys: partitionKeys(rel, expression) };
     if (rel.is_partition && rel.bound) {
       const bound = parseBoundText(rel.bound);
       const parent = qualifiedByOid.get(rel.parents[0]);
@@ -178,12 +173,12 @@ export function buildModel(rows: CatalogRows): SchemaModel {
 
   for (const row of rows.columns) {
     const table = tablesByOid.get(row.relid);
-    if (table) table.columns.push(column(row, origin(`column ${qualify(table.schema, table.name)}.${row.name}`)));
+    if (table) table.columns.push(column(row, origin(`column ${qualify(table.schema, table.name)}.${row.name}`), expression));
   }
 
   const domainsByOid = addTypes(model, rows.types, origin);
-  addConstraints(model, rows.constraints, tablesByOid, domainsByOid, origin);
-  addIndexes(model, rows.indexes, byOid, origin);
+  addConstraints(model, rows.constraints, tablesByOid, domainsByOid, origin, expression);
+  addIndexes(model, rows.indexes, byOid, origin, expression);
 
   for (const row of rows.triggers) {
     const table = tablesByOid.get(row.relid);
@@ -219,7 +214,7 @@ export function buildModel(rows: CatalogRows): SchemaModel {
   return model;
 }
 
-function partitionKeys(rel: RelationRow): PartitionKeyPart[] {
+function partitionKeys(rel: RelationRow, expression: ExpressionParser): PartitionKeyPart[] {
   const exprs = rel.part_exprs ? (splitExpressionList(rel.part_exprs) ?? [rel.part_exprs]) : [];
   let nextColumn = 0;
   let nextExpr = 0;
@@ -261,7 +256,7 @@ function stats(rel: RelationRow, children: Map<number, RelationRow[]>, window: n
   return result;
 }
 
-function column(row: ColumnRow, origin: DatabaseOrigin): Column {
+function column(row: ColumnRow, origin: DatabaseOrigin, expression: ExpressionParser): Column {
   const result: Column = {
     name: row.name,
     type: typeRef(row.type_schema, row.type_name, row.is_array, row.dims, row.typmod),
@@ -309,6 +304,7 @@ function addConstraints(
   tablesByOid: Map<number, Table>,
   domainsByOid: Map<number, Domain>,
   origin: (object: string) => DatabaseOrigin,
+  expression: ExpressionParser,
 ): void {
   for (const row of rows) {
     // A foreign key that references a partitioned table gets one clone per referenced partition on the same
@@ -355,18 +351,19 @@ function addIndexes(
   rows: IndexRow[],
   relations: Map<number, RelationRow>,
   origin: (object: string) => DatabaseOrigin,
+  expression: ExpressionParser,
 ): void {
   for (const row of rows) {
     const rel = relations.get(row.relid);
     if (!rel) continue;
     const tableKey = qualify(rel.schema, rel.name);
     const key = qualify(row.schema, row.name);
-    const opclasses = opclassesOf(row.definition);
+    const opclasses = row.opclasses ?? opclassesOf(row.definition ?? '');
     const keys: IndexKey[] = [];
     for (let k = 0; k < row.key_count; k++) {
       const part: IndexKey = { descending: ((row.key_options[k] ?? 0) & INDEX_DESC) !== 0 };
       if (row.attnums[k] !== 0) part.column = row.attnames[k] ?? undefined;
-      else part.expression = expression(row.key_texts[k]);
+      else part.expression = expression(row.key_texts[k] ?? '');
       const opclass = opclasses[k];
       if (opclass) part.opclass = opclass;
       keys.push(part);

@@ -95,9 +95,13 @@ export interface IndexRow {
   key_count: number;
   attnums: number[];
   attnames: Array<string | null>;
-  key_texts: string[];
+  /** Per key position: an expression's text, NULL for a column (empty when the index has no expressions). */
+  key_texts: Array<string | null>;
   key_options: number[];
-  definition: string;
+  /** Per key position: the opclass name where pg_get_indexdef would print one; NULL when undecided from the catalog. */
+  opclasses: Array<string | null> | null;
+  /** pg_get_indexdef, printed only when `opclasses` is NULL. */
+  definition: string | null;
   predicate: string | null;
   parent_schema: string | null;
   parent_name: string | null;

@@ -9,22 +9,31 @@
  */
 import type { Column } from '../../model/types.js';
 
-/** Select-list entries; `a` is the column's pg_attribute row, `seq_used` the lateral join below. */
-export const SEQUENCE_COLUMNS = `seq_used.schema AS seq_schema, seq_used.name AS seq_name, seq_used.last_value AS seq_last_value,
+/**
+ * Select-list entries; `a` is the column's pg_attribute row, `seq_used` the join below. The sequence's position is
+ * read here, per output row, so only sequences of columns actually read are opened (not those of other schemas).
+ */
+export const SEQUENCE_COLUMNS = `seq_used.schema AS seq_schema, seq_used.name AS seq_name,
+       CASE WHEN seq_used.oid IS NOT NULL AND has_sequence_privilege(seq_used.oid, 'SELECT,USAGE')
+            THEN pg_catalog.pg_sequence_last_value(seq_used.oid)::text END AS seq_last_value,
        seq_used.max_value AS seq_max_value, seq_used.increment AS seq_increment`;
 
+/**
+ * The sequence that fills each column, for all columns at once (one hash join) rather than a lateral probe of
+ * pg_depend per column (73,000 probes at 10,000 tables). A column that owns several sequences (ALTER SEQUENCE …
+ * OWNED BY twice) gets the oldest.
+ */
 export const SEQUENCE_JOIN = `
-LEFT JOIN LATERAL (
-  SELECT sn.nspname AS schema, s.relname AS name,
-         CASE WHEN has_sequence_privilege(s.oid, 'SELECT,USAGE') THEN pg_catalog.pg_sequence_last_value(s.oid)::text END AS last_value,
-         seq.seqmax::text AS max_value, seq.seqincrement::text AS increment
+LEFT JOIN (
+  SELECT DISTINCT ON (d.refobjid, d.refobjsubid) d.refobjid AS relid, d.refobjsubid AS attnum,
+         s.oid, sn.nspname AS schema, s.relname AS name, seq.seqmax::text AS max_value, seq.seqincrement::text AS increment
   FROM pg_catalog.pg_depend d
   JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
   JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace
   JOIN pg_catalog.pg_sequence seq ON seq.seqrelid = s.oid
   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-    AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype IN ('a', 'i')
-  LIMIT 1) seq_used ON true`;
+    AND d.deptype IN ('a', 'i')
+  ORDER BY d.refobjid, d.refobjsubid, s.oid) seq_used ON seq_used.relid = a.attrelid AND seq_used.attnum = a.attnum`;
 
 export interface SequenceColumnsRow {
   seq_schema?: string | null;

@@ -16,7 +16,9 @@ export function vanishedObject(rows: CatalogRows): string | undefined {
   }
   for (const con of rows.constraints) if (con.type === 'c' && con.check_expr === null) return `constraint ${con.name}`;
   for (const index of rows.indexes) {
-    if (index.definition === null || index.key_texts.some((text) => text === null)) return `index ${index.schema}.${index.name}`;
+    const printed = index.opclasses !== null || index.definition !== null;
+    const expressionMissing = index.attnums.some((num, k) => k < index.key_count && num === 0 && (index.key_texts[k] ?? null) === null);
+    if (!printed || expressionMissing) return `index ${index.schema}.${index.name}`;
   }
   for (const fn of rows.functions) if (fn.body === null) return `function ${fn.schema}.${fn.name}`;
   return undefined;
