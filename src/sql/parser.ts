@@ -4,6 +4,7 @@
  */
 import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
 import { isStackOverflow } from './walk-tree.js';
+import type { PlpgsqlParseResult } from './plpgsql-tree.js';
 
 let loaded: Promise<void> | undefined;
 let ready = false;
@@ -93,10 +94,10 @@ export function scanTokens(sql: string): Token[] | undefined {
 }
 
 /** The PL/pgSQL tree of a `CREATE FUNCTION … LANGUAGE plpgsql` or `DO` statement; undefined when it does not parse. */
-export function parsePlpgsql(sql: string): Record<string, any> | undefined {
+export function parsePlpgsql(sql: string): PlpgsqlParseResult | undefined {
   ensureReady();
   try {
-    return parsePlPgSQLSync(sql) as unknown as Record<string, any>;
+    return parsePlPgSQLSync(sql) as unknown as PlpgsqlParseResult;
   } catch {
     return undefined;
   }

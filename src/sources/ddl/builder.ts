@@ -3,7 +3,7 @@
  * is applied as far as it can be and gets a located diagnostic; one that cannot apply at all is skipped.
  */
 import { emptyModel, qualify } from '../../model/model.js';
-import type { Column, Constraint, Index, SchemaModel, SourceOrigin, Table, TypeRef } from '../../model/types.js';
+import type { Column, Constraint, ForeignKeyConstraint, Index, SchemaModel, SourceOrigin, Table, TypeRef } from '../../model/types.js';
 import { expressionFromNode } from '../../sql/expression.js';
 import type { Diagnostic, ParsedFile, ParsedStatement } from './parse-file.js';
 
@@ -73,7 +73,7 @@ export class DdlModelBuilder {
   private readonly constraintNames = new Map<string, Map<string, number>>();
   private readonly deferredStatements: Array<{ file: ParsedFile; statement: ParsedStatement; searchPath: string[] }> = [];
   private retrying = false;
-  readonly pendingForeignKeys: Array<{ table: Table; constraint: Constraint; origin: SourceOrigin }> = [];
+  readonly pendingForeignKeys: Array<{ table: Table; constraint: ForeignKeyConstraint; origin: SourceOrigin }> = [];
 
   constructor(files: string[], session: SessionSettings = DEFAULT_SESSION) {
     this.sessionSettings = session;

@@ -42,7 +42,7 @@ export function dropTable(builder: DdlModelBuilder, table: Table): void {
   }
   // As DROP … CASCADE does: foreign keys that point at the table go too.
   for (const other of model.tables.values()) {
-    builder.removeConstraints(other, (c) => c.foreignKey?.table === key);
+    builder.removeConstraints(other, (c) => c.kind === 'foreign' && c.foreignKey.table === key);
   }
 }
 
@@ -187,7 +187,7 @@ export function renameTable(builder: DdlModelBuilder, table: Table, schema: stri
   for (const other of model.tables.values()) {
     if (other.partitionOf?.parent === oldKey) other.partitionOf.parent = newKey;
     other.partitions = other.partitions.map((k) => (k === oldKey ? newKey : k));
-    for (const constraint of other.constraints) if (constraint.foreignKey?.table === oldKey) constraint.foreignKey.table = newKey;
+    for (const constraint of other.constraints) if (constraint.kind === 'foreign' && constraint.foreignKey.table === oldKey) constraint.foreignKey.table = newKey;
   }
   for (const trigger of table.triggers) trigger.table = newKey;
   for (const indexKey of table.indexes) {
@@ -312,7 +312,7 @@ function renameColumn(builder: DdlModelBuilder, table: Table, from: string, to: 
   for (const part of table.partitionBy?.keys ?? []) if (part.column === from) part.column = to;
   for (const other of builder.model.tables.values()) {
     for (const constraint of other.constraints) {
-      if (constraint.foreignKey?.table === tableKey) constraint.foreignKey.columns = constraint.foreignKey.columns.map((n) => (n === from ? to : n));
+      if (constraint.kind === 'foreign' && constraint.foreignKey.table === tableKey) constraint.foreignKey.columns = constraint.foreignKey.columns.map((n) => (n === from ? to : n));
     }
   }
 }

@@ -457,7 +457,7 @@ export function attachPartition(builder: DdlModelBuilder, parent: Table, partiti
 export function resolveForeignKeys(builder: DdlModelBuilder): void {
   const { model } = builder;
   for (const { constraint, origin } of builder.pendingForeignKeys) {
-    const fk = constraint.foreignKey!;
+    const fk = constraint.foreignKey;
     const target = model.tables.get(fk.table);
     fk.resolved = Boolean(target);
     if (target && fk.columns.length === 0) {
