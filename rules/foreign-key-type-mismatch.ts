@@ -4,7 +4,7 @@
  * what the key can hold (an int4 column pointing at an int8 key overflows at 2^31), and joins compare through a cast.
  */
 import { baseTypeOf, formatType, logicalTables, qualify } from '../src/model/model.js';
-import type { Column, Constraint, ForeignKeyConstraint, SchemaModel, Table, TypeRef } from '../src/model/types.js';
+import type { Column, ForeignKeyConstraint, SchemaModel, Table, TypeRef } from '../src/model/types.js';
 import type { Fix, Rule, RuleFinding } from '../src/engine/types.js';
 import { qualifiedIdent, quoteIdent } from '../src/fix/sql.js';
 

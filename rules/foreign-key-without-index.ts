@@ -6,7 +6,7 @@
 import { createIndexFix, REPAIR_NOTE, NameReservations, type IndexFix } from '../src/fix/create-index.js';
 import { columnList } from '../src/fix/sql.js';
 import { descendantPartitions, indexesOf, logicalTables } from '../src/model/model.js';
-import type { Constraint, Expression, ForeignKeyConstraint, Index, SchemaModel, Table } from '../src/model/types.js';
+import type { Expression, ForeignKeyConstraint, Index, SchemaModel, Table } from '../src/model/types.js';
 import type { Rule, RuleFinding } from '../src/engine/types.js';
 import type { PgNode } from '../src/sql/pg-node.js';
 

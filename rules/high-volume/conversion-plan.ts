@@ -5,7 +5,7 @@
  */
 import { clipBytes, columnList, fixObjectName, qualifiedIdent, quoteIdent, quoteLiteral } from '../../src/fix/sql.js';
 import { baseTypeOf, indexesOf, qualify, relationNameTaken, splitQualified } from '../../src/model/model.js';
-import type { Column, Constraint, ForeignKeyConstraint, Index, SchemaModel, Table } from '../../src/model/types.js';
+import type { Column, ForeignKeyConstraint, Index, SchemaModel, Table } from '../../src/model/types.js';
 import type { PartitionKeyChoice } from './partition-key.js';
 import type { PgNode } from '../../src/sql/pg-node.js';
 

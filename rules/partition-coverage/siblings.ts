@@ -10,7 +10,7 @@
  */
 import { indexCoversForeignKey } from '../foreign-key-without-index.js';
 import { constraintNameTaken, indexesOf, relationNameTaken } from '../../src/model/model.js';
-import type { CheckConstraint, Constraint, Expression, ForeignKeyConstraint, Index, SchemaModel, Table, Trigger } from '../../src/model/types.js';
+import type { CheckConstraint, Expression, ForeignKeyConstraint, Index, SchemaModel, Table, Trigger } from '../../src/model/types.js';
 import { columnList, fixObjectName, MAX_IDENTIFIER_BYTES, qualifiedIdent, quoteIdent, quoteLiteral } from '../../src/fix/sql.js';
 
 interface Template<T> {

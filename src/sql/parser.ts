@@ -5,6 +5,7 @@
 import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
 import { isStackOverflow } from './walk-tree.js';
 import type { PlpgsqlParseResult } from './plpgsql-tree.js';
+import type { PgNode } from './pg-node.js';
 
 let loaded: Promise<void> | undefined;
 let ready = false;
@@ -21,7 +22,7 @@ function ensureReady(): void {
 }
 
 export interface RawStatement {
-  stmt: Record<string, unknown>;
+  stmt: PgNode;
   /** UTF-8 byte offset of the first token (absent in the tree for 0). */
   stmt_location?: number;
   stmt_len?: number;

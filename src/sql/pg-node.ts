@@ -37,3 +37,22 @@ export type PgNodeOf<K extends NodeTag> = Viewed<Wrapped<K>>;
 export function stringValue(node: PgNode): string {
   return node.String?.sval ?? '';
 }
+
+/** A node's tag and body together, discriminated by the tag: `switch (kind)` narrows `node` to that tag's body. */
+export type TaggedNode = { [K in NodeTag]: { kind: K; node: PgNodeOf<K> } }[NodeTag];
+
+/** `{ CreateStmt: {…} }` → `{ kind: 'CreateStmt', node: {…} }`; undefined for an empty object (a released tree). */
+export function tagged(node: PgNode): TaggedNode | undefined {
+  const kind = Object.keys(node)[0] as NodeTag | undefined;
+  // A parse node has exactly one key, its tag, so the pair is the TaggedNode member of that tag.
+  return kind === undefined ? undefined : ({ kind, node: node[kind] } as TaggedNode);
+}
+
+/**
+ * A field the grammar always fills (a CreateStmt's relation, a RangeVar's relname): `@pgsql/types` marks every
+ * field optional, so this states the parser's guarantee, and fails loudly as an internal error if it ever breaks.
+ */
+export function present<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`internal: the parse tree has no ${what}`);
+  return value;
+}
