@@ -86,7 +86,7 @@ function checkTable(model: SchemaModel, table: Table, options: HighVolumeTableNo
     object: { kind: 'table', schema: table.schema, name: table.name },
     origin: table.origin,
     severity: signal.kind === 'shape' ? 'note' : undefined,
-    fix: plan && { sql: plan.sql, safety: 'review', notes: [...widenedUniqueKeys(model, table, key!), ...plan.notes], concurrently: false, target: { table: name, kind: 'plan' } },
+    fix: plan && { sql: plan.sql, safety: 'review', notes: [...widenedUniqueKeys(model, table, key), ...plan.notes], concurrently: false, target: { table: name, kind: 'plan' } },
   };
 }
 

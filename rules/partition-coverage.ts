@@ -14,7 +14,6 @@ import { defaultNamePattern, detectNamePattern, partitionName } from './partitio
 import {
   addMonths,
   boundInstant,
-  boundLiteral,
   displayInstant,
   inferLocalTime,
   IntervalGrid,
@@ -118,7 +117,6 @@ function buildFix(
   model: SchemaModel,
   parent: TimePartitioned,
   partitions: Partitions,
-  coverage: Coverage,
   required: number,
   now: number,
   options: PartitionCoverageOptions,
@@ -201,7 +199,7 @@ function checkTable(model: SchemaModel, parent: TimePartitioned, options: Partit
     message,
     object: { kind: 'table', schema: table.schema, name: table.name },
     origin: table.origin,
-    fix: buildFix(model, parent, partitions, coverage, required, now, options),
+    fix: buildFix(model, parent, partitions, required, now, options),
   };
 }
 

@@ -23,7 +23,9 @@ function regclassParts(text: string): string[] | undefined {
   const re = /\s*(?:"((?:[^"]|"")*)"|([^."\s]+))\s*(\.|$)/gy;
   let match: RegExpExecArray | null;
   while (re.lastIndex < text.length && (match = re.exec(text))) {
-    parts.push(match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2].toLowerCase());
+    // `.at()` types an unmatched group as undefined, which it is at run time.
+    const quoted = match.at(1);
+    parts.push(quoted !== undefined ? quoted.replace(/""/g, '"') : match[2].toLowerCase());
     if (match[3] === '') break;
   }
   return parts.length >= 1 && parts.length <= 2 ? parts : undefined;

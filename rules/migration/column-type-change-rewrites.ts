@@ -26,8 +26,8 @@ export function changeWithoutRewrite(old: TypeRef, next: { name: string; modifie
   if (old.arrayDims !== next.arrayDims) return false;
   const from = old.name;
   const to = next.name;
-  const [oldLength] = old.modifiers;
-  const [newLength] = next.modifiers;
+  const oldLength = old.modifiers.at(0);
+  const newLength = next.modifiers.at(0);
   if ((from === 'varchar' || from === 'text') && to === 'text') return true;
   if (from === 'varchar' && to === 'varchar') return newLength === undefined || (oldLength !== undefined && newLength >= oldLength);
   if (from === 'text' && to === 'varchar') return newLength === undefined;

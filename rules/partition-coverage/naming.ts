@@ -60,9 +60,10 @@ function alignedFor(format: DateFormat, ms: number): boolean {
 function findIn(name: string, rendered: string): number {
   // The date must stand on its own: `2026` inside `20260101` is not a year.
   for (let at = name.lastIndexOf(rendered); at >= 0; at = at === 0 ? -1 : name.lastIndexOf(rendered, at - 1)) {
-    const before = name[at - 1];
-    const after = name[at + rendered.length];
-    if (!/\d/.test(before ?? '') && !/\d/.test(after ?? '')) return at;
+    // charAt gives '' outside the name (before the first or after the last character).
+    const before = name.charAt(at - 1);
+    const after = name.charAt(at + rendered.length);
+    if (!/\d/.test(before) && !/\d/.test(after)) return at;
   }
   return -1;
 }

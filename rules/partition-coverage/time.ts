@@ -44,7 +44,7 @@ function zoneOffset(zone: string, wallMs: number): number | undefined {
   const numeric = /^([+-])(\d{1,2}):?(\d{2})?:?(\d{2})?$/.exec(zone);
   if (numeric) {
     const sign = numeric[1] === '-' ? -1 : 1;
-    return sign * ((Number(numeric[2]) * 60 + Number(numeric[3] ?? 0)) * 60 + Number(numeric[4] ?? 0)) * 1000;
+    return sign * ((Number(numeric[2]) * 60 + Number(numeric.at(3) ?? 0)) * 60 + Number(numeric.at(4) ?? 0)) * 1000;
   }
   // A wall time in a named zone: the offset at the instant it denotes (two passes settle DST edges).
   const first = namedZoneOffset(zone, wallMs);
@@ -65,7 +65,8 @@ export function boundInstant(value: BoundValue, type: TimeKeyType): number | und
   if (text === '-infinity') return -Infinity;
   const match = LITERAL.exec(value.text);
   if (!match) return undefined;
-  const [, y, mo, d, h, mi, s, fraction, zone] = match;
+  // Optional groups that did not match are undefined at run time.
+  const [, y, mo, d, h, mi, s, fraction, zone]: Array<string | undefined> = match;
   const date = Date.UTC(Number(y), Number(mo) - 1, Number(d));
   if (Number.isNaN(date)) return undefined;
   if (type === 'date') return date;

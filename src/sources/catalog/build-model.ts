@@ -17,7 +17,6 @@ import type {
   SchemaModel,
   Table,
   Trigger,
-  TriggerEvent,
   TypeRef,
 } from '../../model/types.js';
 import { parseStatements } from '../../sql/parser.js';

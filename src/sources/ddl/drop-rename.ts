@@ -253,7 +253,7 @@ export function applyRename(builder: DdlModelBuilder, stmt: PgNodeOf<'RenameStmt
     case 'OBJECT_TABCONSTRAINT': {
       const table = builder.findTable(relation());
       const constraint = table?.constraints.find((c) => c.name === subname);
-      if (!table || !constraint) return void builder.diagnose(`RENAME CONSTRAINT: constraint ${subname} does not exist`);
+      if (!table || !constraint) return builder.diagnose(`RENAME CONSTRAINT: constraint ${subname} does not exist`);
       builder.renameConstraint(table, constraint, newname);
       if (constraint.index) {
         const index = model.indexes.get(constraint.index);
@@ -277,7 +277,7 @@ export function applyRename(builder: DdlModelBuilder, stmt: PgNodeOf<'RenameStmt
       const parts = strings(stmt.object?.ObjectWithArgs?.objname);
       const from = builder.qualifyList(parts.map((sval) => ({ String: { sval } })), (k) => model.functions.has(k));
       const overloads = model.functions.get(from.key);
-      if (!overloads) return void builder.diagnose(`ALTER FUNCTION RENAME: function ${parts.join('.')} does not exist`);
+      if (!overloads) return builder.diagnose(`ALTER FUNCTION RENAME: function ${parts.join('.')} does not exist`);
       const to = qualify(from.schema, newname);
       model.functions.delete(from.key);
       model.functions.set(to, [...(model.functions.get(to) ?? []), ...overloads.map((f) => ({ ...f, name: newname }))]);
@@ -300,7 +300,7 @@ export function applyRename(builder: DdlModelBuilder, stmt: PgNodeOf<'RenameStmt
 
 function renameColumn(builder: DdlModelBuilder, table: Table, from: string, to: string): void {
   const target = table.columns.find((c) => c.name === from);
-  if (!target) return void builder.diagnose(`RENAME COLUMN: column ${from} does not exist in ${table.schema}.${table.name}`);
+  if (!target) return builder.diagnose(`RENAME COLUMN: column ${from} does not exist in ${table.schema}.${table.name}`);
   const tableKey = qualify(table.schema, table.name);
   const rename = (t: Table): void => {
     const c = t.columns.find((x) => x.name === from);

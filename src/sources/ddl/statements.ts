@@ -221,7 +221,7 @@ function applyAlterDomain(builder: DdlModelBuilder, node: PgNodeOf<'AlterDomainS
   const parts = strings(node.typeName);
   const { key, schema, name } = builder.qualifyList(parts.map((sval) => ({ String: { sval } })), (k) => builder.model.domains.has(k));
   const domain = builder.model.domains.get(key);
-  if (!domain) return void builder.diagnose(`ALTER DOMAIN: domain ${parts.join('.')} is not defined (yet); statement skipped`);
+  if (!domain) return builder.diagnose(`ALTER DOMAIN: domain ${parts.join('.')} is not defined (yet); statement skipped`);
   switch (node.subtype) {
     case 'C':
       if (node.def?.Constraint?.contype === 'CONSTR_CHECK') {
