@@ -40,8 +40,8 @@ export function indexCoversForeignKey(index: Index, fkColumns: string[], columnO
   if (index.method !== 'btree' && !(index.method === 'hash' && n === 1)) return false;
   if (index.keys.length < n) return false;
   const leading = index.keys.slice(0, n);
-  if (leading.some((key) => key.column === undefined)) return false;
-  const leadingColumns = leading.map((key) => key.column!);
+  const leadingColumns = leading.map((key) => key.column).filter((column): column is string => column !== undefined);
+  if (leadingColumns.length < leading.length) return false;
   const sameColumns =
     columnOrder === 'exact'
       ? leadingColumns.every((column, i) => column === fkColumns[i])

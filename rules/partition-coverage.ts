@@ -92,8 +92,8 @@ function describeProblems(
   const short = !coverage.unbounded && (coverage.horizon === undefined || coverage.horizon < required);
   if (short && coverage.horizon === undefined) {
     sentences.push(`Partitioned table ${name} has no range partitions, short of ${displayInstant(required)} (${ahead}).`);
-  } else if (short) {
-    sentences.push(`Partitioned table ${name} has partitions up to ${displayInstant(coverage.horizon!)}, short of ${displayInstant(required)} (${ahead}).`);
+  } else if (short && coverage.horizon !== undefined) {
+    sentences.push(`Partitioned table ${name} has partitions up to ${displayInstant(coverage.horizon)}, short of ${displayInstant(required)} (${ahead}).`);
   }
   if (coverage.gaps.length) {
     const list = coverage.gaps.map((gap) => `from ${displayInstant(gap.from)} to ${displayInstant(gap.to)}`).join(', ');

@@ -181,14 +181,16 @@ export function conversionPlan({ model, table, key, monthsAhead }: PlanInput): C
   for (const index of indexesOf(model, table)) {
     if (index.constraint) continue;
     const keySql = indexKeySql(index);
-    const plainColumns = index.keys.every((key) => key.column) ? index.keys.map((key) => key.column!) : undefined;
+    const columns = index.keys.map((key) => key.column).filter((column): column is string => Boolean(column));
+    const plainColumns = columns.length === index.keys.length ? columns : undefined;
     if (!keySql || (index.unique && !plainColumns)) {
       manual.push(`index ${index.name}`);
       continue;
     }
     const using = index.method === 'btree' ? '' : ` USING ${index.method}`;
-    const keys = index.unique ? columnList(withKey(plainColumns!, keyName)) : keySql;
-    if (index.unique) uniqueKeys.push(withKey(plainColumns!, keyName));
+    // A unique index got here only with plain columns (checked above).
+    const keys = index.unique && plainColumns ? columnList(withKey(plainColumns, keyName)) : keySql;
+    if (index.unique && plainColumns) uniqueKeys.push(withKey(plainColumns, keyName));
     const include = index.include.length ? ` INCLUDE (${columnList(index.include)})` : '';
     const where = index.predicate ? ` WHERE ${index.predicate.text}` : '';
     steps.push(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ON ${fresh}${using} (${keys})${include}${where};`);

@@ -14,7 +14,7 @@ const ALIASES: Record<string, string> = { 'character varying': 'varchar', charac
 function writtenType(typeName: PgNodeOf<'TypeName'>): { name: string; modifiers: number[]; arrayDims: number } {
   const names = (typeName.names ?? []).map(stringValue);
   const last = names[names.length - 1];
-  const modifiers = (typeName.typmods ?? []).map((mod) => Number(mod.A_Const?.ival?.ival ?? 0));
+  const modifiers = (typeName.typmods ?? []).map((mod) => mod.A_Const?.ival?.ival ?? 0);
   return { name: ALIASES[last] ?? last, modifiers, arrayDims: typeName.arrayBounds?.length ?? 0 };
 }
 

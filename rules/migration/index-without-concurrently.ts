@@ -30,7 +30,8 @@ function partitionedRecipe(node: IndexStmt, table: Table, model: SchemaModel, ct
   const parentName = node.idxname ?? choosePostgresName(table.name, joinNameParts(keyNames(node)), 'idx', isTaken(table.schema));
   taken.add(`${table.schema}.${parentName}`);
   // The parse tree says ON ONLY by leaving `inh` out (the deparser reads it that way too).
-  const { inh: _inh, ...onlyRelation } = node.relation ?? {};
+  const onlyRelation = { ...node.relation };
+  delete onlyRelation.inh;
   const sql = [indexSql(node, { idxname: parentName, relation: onlyRelation, concurrent: false, if_not_exists: true })];
   for (const key of table.partitions) {
     const partition = model.tables.get(key);

@@ -92,7 +92,10 @@ export function detectNamePattern(siblings: Array<{ name: string; from: number }
 }
 
 export function defaultNamePattern(parent: string, interval: PartitionInterval): NamePattern {
-  return { prefix: `${parent}_`, format: FORMAT_BY_ID.get(DEFAULT_FORMAT[interval])!, suffix: '' };
+  const format = FORMAT_BY_ID.get(DEFAULT_FORMAT[interval]);
+  // Every default format id is one of FORMATS.
+  if (!format) throw new Error(`internal: no name format ${DEFAULT_FORMAT[interval]}`);
+  return { prefix: `${parent}_`, format, suffix: '' };
 }
 
 /**

@@ -136,7 +136,7 @@ export function siblingExtras(model: SchemaModel, parent: Table, siblings: Table
         const name = adapt(sample.name, sibling, partition, 'idx', relationTaken);
         reservedRelations.add(name);
         const keys = sample.keys
-          .map((k) => `${k.column !== undefined ? quoteIdent(k.column) : `(${k.expression!.text})`}${k.opclass ? ` ${k.opclass}` : ''}${k.descending ? ' DESC' : ''}`)
+          .map((k) => `${k.column !== undefined ? quoteIdent(k.column) : `(${k.expression?.text ?? ''})`}${k.opclass ? ` ${k.opclass}` : ''}${k.descending ? ' DESC' : ''}`)
           .join(', ');
         result.push(
           `CREATE ${sample.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${target}${sample.method === 'btree' ? '' : ` USING ${sample.method}`} (${keys})` +

@@ -45,7 +45,7 @@ function setConfigLockTimeout(node: PgNodeOf<'SelectStmt'>): string | undefined 
     const call = target.ResTarget?.val?.FuncCall;
     const name = call?.funcname?.map((n) => n.String?.sval).pop();
     const args = call?.args ?? [];
-    if (name === 'set_config' && args[0]?.A_Const?.sval?.sval === 'lock_timeout') return String(args[1]?.A_Const?.sval?.sval ?? '');
+    if (name === 'set_config' && args[0]?.A_Const?.sval?.sval === 'lock_timeout') return args[1]?.A_Const?.sval?.sval ?? '';
   }
   return undefined;
 }

@@ -71,7 +71,7 @@ export function parseStatements(sql: string): { ok: true; stmts: RawStatement[] 
     const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
     return {
       ok: false,
-      error: { message: details?.message ?? String((error as Error).message ?? error), cursorPosition: details?.cursorPosition },
+      error: { message: details?.message ?? String((error as { message?: unknown } | undefined)?.message ?? error), cursorPosition: details?.cursorPosition },
     };
   }
 }

@@ -159,7 +159,7 @@ export class DdlModelBuilder {
 
   private firstSchemaOf(path: string[]): string {
     const candidates = path.filter((schema) => schema !== 'pg_catalog' && schema !== '$user');
-    return candidates.find((schema) => this.model.schemas.has(schema)) ?? candidates[0] ?? 'public';
+    return candidates.find((schema) => this.model.schemas.has(schema)) ?? candidates.at(0) ?? 'public';
   }
 
   /** A statement of the current file set search_path: its unqualified objects no longer depend on the session. */
@@ -316,7 +316,7 @@ export class DdlModelBuilder {
 
   countConstraintName(schema: string, name: string, delta: number): void {
     let names = this.constraintNames.get(schema);
-    if (!names) this.constraintNames.set(schema, (names = new Map()));
+    if (!names) this.constraintNames.set(schema, (names = new Map<string, number>()));
     names.set(name, (names.get(name) ?? 0) + delta);
   }
 
@@ -368,6 +368,7 @@ export class DdlModelBuilder {
 
   /** Applies a file's statements; a big file comes in several groups (parse-file.ts), all sharing its `source`. */
   applyFile(file: ParsedFile, apply: (builder: DdlModelBuilder, statement: ParsedStatement) => void): void {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- `file` is unset until the first file is applied
     const newFile = this.file?.source !== file.source;
     this.file = file;
     if (file.diagnostics.some((d) => d.kind === 'syntax')) this.unreadableInput = true;

@@ -201,7 +201,9 @@ export function renameTable(builder: DdlModelBuilder, table: Table, schema: stri
   // Indexes stay in the table's schema: SET SCHEMA moves them along.
   if (oldKey.split('.')[0] !== schema) {
     for (const indexKey of [...table.indexes]) {
-      const index = model.indexes.get(indexKey)!;
+      const index = model.indexes.get(indexKey);
+      // A table's index list names indexes of the model only.
+      if (!index) continue;
       model.indexes.delete(indexKey);
       index.schema = schema;
       model.indexes.set(qualify(schema, index.name), index);
@@ -238,8 +240,8 @@ export function applyRename(builder: DdlModelBuilder, stmt: PgNodeOf<'RenameStmt
       // An index that backs a constraint renames the constraint too.
       const table = model.tables.get(index.table);
       const constraint = table?.constraints.find((c) => c.name === oldName && c.index === qualify(index.schema, newname));
-      if (constraint && index.constraint === oldName) {
-        builder.renameConstraint(table!, constraint, newname);
+      if (table && constraint && index.constraint === oldName) {
+        builder.renameConstraint(table, constraint, newname);
         index.constraint = newname;
       }
       return;

@@ -84,7 +84,8 @@ function sameIndexShape(a: Index, b: Index): boolean {
   return a.keys.every((key, i) => {
     const other = b.keys[i];
     if (key.column || other.column) return key.column === other.column;
-    return key.expression!.text === other.expression!.text;
+    // A key is a column or an expression.
+    return key.expression?.text === other.expression?.text;
   });
 }
 

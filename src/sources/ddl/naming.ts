@@ -28,7 +28,7 @@ export function indexExpressionColumnName(expr: PgNode): string {
     }
     if (node.CoalesceExpr) return ['coalesce', 2];
     if (node.CaseExpr) return ['case', 1];
-    if (node.SQLValueFunction) return [String(node.SQLValueFunction.op ?? 'expr').replace(/^SVFOP_/, '').toLowerCase(), 2];
+    if (node.SQLValueFunction) return [(node.SQLValueFunction.op ?? 'expr').replace(/^SVFOP_/, '').toLowerCase(), 2];
     return ['expr', 0];
   };
   return figure(expr)[0];

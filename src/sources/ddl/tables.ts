@@ -167,7 +167,7 @@ function applyColumnConstraint(
     case 'CONSTR_ATTR_IMMEDIATE':
     case 'CONSTR_ATTR_ENFORCED':
     case 'CONSTR_ATTR_NOT_ENFORCED': {
-      const last = previous[previous.length - 1];
+      const last = previous.at(-1);
       if (last && last.column === column) {
         if (node.contype === 'CONSTR_ATTR_DEFERRABLE') last.node = { ...last.node, deferrable: true };
         if (node.contype === 'CONSTR_ATTR_NOT_DEFERRABLE') last.node = { ...last.node, deferrable: false };
