@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/**', 'scripts/**', 'coverage/**', 'test/support/fuzz-worker.mjs', 'eslint.config.js', 'jest.config.js', 'bin/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/**', 'scripts/**', 'coverage/**', 'test/support/fuzz-worker.mjs', 'test/support/mermaid-check.mjs', 'eslint.config.js', 'jest.config.js', 'bin/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
