@@ -4,7 +4,7 @@
  * what the key can hold (an int4 column pointing at an int8 key overflows at 2^31), and joins compare through a cast.
  */
 import { baseTypeOf, formatType, logicalTables, qualify } from '../src/model/model.js';
-import type { Column, Constraint, SchemaModel, Table, TypeRef } from '../src/model/types.js';
+import type { Column, ForeignKeyConstraint, SchemaModel, Table, TypeRef } from '../src/model/types.js';
 import type { Fix, Rule, RuleFinding } from '../src/engine/types.js';
 import { qualifiedIdent, quoteIdent } from '../src/fix/sql.js';
 
@@ -24,9 +24,9 @@ function sameType(a: TypeRef, b: TypeRef): boolean {
   return a.modifiers.join(',') === b.modifiers.join(',');
 }
 
-function referencedColumns(model: SchemaModel, constraint: Constraint): { table: Table; columns: string[] } | undefined {
+function referencedColumns(model: SchemaModel, constraint: ForeignKeyConstraint): { table: Table; columns: string[] } | undefined {
   const target = constraint.foreignKey;
-  if (!target?.resolved) return undefined;
+  if (!target.resolved) return undefined;
   const table = model.tables.get(target.table);
   if (!table) return undefined;
   if (target.columns.length) return { table, columns: target.columns };
@@ -34,7 +34,7 @@ function referencedColumns(model: SchemaModel, constraint: Constraint): { table:
   return pk ? { table, columns: pk.columns } : undefined;
 }
 
-function mismatches(model: SchemaModel, table: Table, constraint: Constraint): Mismatch[] {
+function mismatches(model: SchemaModel, table: Table, constraint: ForeignKeyConstraint): Mismatch[] {
   const target = referencedColumns(model, constraint);
   if (!target || target.columns.length !== constraint.columns.length) return [];
   const result: Mismatch[] = [];
@@ -110,7 +110,7 @@ export const foreignKeyTypeMismatch: Rule<ForeignKeyTypeMismatchOptions> = {
         if (constraint.kind !== 'foreign' || constraint.inheritedFrom) continue;
         const found = mismatches(model, table, constraint);
         if (!found.length) continue;
-        const target = constraint.foreignKey!;
+        const target = constraint.foreignKey;
         const pairs = found.map((m) => `${m.column.name} is ${formatType(m.type)}, ${target.table}.${m.referenced.name} is ${formatType(m.referencedType)}`);
         findings.push({
           title: `${qualify(table.schema, table.name)}: foreign key ${constraint.name} joins ${found.map((m) => `${formatType(m.type)} to ${formatType(m.referencedType)}`).join(', ')}`,

@@ -6,30 +6,29 @@
 import { createIndexFix, REPAIR_NOTE, NameReservations, type IndexFix } from '../src/fix/create-index.js';
 import { columnList } from '../src/fix/sql.js';
 import { descendantPartitions, indexesOf, logicalTables } from '../src/model/model.js';
-import type { Constraint, Expression, Index, SchemaModel, Table } from '../src/model/types.js';
+import type { Expression, ForeignKeyConstraint, Index, SchemaModel, Table } from '../src/model/types.js';
 import type { Rule, RuleFinding } from '../src/engine/types.js';
+import type { PgNode } from '../src/sql/pg-node.js';
 
 export interface ForeignKeyWithoutIndexOptions {
   /** `any`: the FK columns may lead the index in any order; `exact`: in the FK's order. */
   columnOrder: 'any' | 'exact';
 }
 
-type Node = Record<string, any>;
-
 /** A predicate PostgreSQL can still use for FK lookups: `col IS NOT NULL` over FK columns, ANDed. */
 function predicateAllowsLookups(predicate: Expression | undefined, fkColumns: string[]): boolean {
   if (!predicate) return true;
   // Iterative: `a AND (b AND (c …))` nests one level per parenthesis, as deep as the predicate is long.
-  const conjuncts: Node[] = [];
-  for (const pending = [predicate.ast as Node]; pending.length > 0; ) {
-    const node = pending.pop()!;
-    if (node?.BoolExpr?.boolop === 'AND_EXPR') pending.push(...(node.BoolExpr.args as Node[]).slice().reverse());
+  const conjuncts: Array<PgNode | undefined> = [];
+  for (const pending = [predicate.ast as PgNode | undefined]; pending.length > 0; ) {
+    const node = pending.pop();
+    if (node?.BoolExpr?.boolop === 'AND_EXPR') pending.push(...(node.BoolExpr.args ?? []).slice().reverse());
     else conjuncts.push(node);
   }
   return conjuncts.every((node) => {
-    const test = node.NullTest;
+    const test = node?.NullTest;
     if (!test || test.nulltesttype !== 'IS_NOT_NULL') return false;
-    const fields = test.arg?.ColumnRef?.fields as Node[] | undefined;
+    const fields = test.arg?.ColumnRef?.fields;
     const column = fields?.[fields.length - 1]?.String?.sval;
     return column !== undefined && fkColumns.includes(column);
   });
@@ -41,8 +40,8 @@ export function indexCoversForeignKey(index: Index, fkColumns: string[], columnO
   if (index.method !== 'btree' && !(index.method === 'hash' && n === 1)) return false;
   if (index.keys.length < n) return false;
   const leading = index.keys.slice(0, n);
-  if (leading.some((key) => key.column === undefined)) return false;
-  const leadingColumns = leading.map((key) => key.column!);
+  const leadingColumns = leading.map((key) => key.column).filter((column): column is string => column !== undefined);
+  if (leadingColumns.length < leading.length) return false;
   const sameColumns =
     columnOrder === 'exact'
       ? leadingColumns.every((column, i) => column === fkColumns[i])
@@ -77,7 +76,7 @@ function plannedCover(planned: PlannedIndex[], table: Table, columns: string[], 
 function checkForeignKey(
   model: SchemaModel,
   table: Table,
-  fk: Constraint,
+  fk: ForeignKeyConstraint,
   options: ForeignKeyWithoutIndexOptions,
   names: NameReservations,
   planned: PlannedIndex[],
@@ -86,7 +85,7 @@ function checkForeignKey(
   const covers = (index: Index): boolean => indexCoversForeignKey(index, fk.columns, options.columnOrder);
   if (indexesOf(model, table).some(covers)) return undefined;
   const tableName = logical === table ? `${table.schema}.${table.name}` : `partition ${table.schema}.${table.name} of ${logical.schema}.${logical.name}`;
-  const target = fk.foreignKey!.table;
+  const target = fk.foreignKey.table;
   let message =
     `Foreign key ${fk.name} ${describeColumns(fk.columns)} on ${tableName} has no index that starts with its columns. ` +
     `Each DELETE or key UPDATE on ${target} scans ${logical === table ? tableName : `${table.schema}.${table.name}`} to check it, and joins along the key cannot use an index.`;
@@ -189,9 +188,9 @@ export const foreignKeyWithoutIndex: Rule<ForeignKeyWithoutIndexOptions> = {
     const findings: RuleFinding[] = [];
     const planned: PlannedIndex[] = [];
     // Longer keys first, so a key that leads another's planned index shares it.
-    const foreignKeys = (t: Table): Constraint[] =>
+    const foreignKeys = (t: Table): ForeignKeyConstraint[] =>
       t.constraints
-        .filter((c) => c.kind === 'foreign' && !c.inheritedFrom && c.columns.length > 0)
+        .filter((c): c is ForeignKeyConstraint => c.kind === 'foreign' && !c.inheritedFrom && c.columns.length > 0)
         .sort((a, b) => b.columns.length - a.columns.length);
     for (const table of logicalTables(model)) {
       for (const constraint of foreignKeys(table)) {

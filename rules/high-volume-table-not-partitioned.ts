@@ -45,8 +45,8 @@ function widenedKeys(model: SchemaModel, table: Table, key: PartitionKeyChoice):
     .filter((c) => (c.kind === 'primary' || c.kind === 'unique') && !c.columns.includes(key.column.name))
     .map((c) => ({ what: c.kind === 'primary' ? 'PRIMARY KEY' : 'UNIQUE', columns: c.columns }));
   for (const index of indexesOf(model, table)) {
-    if (!index.unique || index.constraint || index.predicate || index.keys.some((k) => !k.column)) continue;
-    const columns = index.keys.map((k) => k.column!);
+    const columns = index.keys.map((k) => k.column).filter((column): column is string => Boolean(column));
+    if (!index.unique || index.constraint || index.predicate || columns.length < index.keys.length) continue;
     if (!columns.includes(key.column.name)) result.push({ what: `UNIQUE INDEX ${index.name}`, columns });
   }
   return result;
@@ -86,7 +86,7 @@ function checkTable(model: SchemaModel, table: Table, options: HighVolumeTableNo
     object: { kind: 'table', schema: table.schema, name: table.name },
     origin: table.origin,
     severity: signal.kind === 'shape' ? 'note' : undefined,
-    fix: plan && { sql: plan.sql, safety: 'review', notes: [...widenedUniqueKeys(model, table, key!), ...plan.notes], concurrently: false, target: { table: name, kind: 'plan' } },
+    fix: plan && { sql: plan.sql, safety: 'review', notes: [...widenedUniqueKeys(model, table, key), ...plan.notes], concurrently: false, target: { table: name, kind: 'plan' } },
   };
 }
 

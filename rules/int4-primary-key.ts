@@ -7,6 +7,7 @@ import { baseTypeOf, logicalTables, qualify } from '../src/model/model.js';
 import type { Column, SchemaModel, Table } from '../src/model/types.js';
 import type { Fix, Rule, RuleFinding } from '../src/engine/types.js';
 import { qualifiedIdent, quoteIdent, quoteLiteral } from '../src/fix/sql.js';
+import type { PgNode, PgNodeOf } from '../src/sql/pg-node.js';
 
 export interface Int4PrimaryKeyOptions {
   /** Live mode: a sequence at or past this share of its maximum raises the finding from note to the rule's level. */
@@ -15,13 +16,12 @@ export interface Int4PrimaryKeyOptions {
 
 const NARROW = new Set(['int2', 'int4']);
 
-type Node = Record<string, any>;
-
-function nextvalCall(column: Column): Node | undefined {
-  let node = column.default?.ast as Node | undefined;
-  while (node?.TypeCast) node = node.TypeCast.arg as Node;
-  const parts = (node?.FuncCall?.funcname as Node[] | undefined)?.map((part) => part.String?.sval);
-  return parts?.[parts.length - 1] === 'nextval' ? (node!.FuncCall as Node) : undefined;
+function nextvalCall(column: Column): PgNodeOf<'FuncCall'> | undefined {
+  let node = column.default?.ast as PgNode | undefined;
+  while (node?.TypeCast) node = node.TypeCast.arg;
+  const call = node?.FuncCall;
+  const parts = call?.funcname?.map((part) => part.String?.sval);
+  return parts?.[parts.length - 1] === 'nextval' ? call : undefined;
 }
 
 function isNextvalDefault(column: Column): boolean {
@@ -30,8 +30,8 @@ function isNextvalDefault(column: Column): boolean {
 
 /** The sequence text of `nextval('app."Orders_seq"'::regclass)`, as written (a regclass literal). */
 function nextvalSequenceText(column: Column): string | undefined {
-  let arg = (nextvalCall(column)?.args as Node[] | undefined)?.[0];
-  while (arg?.TypeCast) arg = arg.TypeCast.arg as Node;
+  let arg = nextvalCall(column)?.args?.[0];
+  while (arg?.TypeCast) arg = arg.TypeCast.arg;
   const text = arg?.A_Const?.sval?.sval;
   return typeof text === 'string' ? text : undefined;
 }
@@ -61,8 +61,9 @@ function referencingColumns(model: SchemaModel, table: Table, column: string): A
   for (const other of model.tables.values()) {
     if (other.partitionOf) continue; // the parent's ALTER reaches its partitions
     for (const constraint of other.constraints) {
+      if (constraint.kind !== 'foreign') continue;
       const target = constraint.foreignKey;
-      if (!target || target.table !== key || constraint.inheritedFrom) continue;
+      if (target.table !== key || constraint.inheritedFrom) continue;
       const position = target.columns.indexOf(column);
       if (position < 0 || !constraint.columns[position]) continue;
       const referencing = other.columns.find((c) => c.name === constraint.columns[position]);

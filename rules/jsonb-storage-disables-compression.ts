@@ -24,7 +24,8 @@ function fixFor({ table, column }: JsonbColumn): Fix {
 }
 
 function messageFor({ table, column }: JsonbColumn): string {
-  const storage = column.storage!.toUpperCase();
+  // Only columns with an explicit SET STORAGE get here.
+  const storage = (column.storage ?? '').toUpperCase();
   const sentences = [
     `Column ${qualify(table.schema, table.name)}.${column.name} (jsonb) has STORAGE ${storage}, which stores its documents uncompressed.`,
     storage === 'PLAIN'

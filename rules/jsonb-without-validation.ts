@@ -5,7 +5,7 @@
 import { skipIfDuplicate } from '../src/fix/idempotent.js';
 import { fixObjectName, qualifiedIdent, quoteIdent, quoteLiteral } from '../src/fix/sql.js';
 import { constraintNameTaken, descendantPartitions, qualify } from '../src/model/model.js';
-import type { Constraint, Domain, SchemaModel, Table } from '../src/model/types.js';
+import type { CheckConstraint, Constraint, Domain, SchemaModel, Table } from '../src/model/types.js';
 import type { Fix, Rule, RuleFinding } from '../src/engine/types.js';
 import { deparseNode } from '../src/sql/expression.js';
 import { columnDisplayName, columnSubject, jsonbColumns, jsonKindOfExpression, type JsonbColumn, type JsonKind } from './jsonb/columns.js';
@@ -14,11 +14,11 @@ export type JsonbWithoutValidationOptions = Record<string, never>;
 
 /** A CHECK that applies to the column's values, and where it lives (the table, or a domain of the column's type). */
 interface Validation {
-  constraint: Constraint;
+  constraint: CheckConstraint;
   owner: { kind: 'table'; table: Table } | { kind: 'domain'; domain: Domain };
 }
 
-function checkReadsColumn(constraint: Constraint, column: string): boolean {
+function checkReadsColumn(constraint: CheckConstraint, column: string): boolean {
   return constraint.columns.includes(column) || (constraint.check?.columns.includes(column) ?? false);
 }
 
@@ -29,7 +29,7 @@ function checkReadsColumn(constraint: Constraint, column: string): boolean {
 function validationsOf(jsonb: JsonbColumn): Validation[] {
   const { table, column } = jsonb;
   const result: Validation[] = table.constraints
-    .filter((constraint) => constraint.kind === 'check' && checkReadsColumn(constraint, column.name))
+    .filter((constraint): constraint is CheckConstraint => constraint.kind === 'check' && checkReadsColumn(constraint, column.name))
     .map((constraint) => ({ constraint, owner: { kind: 'table', table } }));
   for (const domain of jsonb.domains) {
     for (const constraint of domain.checks) {

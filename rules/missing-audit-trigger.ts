@@ -72,7 +72,7 @@ export function secretColumns(
   const words = new Set(options.secretWords.map((word) => word.toLowerCase()));
   const qualifiers = new Set(options.secretKeyQualifiers.map((word) => word.toLowerCase()));
   const extra = options.redactColumns.length ? picomatch(options.redactColumns) : undefined;
-  const tableAboutSecrets = nameWords(table.name ?? '').some((word) => words.has(word));
+  const tableAboutSecrets = nameWords(table.name).some((word) => words.has(word));
   const isSecret = (parts: string[]): boolean => {
     const last = parts.length - 1;
     for (let i = 0; i <= last; i++) {
@@ -177,7 +177,7 @@ function checkTable(
 
   const enable = auditTriggers.filter((t) => t.enabled === 'D' && t.events.some((event) => missing.includes(event)));
   const afterEnabling = covered([...enabled, ...enable]);
-  const template = enabled[0] ?? enable[0];
+  const template = enabled.at(0) ?? enable.at(0);
   const fallback = template ? undefined : bestAuditFunction(table, catalog.triggerFunctions, usage);
   const plan: AuditFixPlan = {
     enable,

@@ -14,7 +14,7 @@ export type NotValidConstraintOptions = Record<string, never>;
 function validateFix(table: Table, constraint: Constraint): Fix {
   const lock =
     constraint.kind === 'foreign'
-      ? `a SHARE UPDATE EXCLUSIVE lock on ${qualify(table.schema, table.name)} and ROW SHARE on ${constraint.foreignKey!.table}`
+      ? `a SHARE UPDATE EXCLUSIVE lock on ${qualify(table.schema, table.name)} and ROW SHARE on ${constraint.foreignKey.table}`
       : 'a SHARE UPDATE EXCLUSIVE lock';
   return {
     sql: `ALTER TABLE ${qualifiedIdent(table.schema, table.name)} VALIDATE CONSTRAINT ${quoteIdent(constraint.name)};`,
@@ -73,7 +73,7 @@ export const notValidConstraint: Rule<NotValidConstraintOptions> = {
       for (const constraint of table.constraints) {
         if (constraint.validated || constraint.inheritedFrom || !constraint.enforced) continue;
         if (constraint.kind !== 'check' && constraint.kind !== 'foreign') continue;
-        const what = constraint.kind === 'check' ? 'CHECK constraint' : `Foreign key (to ${constraint.foreignKey!.table})`;
+        const what = constraint.kind === 'check' ? 'CHECK constraint' : `Foreign key (to ${constraint.foreignKey.table})`;
         findings.push({
           title: `${qualify(root.schema, root.name)}: ${constraint.kind === 'check' ? 'CHECK' : 'foreign key'} ${constraint.name}${table === root ? '' : ` on partition ${table.name}`} is NOT VALID`,
           message:

@@ -14,7 +14,6 @@ import { defaultNamePattern, detectNamePattern, partitionName } from './partitio
 import {
   addMonths,
   boundInstant,
-  boundLiteral,
   displayInstant,
   inferLocalTime,
   IntervalGrid,
@@ -93,8 +92,8 @@ function describeProblems(
   const short = !coverage.unbounded && (coverage.horizon === undefined || coverage.horizon < required);
   if (short && coverage.horizon === undefined) {
     sentences.push(`Partitioned table ${name} has no range partitions, short of ${displayInstant(required)} (${ahead}).`);
-  } else if (short) {
-    sentences.push(`Partitioned table ${name} has partitions up to ${displayInstant(coverage.horizon!)}, short of ${displayInstant(required)} (${ahead}).`);
+  } else if (short && coverage.horizon !== undefined) {
+    sentences.push(`Partitioned table ${name} has partitions up to ${displayInstant(coverage.horizon)}, short of ${displayInstant(required)} (${ahead}).`);
   }
   if (coverage.gaps.length) {
     const list = coverage.gaps.map((gap) => `from ${displayInstant(gap.from)} to ${displayInstant(gap.to)}`).join(', ');
@@ -118,7 +117,6 @@ function buildFix(
   model: SchemaModel,
   parent: TimePartitioned,
   partitions: Partitions,
-  coverage: Coverage,
   required: number,
   now: number,
   options: PartitionCoverageOptions,
@@ -201,7 +199,7 @@ function checkTable(model: SchemaModel, parent: TimePartitioned, options: Partit
     message,
     object: { kind: 'table', schema: table.schema, name: table.name },
     origin: table.origin,
-    fix: buildFix(model, parent, partitions, coverage, required, now, options),
+    fix: buildFix(model, parent, partitions, required, now, options),
   };
 }
 

@@ -9,21 +9,20 @@ import type { Column, Table } from '../src/model/types.js';
 import type { Rule, RuleFinding } from '../src/engine/types.js';
 import { strongestSignal, type HighVolumeThresholds } from './high-volume/signals.js';
 import { DEFAULT_HIGH_VOLUME_THRESHOLDS, describeHighVolumeSignal, HIGH_VOLUME_OPTION_NAMES, HIGH_VOLUME_OPTION_PROPERTIES } from './high-volume/thresholds.js';
+import type { PgNode } from '../src/sql/pg-node.js';
 
 export interface RandomUuidPrimaryKeyOnHighVolumeOptions extends HighVolumeThresholds {
   /** Functions that generate random (version 4) UUIDs. */
   randomFunctions: string[];
 }
 
-type Node = Record<string, any>;
-
 /** The function a default calls, looking through casts: `gen_random_uuid()`, `extensions.uuid_generate_v4()`. */
 function calledFunction(ast: unknown): string | undefined {
-  let node = ast as Node | undefined;
-  while (node?.TypeCast) node = node.TypeCast.arg as Node;
-  const call = node?.FuncCall as Node | undefined;
+  let node = ast as PgNode | undefined;
+  while (node?.TypeCast) node = node.TypeCast.arg;
+  const call = node?.FuncCall;
   if (!call || call.args?.length) return undefined;
-  const parts = (call.funcname as Node[]).map((part) => part.String?.sval as string);
+  const parts = (call.funcname ?? []).map((part) => part.String?.sval);
   return parts[parts.length - 1];
 }
 

@@ -57,7 +57,9 @@ describe('names PostgreSQL would choose', () => {
     expect(model.tables.get('public.p')!.constraints.map((c) => c.name).sort()).toEqual(['p_check', 'p_code_key', 'p_n_check', 'p_pkey']);
     expect(model.tables.get('public.c')!.constraints.map((c) => c.name)).toEqual(['c_p_id_fkey']);
     expect(model.tables.get('public.c')!.indexes).toEqual(['public.c_p_id_code_idx', 'public.c_lower_expr_idx', 'public.c_p_id_idx']);
-    expect(model.tables.get('public.c')!.constraints[0].foreignKey!.columns).toEqual(['id']);
+    const fk = model.tables.get('public.c')!.constraints[0];
+    if (fk.kind !== 'foreign') throw new Error(`expected a foreign key, got ${fk.kind}`);
+    expect(fk.foreignKey.columns).toEqual(['id']);
   });
 
   test('makeObjectName shortens the longer part first, to 63 bytes', () => {
@@ -100,7 +102,8 @@ describe('statements', () => {
         'ALTER TABLE p RENAME TO parent;\nALTER TABLE c RENAME COLUMN p_id TO parent_id;\nALTER INDEX c_p RENAME TO c_parent;\nALTER TABLE c DROP COLUMN id;',
     );
     const fk = model.tables.get('public.c')!.constraints[0];
-    expect(fk.foreignKey!.table).toBe('public.parent');
+    if (fk.kind !== 'foreign') throw new Error(`expected a foreign key, got ${fk.kind}`);
+    expect(fk.foreignKey.table).toBe('public.parent');
     expect(fk.columns).toEqual(['parent_id']);
     expect(model.indexes.get('public.c_parent')!.keys[0].column).toBe('parent_id');
   });

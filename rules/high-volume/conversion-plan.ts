@@ -5,15 +5,15 @@
  */
 import { clipBytes, columnList, fixObjectName, qualifiedIdent, quoteIdent, quoteLiteral } from '../../src/fix/sql.js';
 import { baseTypeOf, indexesOf, qualify, relationNameTaken, splitQualified } from '../../src/model/model.js';
-import type { Column, Constraint, Index, SchemaModel, Table } from '../../src/model/types.js';
+import type { Column, ForeignKeyConstraint, Index, SchemaModel, Table } from '../../src/model/types.js';
 import type { PartitionKeyChoice } from './partition-key.js';
+import type { PgNode } from '../../src/sql/pg-node.js';
 
 export interface ConversionPlan {
   sql: string;
   notes: string[];
 }
 
-type Node = Record<string, any>;
 
 const FK_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
 
@@ -23,7 +23,9 @@ function regclassParts(text: string): string[] | undefined {
   const re = /\s*(?:"((?:[^"]|"")*)"|([^."\s]+))\s*(\.|$)/gy;
   let match: RegExpExecArray | null;
   while (re.lastIndex < text.length && (match = re.exec(text))) {
-    parts.push(match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2].toLowerCase());
+    // `.at()` types an unmatched group as undefined, which it is at run time.
+    const quoted = match.at(1);
+    parts.push(quoted !== undefined ? quoted.replace(/""/g, '"') : match[2].toLowerCase());
     if (match[3] === '') break;
   }
   return parts.length >= 1 && parts.length <= 2 ? parts : undefined;
@@ -31,14 +33,14 @@ function regclassParts(text: string): string[] | undefined {
 
 /** The sequence behind a `serial` default (`nextval('seq'::regclass)`), qualified. */
 function serialSequence(table: Table, column: Column): string | undefined {
-  let node = column.default?.ast as Node | undefined;
-  while (node?.TypeCast) node = node.TypeCast.arg as Node;
-  const call = node?.FuncCall as Node | undefined;
-  const name = (call?.funcname as Node[] | undefined)?.map((n) => n.String?.sval).pop();
-  if (name !== 'nextval' || call!.args?.length !== 1) return undefined;
-  let arg = call!.args[0] as Node;
-  while (arg?.TypeCast) arg = arg.TypeCast.arg as Node;
-  const text = arg?.A_Const?.sval?.sval as string | undefined;
+  let node = column.default?.ast as PgNode | undefined;
+  while (node?.TypeCast) node = node.TypeCast.arg;
+  const call = node?.FuncCall;
+  const name = call?.funcname?.map((n) => n.String?.sval).pop();
+  if (name !== 'nextval' || call?.args?.length !== 1) return undefined;
+  let arg: PgNode | undefined = call.args[0];
+  while (arg?.TypeCast) arg = arg.TypeCast.arg;
+  const text = arg?.A_Const?.sval?.sval;
   const parts = text ? regclassParts(text) : undefined;
   if (!parts) return undefined;
   return parts.length === 2 ? qualifiedIdent(parts[0], parts[1]) : qualifiedIdent(table.schema, parts[0]);
@@ -179,20 +181,22 @@ export function conversionPlan({ model, table, key, monthsAhead }: PlanInput): C
   for (const index of indexesOf(model, table)) {
     if (index.constraint) continue;
     const keySql = indexKeySql(index);
-    const plainColumns = index.keys.every((key) => key.column) ? index.keys.map((key) => key.column!) : undefined;
+    const columns = index.keys.map((key) => key.column).filter((column): column is string => Boolean(column));
+    const plainColumns = columns.length === index.keys.length ? columns : undefined;
     if (!keySql || (index.unique && !plainColumns)) {
       manual.push(`index ${index.name}`);
       continue;
     }
     const using = index.method === 'btree' ? '' : ` USING ${index.method}`;
-    const keys = index.unique ? columnList(withKey(plainColumns!, keyName)) : keySql;
-    if (index.unique) uniqueKeys.push(withKey(plainColumns!, keyName));
+    // A unique index got here only with plain columns (checked above).
+    const keys = index.unique && plainColumns ? columnList(withKey(plainColumns, keyName)) : keySql;
+    if (index.unique && plainColumns) uniqueKeys.push(withKey(plainColumns, keyName));
     const include = index.include.length ? ` INCLUDE (${columnList(index.include)})` : '';
     const where = index.predicate ? ` WHERE ${index.predicate.text}` : '';
     steps.push(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ON ${fresh}${using} (${keys})${include}${where};`);
   }
-  for (const fk of table.constraints.filter((c) => c.kind === 'foreign' && !c.inheritedFrom && c.foreignKey)) {
-    const ref = fk.foreignKey!;
+  for (const fk of table.constraints.filter((c): c is ForeignKeyConstraint => c.kind === 'foreign' && !c.inheritedFrom)) {
+    const ref = fk.foreignKey;
     if (ref.table === qualify(table.schema, table.name) || !ref.columns.length) {
       manual.push(`foreign key ${fk.name}`);
       continue;
@@ -284,7 +288,7 @@ export function conversionPlan({ model, table, key, monthsAhead }: PlanInput): C
   }
   for (const { table: child, fk } of referencing) {
     const childName = qualifiedIdent(child.schema, child.name);
-    const refColumns = fk.foreignKey!.columns;
+    const refColumns = fk.foreignKey.columns;
     const keyInRef = refColumns.includes(keyName);
     let childColumns = fk.columns;
     if (!keyInRef) {
@@ -301,7 +305,7 @@ export function conversionPlan({ model, table, key, monthsAhead }: PlanInput): C
       uniqueKeys.push(parentColumns);
       steps.push(`ALTER TABLE ${target} ADD UNIQUE (${columnList(parentColumns)});`);
     }
-    const ref = fk.foreignKey!;
+    const ref = fk.foreignKey;
     steps.push(
       `ALTER TABLE ${childName} ADD CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${columnList(childColumns)}) REFERENCES ${target} (${columnList(parentColumns)})` +
         ` ON DELETE ${FK_ACTIONS[ref.onDelete] ?? 'NO ACTION'} ON UPDATE ${FK_ACTIONS[ref.onUpdate] ?? 'NO ACTION'} NOT VALID;`,
@@ -325,13 +329,13 @@ export function conversionPlan({ model, table, key, monthsAhead }: PlanInput): C
 }
 
 /** Foreign keys in other tables (and partitions' parents) that reference this table, counted once. */
-export function referencingForeignKeys(model: SchemaModel, table: Table): Array<{ table: Table; fk: Constraint }> {
+export function referencingForeignKeys(model: SchemaModel, table: Table): Array<{ table: Table; fk: ForeignKeyConstraint }> {
   const self = qualify(table.schema, table.name);
-  const result: Array<{ table: Table; fk: Constraint }> = [];
+  const result: Array<{ table: Table; fk: ForeignKeyConstraint }> = [];
   for (const other of model.tables.values()) {
     if (other.partitionOf || other === table) continue;
     for (const fk of other.constraints) {
-      if (fk.kind === 'foreign' && !fk.inheritedFrom && fk.foreignKey?.table === self && fk.foreignKey.columns.length) result.push({ table: other, fk });
+      if (fk.kind === 'foreign' && !fk.inheritedFrom && fk.foreignKey.table === self && fk.foreignKey.columns.length) result.push({ table: other, fk });
     }
   }
   return result;

@@ -66,7 +66,8 @@ export function choosePartitionKey(model: SchemaModel, table: Table): PartitionK
     }
   }
   candidates.sort((a, b) => a.rank - b.rank);
-  const [best, ...rest] = candidates;
+  const best = candidates.at(0);
+  const rest = candidates.slice(1);
   if (!best) return undefined;
   return {
     column: best.column,

@@ -5,6 +5,7 @@
 import { matchesAny } from '../../src/engine/patterns.js';
 import { baseTypeOf } from '../../src/model/model.js';
 import type { Column, SchemaModel, Table } from '../../src/model/types.js';
+import type { PgNode } from '../../src/sql/pg-node.js';
 
 export interface HighVolumeThresholds {
   minRows: number;
@@ -22,32 +23,31 @@ export type Signal =
 const DAY_SECONDS = 86_400;
 const TIME_TYPES = new Set(['timestamp', 'timestamptz']);
 
-type Node = Record<string, any>;
 
 const NOW_FUNCTIONS = new Set(['now', 'clock_timestamp', 'statement_timestamp', 'transaction_timestamp']);
 const NOW_VALUE_FUNCTIONS = new Set(['SVFOP_CURRENT_TIMESTAMP', 'SVFOP_CURRENT_TIMESTAMP_N', 'SVFOP_LOCALTIMESTAMP', 'SVFOP_LOCALTIMESTAMP_N']);
 
 /** `'now'::text`: cast on to a timestamp at run time, it is the current time (an old idiom pg_dump keeps). */
-function isNowText(node: Node): boolean {
-  const cast = node.TypeCast as Node | undefined;
-  const type = (cast?.typeName?.names as Node[] | undefined)?.map((n) => n.String?.sval).pop();
-  return type === 'text' && cast!.arg?.A_Const?.sval?.sval === 'now';
+function isNowText(node: PgNode): boolean {
+  const cast = node.TypeCast;
+  const type = cast?.typeName?.names?.map((n) => n.String?.sval).pop();
+  return type === 'text' && cast?.arg?.A_Const?.sval?.sval === 'now';
 }
 
 /** `now()`, `CURRENT_TIMESTAMP`, … as a default, looking through casts (`now()::timestamp` as the catalog prints some). */
 export function isNowDefault(ast: unknown): boolean {
-  let node = ast as Node | undefined;
+  let node = ast as PgNode | undefined;
   while (node?.TypeCast) {
     if (isNowText(node)) return true;
-    node = node.TypeCast.arg as Node;
+    node = node.TypeCast.arg;
   }
   if (!node) return false;
-  if (node.SQLValueFunction) return NOW_VALUE_FUNCTIONS.has(node.SQLValueFunction.op as string);
-  const call = node.FuncCall as Node | undefined;
+  if (node.SQLValueFunction) return NOW_VALUE_FUNCTIONS.has(node.SQLValueFunction.op ?? '');
+  const call = node.FuncCall;
   if (!call || call.args?.length) return false;
-  const names = (call.funcname as Node[]).map((n) => n.String?.sval as string);
+  const names = (call.funcname ?? []).map((n) => n.String?.sval);
   const name = names[names.length - 1];
-  return NOW_FUNCTIONS.has(name) && (names.length === 1 || names[0] === 'pg_catalog');
+  return name !== undefined && NOW_FUNCTIONS.has(name) && (names.length === 1 || names[0] === 'pg_catalog');
 }
 
 export function isTimestampColumn(model: SchemaModel, column: Column): boolean {

@@ -13,8 +13,9 @@ function referencingForeignKeys(model: SchemaModel, index: Index): string[] {
   const columns = index.keys.map((key) => key.column ?? '');
   for (const table of model.tables.values()) {
     for (const constraint of table.constraints) {
+      if (constraint.kind !== 'foreign') continue;
       const target = constraint.foreignKey;
-      if (!target || target.table !== index.table || constraint.inheritedFrom) continue;
+      if (target.table !== index.table || constraint.inheritedFrom) continue;
       if (target.columns.length === columns.length && target.columns.every((c) => columns.includes(c))) {
         result.push(`${qualify(table.schema, table.name)}.${constraint.name}`);
       }

@@ -4,6 +4,7 @@
  */
 import { logicalTables, qualify } from '../../src/model/model.js';
 import type { Column, Domain, Expression, SchemaModel, Table } from '../../src/model/types.js';
+import type { PgNode } from '../../src/sql/pg-node.js';
 
 export interface JsonbColumn {
   table: Table;
@@ -12,7 +13,6 @@ export interface JsonbColumn {
   domains: Domain[];
 }
 
-type Node = Record<string, any>;
 
 /**
  * The chain of domains from a column's type down to its base type. Stops at arrays: a `jsonb[]` column, or an array
@@ -68,9 +68,9 @@ const OBJECT_FUNCTIONS = new Set([
 const ARRAY_FUNCTIONS = new Set(['jsonb_build_array', 'json_build_array', 'jsonb_agg', 'json_agg', 'array_to_json']);
 
 /** Casts say nothing about the value: `'{}'` (DDL) and `'{}'::jsonb` (pg_get_expr) are the same default. */
-function stripCasts(node: Node | undefined): Node | undefined {
+function stripCasts(node: PgNode | undefined): PgNode | undefined {
   let current = node;
-  while (current?.TypeCast) current = current.TypeCast.arg as Node | undefined;
+  while (current?.TypeCast) current = current.TypeCast.arg;
   return current;
 }
 
@@ -89,14 +89,14 @@ function kindOfJsonText(text: string): JsonKind | undefined {
 
 /** The JSON type a default (or generation expression) always yields, when its shape shows it; undefined otherwise. */
 export function jsonKindOfExpression(expression: Expression | undefined): JsonKind | undefined {
-  const node = stripCasts(expression?.ast as Node | undefined);
+  const node = stripCasts(expression?.ast as PgNode | undefined);
   if (!node) return undefined;
   const literal = node.A_Const?.sval?.sval;
   if (typeof literal === 'string') return kindOfJsonText(literal);
-  const call = node.FuncCall as Node | undefined;
+  const call = node.FuncCall;
   if (call) {
-    const parts = call.funcname as Node[];
-    const name = parts[parts.length - 1]?.String?.sval as string | undefined;
+    const parts = call.funcname ?? [];
+    const name = parts[parts.length - 1]?.String?.sval;
     if (name && OBJECT_FUNCTIONS.has(name)) return 'object';
     if (name && ARRAY_FUNCTIONS.has(name)) return 'array';
   }

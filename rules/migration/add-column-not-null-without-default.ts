@@ -2,7 +2,8 @@
 import { choosePostgresName, quoteIdent } from '../../src/fix/sql.js';
 import { deparseNode } from '../../src/sql/expression.js';
 import { alterCommandsOnExistingTable, rewriteFix, sizeSignal, strings, tableName, tableObject } from './common.js';
-import { migrationRule, type MigrationFinding, type Node } from './types.js';
+import type { PgNodeOf } from '../../src/sql/pg-node.js';
+import { migrationRule, type MigrationFinding } from './types.js';
 
 const LOCK = 'ACCESS EXCLUSIVE';
 
@@ -40,16 +41,16 @@ export const addColumnNotNullWithoutDefault = migrationRule({
     const { table, commands } = target;
     const findings: MigrationFinding[] = [];
     for (const command of commands) {
-      const def = command.subtype === 'AT_AddColumn' ? (command.def?.ColumnDef as Node | undefined) : undefined;
-      if (!def) continue;
-      const kinds = ((def.constraints as Node[] | undefined) ?? []).map((c) => c.Constraint?.contype as string);
+      const def = command.subtype === 'AT_AddColumn' ? command.def?.ColumnDef : undefined;
+      if (!def?.colname || !def.typeName) continue;
+      const kinds = (def.constraints ?? []).map((c) => c.Constraint?.contype ?? '');
       if (!kinds.some((kind) => REQUIRES_VALUE.has(kind)) || kinds.some((kind) => FILLS_EXISTING_ROWS.has(kind))) continue;
       // A domain may carry its own DEFAULT, which fills existing rows: not judged.
-      const typeNames = strings(def.typeName?.names as Node[] | undefined);
+      const typeNames = strings(def.typeName.names);
       const typeName = typeNames[typeNames.length - 1];
       if ([...before.domains.values()].some((domain) => domain.name === typeName)) continue;
-      const column = def.colname as string;
-      const typeSql = deparseTypeName(def.typeName as Node);
+      const column = def.colname;
+      const typeSql = deparseTypeName(def.typeName);
       const name = choosePostgresName(table.name, column, 'not_null', (n) => ctx.nameTaken(table.schema, n));
       const t = tableName(table);
       const { escalate, size } = sizeSignal(table, ctx);
@@ -82,7 +83,7 @@ export const addColumnNotNullWithoutDefault = migrationRule({
 });
 
 /** `numeric(10, 2)`, `text[]`, `public.money_code`: the column's type as written, from its TypeName node. */
-function deparseTypeName(typeName: Node): string {
+function deparseTypeName(typeName: PgNodeOf<'TypeName'>): string {
   const sql = deparseNode({ ColumnDef: { colname: 'x', typeName } });
   return sql.replace(/^\s*"?x"?\s+/, '');
 }

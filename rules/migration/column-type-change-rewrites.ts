@@ -3,18 +3,19 @@ import { quoteIdent } from '../../src/fix/sql.js';
 import type { Column, TypeRef } from '../../src/model/types.js';
 import { deparseNode } from '../../src/sql/expression.js';
 import { alterCommandsOnExistingTable, rewriteFix, sizeSignal, tableName, tableObject } from './common.js';
-import { migrationRule, type MigrationFinding, type Node } from './types.js';
+import { migrationRule, type MigrationFinding } from './types.js';
+import { stringValue, type PgNodeOf } from '../../src/sql/pg-node.js';
 
 const LOCK = 'ACCESS EXCLUSIVE';
 
 const ALIASES: Record<string, string> = { 'character varying': 'varchar', character: 'bpchar', char: 'bpchar', decimal: 'numeric', 'bit varying': 'varbit' };
 
 /** The new type as `name` + modifiers, enough to compare with the model's column type. */
-function writtenType(typeName: Node): { name: string; modifiers: number[]; arrayDims: number } {
-  const names = (typeName.names as Node[]).map((n) => n.String.sval as string);
+function writtenType(typeName: PgNodeOf<'TypeName'>): { name: string; modifiers: number[]; arrayDims: number } {
+  const names = (typeName.names ?? []).map(stringValue);
   const last = names[names.length - 1];
-  const modifiers = ((typeName.typmods as Node[] | undefined) ?? []).map((mod) => Number(mod.A_Const?.ival?.ival ?? 0));
-  return { name: ALIASES[last] ?? last, modifiers, arrayDims: (typeName.arrayBounds as Node[] | undefined)?.length ?? 0 };
+  const modifiers = (typeName.typmods ?? []).map((mod) => mod.A_Const?.ival?.ival ?? 0);
+  return { name: ALIASES[last] ?? last, modifiers, arrayDims: typeName.arrayBounds?.length ?? 0 };
 }
 
 /**
@@ -25,8 +26,8 @@ export function changeWithoutRewrite(old: TypeRef, next: { name: string; modifie
   if (old.arrayDims !== next.arrayDims) return false;
   const from = old.name;
   const to = next.name;
-  const [oldLength] = old.modifiers;
-  const [newLength] = next.modifiers;
+  const oldLength = old.modifiers.at(0);
+  const newLength = next.modifiers.at(0);
   if ((from === 'varchar' || from === 'text') && to === 'text') return true;
   if (from === 'varchar' && to === 'varchar') return newLength === undefined || (oldLength !== undefined && newLength >= oldLength);
   if (from === 'text' && to === 'varchar') return newLength === undefined;
@@ -81,7 +82,7 @@ export const columnTypeChangeRewrites = migrationRule({
     for (const command of commands) {
       if (command.subtype !== 'AT_AlterColumnType') continue;
       const column = table.columns.find((c) => c.name === command.name);
-      const def = command.def?.ColumnDef as Node | undefined;
+      const def = command.def?.ColumnDef;
       if (!column || !def?.typeName) continue;
       const using = def.raw_default ? deparseNode(def.raw_default) : undefined;
       if (!using && changeWithoutRewrite(column.type, writtenType(def.typeName))) continue;

@@ -3,7 +3,8 @@ import type { FindingObject, Fix } from '../../src/engine/types.js';
 import { qualifiedIdent } from '../../src/fix/sql.js';
 import type { Table, TableStats } from '../../src/model/types.js';
 import { deparseNode } from '../../src/sql/expression.js';
-import type { MigrationContext, MigrationStatement, Node } from './types.js';
+import type { MigrationContext, MigrationStatement } from './types.js';
+import { present, type PgNode, type PgNodeOf } from '../../src/sql/pg-node.js';
 
 /** A table is big enough to raise a migration finding's severity: a lock on it queues real traffic for long. */
 export const BIG_TABLE_ROWS = 1_000_000;
@@ -28,16 +29,19 @@ export function tableObject(table: Table, extra: Partial<FindingObject> = {}): F
 export const tableName = (table: Table): string => qualifiedIdent(table.schema, table.name);
 
 /** The sub-commands of an `ALTER TABLE` on a table that existed before the migration. */
-export function alterCommandsOnExistingTable(statement: MigrationStatement, ctx: MigrationContext): { table: Table; commands: Node[] } | undefined {
+export function alterCommandsOnExistingTable(
+  statement: MigrationStatement,
+  ctx: MigrationContext,
+): { table: Table; commands: Array<PgNodeOf<'AlterTableCmd'>>; alter: PgNodeOf<'AlterTableStmt'> } | undefined {
   if (statement.kind !== 'AlterTableStmt' || statement.node.objtype !== 'OBJECT_TABLE') return undefined;
-  const table = ctx.findTable(statement.node.relation);
+  const table = ctx.findTable(present(statement.node.relation, 'AlterTableStmt.relation'));
   if (!table || !ctx.existedBefore(table)) return undefined;
-  return { table, commands: ((statement.node.cmds as Node[]) ?? []).map((cmd) => cmd.AlterTableCmd as Node) };
+  return { table, commands: (statement.node.cmds ?? []).map((cmd) => present(cmd.AlterTableCmd, 'AlterTableCmd')), alter: statement.node };
 }
 
 /** `ALTER TABLE <relation> <one command>`, deparsed from the tree (identifiers quoted by the deparser). */
-export function alterTableSql(statement: MigrationStatement, command: Node): string {
-  const node = { AlterTableStmt: { ...statement.node, cmds: [{ AlterTableCmd: command }] } };
+export function alterTableSql(alter: PgNodeOf<'AlterTableStmt'>, command: PgNodeOf<'AlterTableCmd'>): string {
+  const node = { AlterTableStmt: { ...alter, cmds: [{ AlterTableCmd: command }] } };
   return `${deparseNode(node)};`;
 }
 
@@ -46,7 +50,8 @@ export function rewriteFix(sql: string[], notes: string[], concurrently = false)
   return { sql: sql.join('\n'), safety: 'review', notes, concurrently };
 }
 
-export const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String.sval as string);
+// A name list holds String nodes; an absent sval stays undefined, as the untyped code had it.
+export const strings = (list: PgNode[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval as string);
 
 /** Severity raising and the size part of a message, from the table's statistics. */
 export function sizeSignal(table: Table, ctx: MigrationContext): { escalate: boolean; size: string } {

@@ -56,7 +56,7 @@ export const constraintWithoutNotValid = migrationRule({
         origin: ctx.origin(constraint.location),
         escalate,
         fix: rewriteFix(
-          [alterTableSql(statement, rewritten), `ALTER TABLE ${tableName(table)} VALIDATE CONSTRAINT ${quoteIdent(name)};`],
+          [alterTableSql(target.alter, rewritten), `ALTER TABLE ${tableName(table)} VALIDATE CONSTRAINT ${quoteIdent(name)};`],
           [
             'Run the VALIDATE in a separate migration (its own transaction): it takes SHARE UPDATE EXCLUSIVE and lets reads and writes through.',
             ...(foreign && table.kind === 'partitioned'

@@ -3,11 +3,12 @@ import { choosePostgresName, joinNameParts, quoteIdent } from '../../src/fix/sql
 import { deparseNode } from '../../src/sql/expression.js';
 import { alterCommandsOnExistingTable, alterTableSql, rewriteFix, sizeSignal, strings, tableObject } from './common.js';
 import { TRANSACTION_NOTE } from './index-without-concurrently.js';
-import { migrationRule, type MigrationFinding, type Node } from './types.js';
+import { migrationRule, type MigrationFinding } from './types.js';
+import type { PgNode } from '../../src/sql/pg-node.js';
 
 const LOCK = 'ACCESS EXCLUSIVE';
 
-const elem = (name: string): Node => ({ IndexElem: { name, ordering: 'SORTBY_DEFAULT', nulls_ordering: 'SORTBY_NULLS_DEFAULT' } });
+const elem = (name: string): PgNode => ({ IndexElem: { name, ordering: 'SORTBY_DEFAULT', nulls_ordering: 'SORTBY_NULLS_DEFAULT' } });
 
 export const constraintWithoutUsingIndex = migrationRule({
   id: 'constraint-without-using-index',
@@ -40,7 +41,7 @@ export const constraintWithoutUsingIndex = migrationRule({
     const findings: MigrationFinding[] = [];
     for (const command of commands) {
       if (command.subtype !== 'AT_AddConstraint') continue;
-      const constraint = command.def?.Constraint as Node | undefined;
+      const constraint = command.def?.Constraint;
       const primary = constraint?.contype === 'CONSTR_PRIMARY';
       if (!constraint || (!primary && constraint.contype !== 'CONSTR_UNIQUE') || constraint.indexname) continue;
       const keys = strings(constraint.keys);
@@ -49,7 +50,7 @@ export const constraintWithoutUsingIndex = migrationRule({
       const index = {
         IndexStmt: {
           idxname: name,
-          relation: statement.node.relation,
+          relation: target.alter.relation,
           accessMethod: 'btree',
           indexParams: keys.map(elem),
           indexIncludingParams: strings(constraint.including).map(elem),
@@ -68,7 +69,7 @@ export const constraintWithoutUsingIndex = migrationRule({
         origin: ctx.origin(constraint.location),
         escalate,
         fix: rewriteFix(
-          [`${deparseNode(index)};`, alterTableSql(statement, attach)],
+          [`${deparseNode(index)};`, alterTableSql(target.alter, attach)],
           [
             ...(nullable.length ? [`${nullable.join(', ')} ${nullable.length === 1 ? 'is' : 'are'} not NOT NULL yet: prove it with a validated CHECK first, or the attach scans the table.`] : []),
             TRANSACTION_NOTE,

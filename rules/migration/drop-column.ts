@@ -36,7 +36,7 @@ export const dropColumn = migrationRule({
         object: tableObject(table, { column: command.name }),
         origin: statement.origin,
         fix: rewriteFix(
-          [`-- after a release that no longer uses the column:`, `SET lock_timeout = '2s';`, `ALTER TABLE ${tableName(table)} DROP COLUMN IF EXISTS ${quoteIdent(command.name)};`],
+          [`-- after a release that no longer uses the column:`, `SET lock_timeout = '2s';`, `ALTER TABLE ${tableName(table)} DROP COLUMN IF EXISTS ${quoteIdent(command.name ?? '')};`],
           ['Two steps: the application stops using the column, then a later migration drops it.'],
         ),
       });

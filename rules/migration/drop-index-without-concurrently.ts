@@ -2,7 +2,7 @@
 import { qualifiedIdent } from '../../src/fix/sql.js';
 import type { Index } from '../../src/model/types.js';
 import { rewriteFix, sizeSignal, strings, tableObject } from './common.js';
-import { migrationRule, type MigrationFinding, type Node } from './types.js';
+import { migrationRule, type MigrationFinding } from './types.js';
 
 const LOCK = 'ACCESS EXCLUSIVE';
 
@@ -27,11 +27,12 @@ export const dropIndexWithoutConcurrently = migrationRule({
   optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
   defaultOptions: {},
   checkStatement(statement, before, ctx) {
+    if (statement.kind !== 'DropStmt') return [];
     const node = statement.node;
-    if (statement.kind !== 'DropStmt' || node.removeType !== 'OBJECT_INDEX' || node.concurrent || node.behavior === 'DROP_CASCADE') return [];
+    if (node.removeType !== 'OBJECT_INDEX' || node.concurrent || node.behavior === 'DROP_CASCADE') return [];
     const findings: MigrationFinding[] = [];
-    for (const object of (node.objects as Node[] | undefined) ?? []) {
-      const names = strings(object.List?.items as Node[] | undefined);
+    for (const object of node.objects ?? []) {
+      const names = strings(object.List?.items);
       const relname = names[names.length - 1];
       if (!relname) continue;
       const index: Index | undefined = ctx.findIndex(names.length > 1 ? { schemaname: names[names.length - 2], relname } : { relname });

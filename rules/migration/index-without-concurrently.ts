@@ -3,7 +3,8 @@ import { fixObjectName, joinNameParts, choosePostgresName, qualifiedIdent, quote
 import { deparseNode } from '../../src/sql/expression.js';
 import type { SchemaModel, Table } from '../../src/model/types.js';
 import { rewriteFix, sizeSignal, tableObject } from './common.js';
-import { migrationRule, type MigrationContext, type Node } from './types.js';
+import { migrationRule, type MigrationContext } from './types.js';
+import { present, type PgNodeOf } from '../../src/sql/pg-node.js';
 
 const LOCK = 'SHARE';
 
@@ -12,22 +13,25 @@ export const TRANSACTION_NOTE =
   'metadata.toml, dbmate `-- migrate:up transaction:false`, Flyway `executeInTransaction=false` in the script\'s .conf, ' +
   'golang-migrate one statement per file (or no BEGIN/COMMIT around it).';
 
-function indexSql(node: Node, changes: Node): string {
+type IndexStmt = PgNodeOf<'IndexStmt'>;
+
+function indexSql(node: IndexStmt, changes: IndexStmt): string {
   return `${deparseNode({ IndexStmt: { ...node, ...changes } })};`;
 }
 
-function keyNames(node: Node): string[] {
-  return ((node.indexParams as Node[]) ?? []).map((param) => (param.IndexElem?.name as string | undefined) ?? 'expr');
+function keyNames(node: IndexStmt): string[] {
+  return (node.indexParams ?? []).map((param) => param.IndexElem?.name ?? 'expr');
 }
 
 /** PostgreSQL's recipe for a partitioned parent: an index ON ONLY the parent, built per partition, then attached. */
-function partitionedRecipe(node: Node, table: Table, model: SchemaModel, ctx: MigrationContext): string[] {
+function partitionedRecipe(node: IndexStmt, table: Table, model: SchemaModel, ctx: MigrationContext): string[] {
   const taken = new Set<string>();
   const isTaken = (schema: string) => (name: string) => taken.has(`${schema}.${name}`) || ctx.nameTaken(schema, name);
-  const parentName = (node.idxname as string | undefined) ?? choosePostgresName(table.name, joinNameParts(keyNames(node)), 'idx', isTaken(table.schema));
+  const parentName = node.idxname ?? choosePostgresName(table.name, joinNameParts(keyNames(node)), 'idx', isTaken(table.schema));
   taken.add(`${table.schema}.${parentName}`);
   // The parse tree says ON ONLY by leaving `inh` out (the deparser reads it that way too).
-  const { inh: _inh, ...onlyRelation } = node.relation as Node;
+  const onlyRelation = { ...node.relation };
+  delete onlyRelation.inh;
   const sql = [indexSql(node, { idxname: parentName, relation: onlyRelation, concurrent: false, if_not_exists: true })];
   for (const key of table.partitions) {
     const partition = model.tables.get(key);
@@ -68,14 +72,15 @@ export const indexWithoutConcurrently = migrationRule({
   checkStatement(statement, before, ctx) {
     if (statement.kind !== 'IndexStmt' || statement.node.concurrent) return [];
     const node = statement.node;
-    const table = ctx.findTable(node.relation);
+    const relation = present(node.relation, 'IndexStmt.relation');
+    const table = ctx.findTable(relation);
     if (!table || !ctx.existedBefore(table)) return [];
     // `ON ONLY` a partitioned parent builds nothing: it is the first step of the safe recipe.
-    if (table.kind === 'partitioned' && !node.relation.inh) return [];
+    if (table.kind === 'partitioned' && !relation.inh) return [];
     const { escalate, size } = sizeSignal(table, ctx);
     const partitioned = table.kind === 'partitioned';
     const sql = partitioned ? partitionedRecipe(node, table, before, ctx) : [indexSql(node, { concurrent: true, if_not_exists: Boolean(node.idxname) })];
-    const name = (node.idxname as string | undefined) ?? `(${keyNames(node).join(', ')})`;
+    const name = node.idxname ?? `(${keyNames(node).join(', ')})`;
     return [
       {
         message:

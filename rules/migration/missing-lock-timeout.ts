@@ -1,6 +1,7 @@
 /** A lock-taking statement with no lock_timeout set earlier in the migration: waiting for its lock stalls everyone. */
-import { rewriteFix, tableObject } from './common.js';
-import { migrationRule, type MigrationContext, type MigrationStatement, type Node } from './types.js';
+import { rewriteFix, strings, tableObject } from './common.js';
+import { migrationRule, type MigrationContext, type MigrationStatement } from './types.js';
+import type { PgNodeOf } from '../../src/sql/pg-node.js';
 import type { Table } from '../../src/model/types.js';
 
 const STATEMENT_NAMES: Record<string, string> = {
@@ -14,8 +15,7 @@ const STATEMENT_NAMES: Record<string, string> = {
 
 /** The existing table a statement locks, when it locks one in a way that conflicts with reads or writes. */
 function lockedTable(statement: MigrationStatement, ctx: MigrationContext): { table: Table; lock: string } | undefined {
-  const node = statement.node;
-  const existing = (rangeVar: Node | undefined): Table | undefined => {
+  const existing = (rangeVar: PgNodeOf<'RangeVar'> | undefined): Table | undefined => {
     const table = rangeVar ? ctx.findTable(rangeVar) : undefined;
     return table && ctx.existedBefore(table) ? table : undefined;
   };
@@ -23,23 +23,23 @@ function lockedTable(statement: MigrationStatement, ctx: MigrationContext): { ta
   let lock = 'ACCESS EXCLUSIVE';
   switch (statement.kind) {
     case 'AlterTableStmt':
-      if (node.objtype === 'OBJECT_TABLE') table = existing(node.relation);
+      if (statement.node.objtype === 'OBJECT_TABLE') table = existing(statement.node.relation);
       break;
     case 'IndexStmt':
-      if (!node.concurrent) [table, lock] = [existing(node.relation), 'SHARE'];
+      if (!statement.node.concurrent) [table, lock] = [existing(statement.node.relation), 'SHARE'];
       break;
     case 'CreateTrigStmt':
-      [table, lock] = [existing(node.relation), 'SHARE ROW EXCLUSIVE'];
+      [table, lock] = [existing(statement.node.relation), 'SHARE ROW EXCLUSIVE'];
       break;
     case 'RenameStmt':
-      if (node.relationType === 'OBJECT_TABLE' || node.renameType === 'OBJECT_TABLE') table = existing(node.relation);
+      if (statement.node.relationType === 'OBJECT_TABLE' || statement.node.renameType === 'OBJECT_TABLE') table = existing(statement.node.relation);
       break;
     case 'TruncateStmt':
-      table = existing((node.relations as Node[] | undefined)?.[0]?.RangeVar);
+      table = existing(statement.node.relations?.[0]?.RangeVar);
       break;
     case 'DropStmt':
-      if (node.removeType === 'OBJECT_TABLE') {
-        const parts = ((node.objects as Node[])[0]?.List?.items as Node[] | undefined)?.map((n) => n.String.sval as string) ?? [];
+      if (statement.node.removeType === 'OBJECT_TABLE') {
+        const parts = strings(statement.node.objects?.[0]?.List?.items);
         table = existing(parts.length > 1 ? { schemaname: parts[0], relname: parts[1] } : { relname: parts[0] });
       }
       break;

@@ -3,6 +3,7 @@ import { quoteIdent } from '../../src/fix/sql.js';
 import { deparseNode } from '../../src/sql/expression.js';
 import { rewriteFix, tableName, tableObject } from './common.js';
 import { migrationRule } from './types.js';
+import { present } from '../../src/sql/pg-node.js';
 
 const LOCK = 'ACCESS EXCLUSIVE';
 
@@ -26,13 +27,13 @@ export const renameColumn = migrationRule({
   defaultOptions: {},
   checkStatement(statement, _before, ctx) {
     if (statement.kind !== 'RenameStmt' || statement.node.renameType !== 'OBJECT_COLUMN' || statement.node.relationType !== 'OBJECT_TABLE') return [];
-    const table = ctx.findTable(statement.node.relation);
+    const table = ctx.findTable(present(statement.node.relation, 'RenameStmt.relation'));
     const column = table?.columns.find((c) => c.name === statement.node.subname);
     if (!table || !column || !ctx.existedBefore(table)) return [];
     const t = tableName(table);
     const typeSql = column.type.schema === 'pg_catalog' ? column.type.name : `${quoteIdent(column.type.schema)}.${quoteIdent(column.type.name)}`;
     const modifiers = column.type.schema === 'pg_catalog' && column.type.modifiers.length ? `(${column.type.modifiers.join(', ')})` : '';
-    const newName = statement.node.newname as string;
+    const newName = present(statement.node.newname, 'RenameStmt.newname');
     return [
       {
         message: `RENAME COLUMN ${table.schema}.${table.name}.${column.name} to ${newName} (${LOCK}, brief): the application version still running uses the old name`,

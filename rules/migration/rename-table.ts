@@ -1,6 +1,7 @@
 /** RENAME of an existing table: the application version still running asks for the old name. */
 import { qualifiedIdent, quoteIdent } from '../../src/fix/sql.js';
 import { rewriteFix, tableName, tableObject } from './common.js';
+import { present } from '../../src/sql/pg-node.js';
 import { migrationRule } from './types.js';
 
 const LOCK = 'ACCESS EXCLUSIVE';
@@ -27,9 +28,9 @@ export const renameTable = migrationRule({
   defaultOptions: {},
   checkStatement(statement, _before, ctx) {
     if (statement.kind !== 'RenameStmt' || statement.node.renameType !== 'OBJECT_TABLE') return [];
-    const table = ctx.findTable(statement.node.relation);
+    const table = ctx.findTable(present(statement.node.relation, 'RenameStmt.relation'));
     if (!table || !ctx.existedBefore(table)) return [];
-    const newName = statement.node.newname as string;
+    const newName = present(statement.node.newname, 'RenameStmt.newname');
     return [
       {
         title: `${table.schema}.${table.name}: renamed to ${newName}`,

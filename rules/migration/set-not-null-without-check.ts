@@ -2,15 +2,16 @@
 import { choosePostgresName, quoteIdent } from '../../src/fix/sql.js';
 import type { Constraint, Table } from '../../src/model/types.js';
 import { alterCommandsOnExistingTable, rewriteFix, sizeSignal, tableName, tableObject } from './common.js';
-import { migrationRule, type MigrationFinding, type Node } from './types.js';
+import { migrationRule, type MigrationFinding } from './types.js';
+import type { PgNode } from '../../src/sql/pg-node.js';
 
 const LOCK = 'ACCESS EXCLUSIVE';
 
 /** `CHECK (col IS NOT NULL)`, validated and enforced: PostgreSQL 12+ then skips the scan. */
 function provesNotNull(constraint: Constraint, column: string): boolean {
   if (constraint.kind !== 'check' || !constraint.validated || !constraint.enforced) return false;
-  const test = (constraint.check?.ast as Node | undefined)?.NullTest;
-  const fields = test?.arg?.ColumnRef?.fields as Node[] | undefined;
+  const test = (constraint.check?.ast as PgNode | undefined)?.NullTest;
+  const fields = test?.arg?.ColumnRef?.fields;
   return test?.nulltesttype === 'IS_NOT_NULL' && fields?.length === 1 && fields[0].String?.sval === column;
 }
 

@@ -8,25 +8,23 @@
  */
 import type { Index, SchemaModel, SourceOrigin, Table, TableStats } from '../../src/model/types.js';
 import type { Rule, RuleFinding } from '../../src/engine/types.js';
+import type { PgNodeOf, TaggedNode } from '../../src/sql/pg-node.js';
 
-export type Node = Record<string, any>;
-
-/** One top-level statement of a changed migration file. */
-export interface MigrationStatement {
-  /** The statement's own node, e.g. the `AlterTableStmt` object (not wrapped in its kind). */
-  node: Node;
-  /** `AlterTableStmt`, `IndexStmt`, `RenameStmt`, … */
-  kind: string;
+/**
+ * One top-level statement of a changed migration file: `kind` is its tag (`AlterTableStmt`, `IndexStmt`, …) and
+ * `node` the statement's own body (not wrapped in its kind), so testing `kind` narrows `node`.
+ */
+export type MigrationStatement = TaggedNode & {
   file: string;
   origin: SourceOrigin;
-}
+};
 
 /** What a migration rule knows besides the statement and the model before it. */
 export interface MigrationContext {
   /** The table a RangeVar names, resolved through the search path as it stands before the statement. */
-  findTable(rangeVar: Node): Table | undefined;
+  findTable(rangeVar: PgNodeOf<'RangeVar'>): Table | undefined;
   /** The index a RangeVar-shaped name (`{ schemaname?, relname }`) names, resolved through the search path. */
-  findIndex(rangeVar: Node): Index | undefined;
+  findIndex(rangeVar: PgNodeOf<'RangeVar'>): Index | undefined;
   /** True when the table existed before this migration file started (it may hold rows and serve traffic). */
   existedBefore(table: Table): boolean;
   /** True when the file set a non-zero `lock_timeout` before this statement. */

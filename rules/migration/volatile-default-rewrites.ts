@@ -2,7 +2,8 @@
 import { quoteIdent, quoteLiteral } from '../../src/fix/sql.js';
 import { deparseNode } from '../../src/sql/expression.js';
 import { alterCommandsOnExistingTable, rewriteFix, sizeSignal, tableName, tableObject } from './common.js';
-import { migrationRule, type MigrationFinding, type Node } from './types.js';
+import { migrationRule, type MigrationFinding } from './types.js';
+import { present, stringValue, type PgNode } from '../../src/sql/pg-node.js';
 
 const LOCK = 'ACCESS EXCLUSIVE';
 
@@ -19,10 +20,10 @@ export function volatileCall(node: unknown): string | undefined {
   const visit = (value: unknown): void => {
     if (found || !value || typeof value !== 'object') return;
     if (Array.isArray(value)) return value.forEach(visit);
-    const call = (value as Node).FuncCall as Node | undefined;
-    const name = (call?.funcname as Node[] | undefined)?.map((n) => n.String?.sval).pop();
+    const call = (value as PgNode).FuncCall;
+    const name = call?.funcname?.map((n) => n.String?.sval).pop();
     if (name && VOLATILE_FUNCTIONS.has(name)) found = `${name}()`;
-    Object.values(value as Node).forEach(visit);
+    Object.values(value).forEach(visit);
   };
   visit(node);
   return found;
@@ -57,9 +58,9 @@ export const volatileDefaultRewrites = migrationRule({
     const findings: MigrationFinding[] = [];
     for (const command of commands) {
       if (command.subtype !== 'AT_AddColumn') continue;
-      const def = command.def?.ColumnDef as Node;
-      const typeLast = (def.typeName.names as Node[]).map((n) => n.String.sval as string).pop()!;
-      const constraints = ((def.constraints as Node[] | undefined) ?? []).map((c) => c.Constraint as Node);
+      const def = present(command.def?.ColumnDef, 'ADD COLUMN ColumnDef');
+      const typeLast = (def.typeName?.names ?? []).map(stringValue).pop() ?? '';
+      const constraints = (def.constraints ?? []).map((c) => present(c.Constraint, 'column Constraint'));
       const defaultExpr = constraints.find((c) => c.contype === 'CONSTR_DEFAULT')?.raw_expr;
       const volatile = defaultExpr ? volatileCall(defaultExpr) : undefined;
       const serial = SERIAL_TYPES.has(typeLast) ? typeLast : undefined;

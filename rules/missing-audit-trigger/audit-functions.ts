@@ -78,9 +78,11 @@ function unquote(part: string): string {
 /** Fallback for a body the SQL scanner rejects (an unterminated quote in dead code): regexes with comments removed. */
 function traitsFromRegex(body: string): BodyTraits {
   const code = body.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/--[^\n]*/g, ' ');
-  const inserts = [...code.matchAll(INSERT_INTO)].map((match) =>
-    match[2] === undefined ? { name: unquote(match[1]) } : { schema: unquote(match[1]), name: unquote(match[2]) },
-  );
+  const inserts = [...code.matchAll(INSERT_INTO)].map((match) => {
+    // `.at()` types an unmatched group as undefined, which it is at run time.
+    const name = match.at(2);
+    return name === undefined ? { name: unquote(match[1]) } : { schema: unquote(match[1]), name: unquote(name) };
+  });
   const rowFields = [...new Set([...code.matchAll(ROW_FIELD)].map((match) => unquote(match[1])))];
   return { inserts, identifiesTable: TABLE_VARIABLE.test(code), rowFields };
 }

@@ -60,7 +60,7 @@ export function enableTriggerSql(table: Table, trigger: Trigger): string {
 }
 
 /** Helpers the known audit libraries ship for attaching their trigger, keyed by the trigger function's name. */
-const LIBRARY_HELPERS: Record<string, { helper: string; library: string; extra: string }> = {
+const LIBRARY_HELPERS: Partial<Record<string, { helper: string; library: string; extra: string }>> = {
   if_modified_func: { helper: 'audit_table', library: "2ndQuadrant's audit trigger", extra: 'and also adds its statement-level trigger for TRUNCATE' },
   insert_update_delete_trigger: { helper: 'enable_tracking', library: 'supa_audit', extra: 'and also adds its statement-level trigger for TRUNCATE' },
 };

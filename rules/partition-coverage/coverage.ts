@@ -47,12 +47,12 @@ export function inferInterval(pieces: RangePiece[]): { interval: PartitionInterv
     counts.set(span, (counts.get(span) ?? 0) + 1);
     latest.set(span, Math.max(latest.get(span) ?? -Infinity, piece.from));
   }
-  let best: PartitionInterval | undefined;
+  let best: { span: PartitionInterval; count: number; latest: number } | undefined;
   for (const [span, count] of counts) {
-    const bestCount = best ? counts.get(best)! : 0;
-    if (count > bestCount || (count === bestCount && latest.get(span)! > latest.get(best!)!)) best = span;
+    const spanLatest = latest.get(span) ?? -Infinity;
+    if (!best || count > best.count || (count === best.count && spanLatest > best.latest)) best = { span, count, latest: spanLatest };
   }
-  return best && { interval: best, anchor: latest.get(best)! };
+  return best && { interval: best.span, anchor: best.latest };
 }
 
 /** Cuts [from, to) on the grid's boundaries, so new partitions line up with the existing scheme. */

@@ -60,9 +60,10 @@ function alignedFor(format: DateFormat, ms: number): boolean {
 function findIn(name: string, rendered: string): number {
   // The date must stand on its own: `2026` inside `20260101` is not a year.
   for (let at = name.lastIndexOf(rendered); at >= 0; at = at === 0 ? -1 : name.lastIndexOf(rendered, at - 1)) {
-    const before = name[at - 1];
-    const after = name[at + rendered.length];
-    if (!/\d/.test(before ?? '') && !/\d/.test(after ?? '')) return at;
+    // charAt gives '' outside the name (before the first or after the last character).
+    const before = name.charAt(at - 1);
+    const after = name.charAt(at + rendered.length);
+    if (!/\d/.test(before) && !/\d/.test(after)) return at;
   }
   return -1;
 }
@@ -91,7 +92,10 @@ export function detectNamePattern(siblings: Array<{ name: string; from: number }
 }
 
 export function defaultNamePattern(parent: string, interval: PartitionInterval): NamePattern {
-  return { prefix: `${parent}_`, format: FORMAT_BY_ID.get(DEFAULT_FORMAT[interval])!, suffix: '' };
+  const format = FORMAT_BY_ID.get(DEFAULT_FORMAT[interval]);
+  // Every default format id is one of FORMATS.
+  if (!format) throw new Error(`internal: no name format ${DEFAULT_FORMAT[interval]}`);
+  return { prefix: `${parent}_`, format, suffix: '' };
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { indexCoversForeignKey } from '../foreign-key-without-index.js';
 import { constraintNameTaken, indexesOf, relationNameTaken } from '../../src/model/model.js';
-import type { Constraint, Index, SchemaModel, Table, Trigger } from '../../src/model/types.js';
+import type { CheckConstraint, Expression, ForeignKeyConstraint, Index, SchemaModel, Table, Trigger } from '../../src/model/types.js';
 import { columnList, fixObjectName, MAX_IDENTIFIER_BYTES, qualifiedIdent, quoteIdent, quoteLiteral } from '../../src/fix/sql.js';
 
 interface Template<T> {
@@ -50,8 +50,8 @@ function majority<T>(siblings: Table[], items: (table: Table) => T[], signature:
   return [...found.values()].filter((entry) => entry.count * 2 > siblings.length);
 }
 
-function fkSignature(c: Constraint): string {
-  const fk = c.foreignKey!;
+function fkSignature(c: ForeignKeyConstraint): string {
+  const fk = c.foreignKey;
   return JSON.stringify(['fk', c.columns, fk.table, fk.columns, fk.onDelete, fk.onUpdate, fk.match, c.deferrable]);
 }
 
@@ -69,8 +69,12 @@ function qualifiedText(key: string): string {
 }
 
 export function siblingExtras(model: SchemaModel, parent: Table, siblings: Table[]): SiblingExtras {
-  const fks = majority(siblings, (t) => t.constraints.filter((c) => c.kind === 'foreign' && !c.inheritedFrom && c.foreignKey), fkSignature);
-  const checks = majority(siblings, (t) => t.constraints.filter((c) => c.kind === 'check' && !c.inheritedFrom && c.check), (c) => `check ${c.check!.text}`);
+  const fks = majority(siblings, (t) => t.constraints.filter((c): c is ForeignKeyConstraint => c.kind === 'foreign' && !c.inheritedFrom), fkSignature);
+  const checks = majority(
+    siblings,
+    (t) => t.constraints.filter((c): c is CheckConstraint & { check: Expression } => c.kind === 'check' && !c.inheritedFrom && c.check !== undefined),
+    (c) => `check ${c.check.text}`,
+  );
   const indexes = majority(siblings, (t) => indexesOf(model, t).filter((i) => !i.parent && !i.constraint && i.valid), indexSignature);
   const triggers = majority(siblings, (t) => t.triggers.filter((tr) => !tr.inherited && !tr.constraintTrigger), triggerSignature);
 
@@ -109,7 +113,7 @@ export function siblingExtras(model: SchemaModel, parent: Table, siblings: Table
       for (const { sample, sibling } of fks) {
         const name = adapt(sample.name, sibling, partition, 'fkey', constraintTaken);
         reservedConstraints.add(name);
-        const fk = sample.foreignKey!;
+        const fk = sample.foreignKey;
         let sql = `CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${columnList(sample.columns)}) REFERENCES ${qualifiedText(fk.table)}`;
         if (fk.columns.length) sql += ` (${columnList(fk.columns)})`;
         if (fk.match === 'f') sql += ' MATCH FULL';
@@ -121,7 +125,7 @@ export function siblingExtras(model: SchemaModel, parent: Table, siblings: Table
       for (const { sample, sibling } of checks) {
         const name = adapt(sample.name, sibling, partition, 'check', constraintTaken);
         reservedConstraints.add(name);
-        result.push(`CONSTRAINT ${quoteIdent(name)} CHECK (${sample.check!.text})`);
+        result.push(`CONSTRAINT ${quoteIdent(name)} CHECK (${sample.check.text})`);
       }
       return result;
     },
@@ -132,7 +136,7 @@ export function siblingExtras(model: SchemaModel, parent: Table, siblings: Table
         const name = adapt(sample.name, sibling, partition, 'idx', relationTaken);
         reservedRelations.add(name);
         const keys = sample.keys
-          .map((k) => `${k.column !== undefined ? quoteIdent(k.column) : `(${k.expression!.text})`}${k.opclass ? ` ${k.opclass}` : ''}${k.descending ? ' DESC' : ''}`)
+          .map((k) => `${k.column !== undefined ? quoteIdent(k.column) : `(${k.expression?.text ?? ''})`}${k.opclass ? ` ${k.opclass}` : ''}${k.descending ? ' DESC' : ''}`)
           .join(', ');
         result.push(
           `CREATE ${sample.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${target}${sample.method === 'btree' ? '' : ` USING ${sample.method}`} (${keys})` +

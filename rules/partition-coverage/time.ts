@@ -44,7 +44,7 @@ function zoneOffset(zone: string, wallMs: number): number | undefined {
   const numeric = /^([+-])(\d{1,2}):?(\d{2})?:?(\d{2})?$/.exec(zone);
   if (numeric) {
     const sign = numeric[1] === '-' ? -1 : 1;
-    return sign * ((Number(numeric[2]) * 60 + Number(numeric[3] ?? 0)) * 60 + Number(numeric[4] ?? 0)) * 1000;
+    return sign * ((Number(numeric[2]) * 60 + Number(numeric.at(3) ?? 0)) * 60 + Number(numeric.at(4) ?? 0)) * 1000;
   }
   // A wall time in a named zone: the offset at the instant it denotes (two passes settle DST edges).
   const first = namedZoneOffset(zone, wallMs);
@@ -65,7 +65,8 @@ export function boundInstant(value: BoundValue, type: TimeKeyType): number | und
   if (text === '-infinity') return -Infinity;
   const match = LITERAL.exec(value.text);
   if (!match) return undefined;
-  const [, y, mo, d, h, mi, s, fraction, zone] = match;
+  // Optional groups that did not match are undefined at run time.
+  const [, y, mo, d, h, mi, s, fraction, zone] = [...match].map((group): string | undefined => group);
   const date = Date.UTC(Number(y), Number(mo) - 1, Number(d));
   if (Number.isNaN(date)) return undefined;
   if (type === 'date') return date;
@@ -115,7 +116,8 @@ export function startOfUtcDay(ms: number): number {
   return Math.floor(ms / DAY_MS) * DAY_MS;
 }
 
-const MONTHS: Partial<Record<PartitionInterval, number>> = { month: 1, quarter: 3, year: 12 };
+/** Months per interval; day and week are fixed lengths (FIXED_MS) and count as none. */
+const MONTHS: Record<PartitionInterval, number> = { day: 0, week: 0, month: 1, quarter: 3, year: 12 };
 const FIXED_MS: Partial<Record<PartitionInterval, number>> = { day: DAY_MS, week: 7 * DAY_MS };
 
 /** The interval a partition's span is, if it is one of the regular ones. */
@@ -124,7 +126,7 @@ export function classifySpan(from: number, to: number): PartitionInterval | unde
   if (to - from === DAY_MS) return 'day';
   if (to - from === 7 * DAY_MS) return 'week';
   for (const interval of ['month', 'quarter', 'year'] as const) {
-    if (addMonths(from, MONTHS[interval]!) === to) return interval;
+    if (addMonths(from, MONTHS[interval]) === to) return interval;
   }
   return undefined;
 }
@@ -146,7 +148,7 @@ export class IntervalGrid {
 
   boundary(k: number): number {
     const fixed = FIXED_MS[this.interval];
-    return fixed ? this.anchor + k * fixed : addMonths(this.anchor, k * MONTHS[this.interval]!);
+    return fixed ? this.anchor + k * fixed : addMonths(this.anchor, k * MONTHS[this.interval]);
   }
 
   /** The largest k whose boundary is at or before `ms`. */
@@ -156,7 +158,7 @@ export class IntervalGrid {
     const a = new Date(this.anchor);
     const t = new Date(ms);
     const months = (t.getUTCFullYear() - a.getUTCFullYear()) * 12 + (t.getUTCMonth() - a.getUTCMonth());
-    let k = Math.floor(months / MONTHS[this.interval]!);
+    let k = Math.floor(months / MONTHS[this.interval]);
     while (this.boundary(k) > ms) k--;
     while (this.boundary(k + 1) <= ms) k++;
     return k;
@@ -227,15 +229,16 @@ export function inferLocalTime(bounds: number[], type: TimeKeyType): LocalTime {
   const finite = bounds.filter((ms) => Number.isFinite(ms)).sort((a, b) => a - b);
   const offsets = finite.map(midnightOffset);
   // Bounds that are not at some local midnight (hourly partitions, odd cuts) keep the UTC grid.
-  if (!finite.length || offsets.some((o) => o === undefined)) return UTC_TIME;
-  const distinct = new Set(offsets as number[]);
+  const known = offsets.filter((o): o is number => o !== undefined);
+  if (!finite.length || known.length < offsets.length) return UTC_TIME;
+  const distinct = new Set(known);
   if (distinct.size === 1) {
-    const offset = offsets[0]!;
+    const offset = known[0];
     return offset === 0 ? UTC_TIME : makeLocal(() => offset, (wall) => wall - offset);
   }
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
   const zone = zones.find((candidate) => finite.every((ms, i) => namedZoneOffset(candidate, ms) === offsets[i]));
   if (zone) return makeLocal((ms) => namedZoneOffset(zone, ms) ?? 0, (wall) => wall - (zoneOffset(zone, wall) ?? 0));
-  const latest = offsets[offsets.length - 1]!;
+  const latest = known[known.length - 1];
   return makeLocal(() => latest, (wall) => wall - latest);
 }

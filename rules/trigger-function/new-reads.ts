@@ -5,8 +5,7 @@
  * BEFORE trigger returns NULL, which silently skips the delete.
  */
 import { parsePlpgsql } from '../../src/sql/parser.js';
-
-type Node = Record<string, any>;
+import type { PlExpr, PlStatement, PlStatementBody } from '../../src/sql/plpgsql-tree.js';
 
 export interface NewRead {
   line: number;
@@ -62,15 +61,15 @@ function conditionGuard(text: string): Guard {
   return 'unknown';
 }
 
-function exprText(node: Node | undefined): string | undefined {
-  return node?.PLpgSQL_expr?.query as string | undefined;
+function exprText(node: PlExpr | undefined): string | undefined {
+  return node?.PLpgSQL_expr?.query;
 }
 
-function endsWithExit(statements: Node[] | undefined): boolean {
+function endsWithExit(statements: PlStatement[] | undefined): boolean {
   const last = statements?.[statements.length - 1];
   if (!last) return false;
   // RAISE without a level is RAISE EXCEPTION; elog level 21 is ERROR (EXCEPTION).
-  const raise = last.PLpgSQL_stmt_raise as Node | undefined;
+  const raise = last.PLpgSQL_stmt_raise;
   return last.PLpgSQL_stmt_return !== undefined || (raise !== undefined && (raise.elog_level === undefined || raise.elog_level >= 21));
 }
 
@@ -78,19 +77,19 @@ class Walker {
   readonly reads: NewRead[] = [];
   constructor(private readonly newDno: number) {}
 
-  list(statements: Node[] | undefined, guarded: boolean): void {
+  list(statements: PlStatement[] | undefined, guarded: boolean): void {
     let safe = guarded;
     for (const statement of statements ?? []) {
       this.statement(statement, safe);
       // `IF TG_OP = 'DELETE' THEN … RETURN OLD; END IF;` — what follows runs only for INSERT and UPDATE.
-      const ifStmt = statement.PLpgSQL_stmt_if as Node | undefined;
+      const ifStmt = statement.PLpgSQL_stmt_if;
       if (ifStmt && conditionGuard(exprText(ifStmt.cond) ?? '') === 'delete' && endsWithExit(ifStmt.then_body)) safe = true;
     }
   }
 
-  private statement(statement: Node, guarded: boolean): void {
+  private statement(statement: PlStatement, guarded: boolean): void {
     const [kind] = Object.keys(statement);
-    const body = statement[kind] as Node;
+    const body: PlStatementBody = statement[kind] ?? {};
     if (kind === 'PLpgSQL_stmt_if') {
       this.ifStatement(body, guarded);
       return;
@@ -103,12 +102,12 @@ class Walker {
       this.reads.push({ line: body.lineno ?? 0, text: 'RETURN NEW', isReturn: true });
       return;
     }
-    this.expressions(body, guarded, body.lineno as number | undefined);
+    this.expressions(body, guarded, body.lineno);
   }
 
-  private ifStatement(body: Node, guarded: boolean): void {
-    const branches: Array<{ cond?: string; stmts: Node[] | undefined }> = [{ cond: exprText(body.cond), stmts: body.then_body }];
-    for (const elsif of (body.elsif_list as Node[] | undefined) ?? []) {
+  private ifStatement(body: PlStatementBody, guarded: boolean): void {
+    const branches: Array<{ cond?: string; stmts: PlStatement[] | undefined }> = [{ cond: exprText(body.cond), stmts: body.then_body }];
+    for (const elsif of body.elsif_list ?? []) {
       branches.push({ cond: exprText(elsif.PLpgSQL_if_elsif?.cond), stmts: elsif.PLpgSQL_if_elsif?.stmts });
     }
     let deleteExcluded = false;
@@ -129,15 +128,15 @@ class Walker {
     if (guarded || !node || typeof node !== 'object') return;
     if (Array.isArray(node)) {
       for (const item of node) {
-        const record = item as Node;
+        const record = item as PlStatement | null;
         const key = record && typeof record === 'object' ? Object.keys(record)[0] : undefined;
-        if (key?.startsWith('PLpgSQL_stmt_')) this.statement(record, guarded);
+        if (record && key?.startsWith('PLpgSQL_stmt_')) this.statement(record, guarded);
         else this.expressions(item, guarded, line);
       }
       return;
     }
-    const record = node as Node;
-    const query = record.PLpgSQL_expr?.query as string | undefined;
+    const record = node as Record<string, unknown> & PlExpr;
+    const query = record.PLpgSQL_expr?.query;
     if (query !== undefined) {
       // An expression that tests TG_OP itself (CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END) guards its own reads.
       if (readsNew(query) && !testsTgOp(query)) {
@@ -148,7 +147,7 @@ class Walker {
     }
     for (const [key, value] of Object.entries(record)) {
       if (key === 'lineno') continue;
-      const childLine = (value as Node)?.lineno ?? line;
+      const childLine = (value as { lineno?: unknown } | null)?.lineno ?? line;
       this.expressions(value, guarded, typeof childLine === 'number' ? childLine : line);
     }
   }
@@ -164,12 +163,12 @@ function dollarTag(body: string): string {
 export function newReadsOnDelete(body: string): NewRead[] | undefined {
   const tag = dollarTag(body);
   const tree = parsePlpgsql(`CREATE FUNCTION schema_lint_probe() RETURNS trigger LANGUAGE plpgsql AS ${tag}${body}${tag}`);
-  const fn = tree?.plpgsql_funcs?.[0]?.PLpgSQL_function as Node | undefined;
+  const fn = tree?.plpgsql_funcs?.[0]?.PLpgSQL_function;
   if (!fn) return undefined;
-  const datums = (fn.datums as Node[] | undefined) ?? [];
+  const datums = fn.datums ?? [];
   const newDno = datums.findIndex((datum) => datum.PLpgSQL_rec?.refname === 'new');
   const walker = new Walker(newDno);
-  const action = fn.action?.PLpgSQL_stmt_block as Node | undefined;
+  const action = fn.action?.PLpgSQL_stmt_block;
   walker.list(action?.body, false);
   return walker.reads;
 }

@@ -83,27 +83,27 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
       async (args) => {
         exitCode = await runLint(
           {
-            paths: (args.paths as string[]) ?? [],
+            paths: args.paths ?? [],
             format: args.format,
             output: args.output,
             fixSql: args['fix-sql'],
-            reports: args.report as string[] | undefined,
+            reports: args.report,
             fixLevel: args['fix-level'],
             showFixes: args['show-fixes'],
             config: args.config,
-            rule: args.rule as string[],
+            rule: args.rule,
             failOn: args['fail-on'] as LintArgs['failOn'],
             now: args.now,
             verbose: args.verbose,
             sarifCategory: args['sarif-category'],
             db: args.db,
             dbEnv: args['db-env'],
-            source: args.source as string[] | undefined,
+            source: args.source,
             stats: args.stats,
             connectTimeout: args['connect-timeout'],
             queryTimeout: args['query-timeout'],
             changedSince: args['changed-since'],
-            session: args.session as LintArgs['session'],
+            session: args.session,
             searchPath: args['search-path'],
             baseline: args.baseline,
             writeBaseline: args['write-baseline'],
@@ -143,7 +143,7 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
       'Explain a rule: why it matters, bad and good examples, the fix',
       (y) => y.positional('rule', { type: 'string', demandOption: true }),
       (args) => {
-        io.stdout.write(renderExplain(allRules, args.rule as string));
+        io.stdout.write(renderExplain(allRules, args.rule));
       },
     )
     .epilog(EPILOG)

@@ -147,9 +147,9 @@ export function parseConfig(text: string, file: string, rules?: AnyRule[]): Conf
     throw new ConfigError(`${file}: not valid JSON (${(error as Error).message})`);
   }
   if (!validateConfigShape(raw)) {
-    throw new ConfigError(`${file}: ${describeAjvErrors(configValidator!.errors, '').join('; ')}`);
+    throw new ConfigError(`${file}: ${describeAjvErrors(configValidator?.errors, '').join('; ')}`);
   }
-  const config = { ...emptyConfig(), ...(raw as Partial<Config>) } as Config;
+  const config = { ...emptyConfig(), ...(raw as Partial<Config>) };
   config.schemas = { ...{ include: [] as string[], exclude: [] as string[] }, ...config.schemas };
   if (rules) checkRuleIds(config, file, rules);
   return config;

@@ -45,7 +45,7 @@ export function withCustomRules(builtIn: AnyRule[], custom: unknown[], where: st
   const ids = new Set(builtIn.map((rule) => rule.id));
   for (const candidate of custom) {
     const problems = ruleProblems(candidate);
-    const id = (candidate as { id?: unknown })?.id;
+    const id = (candidate as { id?: unknown } | undefined)?.id;
     const label = typeof id === 'string' ? `rule ${id}` : 'a rule';
     if (problems.length) throw new ConfigError(`${where}: ${label}: ${problems.join('; ')}`);
     const rule = candidate as AnyRule;

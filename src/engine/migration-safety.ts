@@ -6,7 +6,8 @@
  */
 import { relationNameTaken } from '../model/model.js';
 import type { Table, TableStats } from '../model/types.js';
-import { DdlModelBuilder, type Node } from '../sources/ddl/builder.js';
+import { DdlModelBuilder } from '../sources/ddl/builder.js';
+import { tagged, type PgNodeOf } from '../sql/pg-node.js';
 import type { ParsedFile } from '../sources/ddl/parse-file.js';
 import { applyStatement } from '../sources/ddl/statements.js';
 import { isMigrationRule, type MigrationContext, type MigrationRule } from '../../rules/migration/types.js';
@@ -30,21 +31,21 @@ export interface MigrationCheckInput {
 
 const RAISED: Record<Severity, Severity> = { note: 'warning', warning: 'error', error: 'error' };
 
-function lockTimeoutValue(node: Node): string | undefined {
+function lockTimeoutValue(node: PgNodeOf<'VariableSetStmt'>): string | undefined {
   if (node.name !== 'lock_timeout') return undefined;
   if (node.kind === 'VAR_RESET' || node.kind === 'VAR_SET_DEFAULT') return '0';
   if (node.kind !== 'VAR_SET_VALUE') return undefined;
-  const arg = (node.args as Node[] | undefined)?.[0]?.A_Const;
+  const arg = node.args?.[0]?.A_Const;
   return String(arg?.sval?.sval ?? arg?.ival?.ival ?? 0);
 }
 
 /** `SELECT set_config('lock_timeout', '2s', …)`, as some frameworks write it. */
-function setConfigLockTimeout(node: Node): string | undefined {
-  for (const target of (node.targetList as Node[] | undefined) ?? []) {
-    const call = target.ResTarget?.val?.FuncCall as Node | undefined;
-    const name = (call?.funcname as Node[] | undefined)?.map((n) => n.String?.sval).pop();
-    const args = (call?.args as Node[] | undefined) ?? [];
-    if (name === 'set_config' && args[0]?.A_Const?.sval?.sval === 'lock_timeout') return String(args[1]?.A_Const?.sval?.sval ?? '');
+function setConfigLockTimeout(node: PgNodeOf<'SelectStmt'>): string | undefined {
+  for (const target of node.targetList ?? []) {
+    const call = target.ResTarget?.val?.FuncCall;
+    const name = call?.funcname?.map((n) => n.String?.sval).pop();
+    const args = call?.args ?? [];
+    if (name === 'set_config' && args[0]?.A_Const?.sval?.sval === 'lock_timeout') return args[1]?.A_Const?.sval?.sval ?? '';
   }
   return undefined;
 }
@@ -74,7 +75,11 @@ export function checkMigrations(input: MigrationCheckInput): Finding[] {
     builder.file = file;
     for (const statement of file.statements) {
       builder.statement = statement;
-      const node = statement.node[statement.kind] as Node;
+      const entry = tagged(statement.node);
+      if (!entry) {
+        applyStatement(builder, statement);
+        continue;
+      }
       const ctx: MigrationContext = {
         findTable: (rangeVar) => builder.findTable(rangeVar),
         findIndex: (rangeVar) => builder.findIndex(rangeVar),
@@ -84,7 +89,7 @@ export function checkMigrations(input: MigrationCheckInput): Finding[] {
         origin: (location) => (location === undefined || location < 0 ? builder.statementOrigin() : builder.clauseOrigin(location)),
         nameTaken: (schema, name) => relationNameTaken(builder.model, schema, name) || builder.constraintNameTaken(schema, name),
       };
-      const migrationStatement = { node, kind: statement.kind, file: file.file, origin: builder.statementOrigin() };
+      const migrationStatement = { ...entry, file: file.file, origin: builder.statementOrigin() };
       for (const { rule, severity, options } of rules) {
         if (rule.oncePerFile && reportedInFile.has(rule.id)) continue;
         for (const raw of rule.checkStatement(migrationStatement, builder.model, ctx, options)) {
@@ -107,7 +112,8 @@ export function checkMigrations(input: MigrationCheckInput): Finding[] {
           reportedInFile.add(rule.id);
         }
       }
-      const timeout = statement.kind === 'VariableSetStmt' ? lockTimeoutValue(node) : statement.kind === 'SelectStmt' ? setConfigLockTimeout(node) : undefined;
+      const timeout =
+        entry.kind === 'VariableSetStmt' ? lockTimeoutValue(entry.node) : entry.kind === 'SelectStmt' ? setConfigLockTimeout(entry.node) : undefined;
       if (timeout !== undefined) lockTimeoutSet = isNonZeroTimeout(timeout);
       applyStatement(builder, statement);
     }

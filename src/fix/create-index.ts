@@ -108,7 +108,8 @@ export function createIndexFix(model: SchemaModel, table: Table, spec: IndexSpec
   for (const partitionKey of table.partitions) {
     const partition = model.tables.get(partitionKey);
     if (!partition) continue;
-    const reusable = spec.reusable ? indexesOf(model, partition).find((index) => !index.parent && index.valid && spec.reusable!(index)) : undefined;
+    const canReuse = spec.reusable;
+    const reusable = canReuse ? indexesOf(model, partition).find((index) => !index.parent && index.valid && canReuse(index)) : undefined;
     let childName: string;
     if (reusable) {
       childName = reusable.name;

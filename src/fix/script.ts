@@ -54,6 +54,7 @@ export function commentLines(text: string, prefix = '-- '): string {
  * Executable SQL must be plain printable text: our builders quote every name (U&"…" for unusual characters), so a
  * raw control character means a builder let one through. Such a fix is not run: it is written as a comment.
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is what this pattern is for
 const NOT_PRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 type Rendering = 'statement' | 'behaviour-comment' | 'review-comment' | 'unsafe-text-comment';
@@ -69,15 +70,17 @@ function plural(count: number, word: string, many = `${word}s`): string {
   return `${count} ${count === 1 ? word : many}`;
 }
 
+/** A finding that carries a fix: the script is made of these only. */
+type FixedFinding = Finding & { fix: Fix };
+
 interface Section {
   ruleId: string;
-  findings: Finding[];
+  findings: FixedFinding[];
 }
 
-function sections(findings: Finding[]): Section[] {
-  const byRule = new Map<string, Finding[]>();
+function sections(findings: FixedFinding[]): Section[] {
+  const byRule = new Map<string, FixedFinding[]>();
   for (const finding of findings) {
-    if (!finding.fix) continue;
     const list = byRule.get(finding.ruleId) ?? [];
     list.push(finding);
     byRule.set(finding.ruleId, list);
@@ -90,15 +93,15 @@ function sections(findings: Finding[]): Section[] {
 /** Notes that more than one fix of a section carries are said once, at the top of the section. */
 function sharedNotes(section: Section): Set<string> {
   const counts = new Map<string, number>();
-  for (const finding of section.findings) for (const note of new Set(finding.fix!.notes)) counts.set(note, (counts.get(note) ?? 0) + 1);
+  for (const finding of section.findings) for (const note of new Set(finding.fix.notes)) counts.set(note, (counts.get(note) ?? 0) + 1);
   return new Set([...counts].filter(([, count]) => count > 1).map(([note]) => note));
 }
 
 const SAFETY_WORDS: Record<FixSafety, string> = { safe: 'safe', behaviour: 'behaviour-changing', review: 'to review' };
 
-function safetyCounts(findings: Finding[]): string {
+function safetyCounts(findings: FixedFinding[]): string {
   const counts: Record<FixSafety, number> = { safe: 0, behaviour: 0, review: 0 };
-  for (const finding of findings) counts[finding.fix!.safety]++;
+  for (const finding of findings) counts[finding.fix.safety]++;
   return (Object.keys(counts) as FixSafety[])
     .filter((safety) => counts[safety] > 0)
     .map((safety) => `${counts[safety]} ${SAFETY_WORDS[safety]}`)
@@ -111,10 +114,10 @@ function fixHeading(finding: Finding): string {
   return `${finding.title}${where}`;
 }
 
-function prerequisitesOf(findings: Finding[]): Array<{ prerequisite: FixPrerequisite; users: Finding[] }> {
-  const byId = new Map<string, { prerequisite: FixPrerequisite; users: Finding[] }>();
+function prerequisitesOf(findings: FixedFinding[]): Array<{ prerequisite: FixPrerequisite; users: FixedFinding[] }> {
+  const byId = new Map<string, { prerequisite: FixPrerequisite; users: FixedFinding[] }>();
   for (const finding of findings) {
-    for (const prerequisite of finding.fix?.prerequisites ?? []) {
+    for (const prerequisite of finding.fix.prerequisites ?? []) {
       const entry = byId.get(prerequisite.id) ?? { prerequisite, users: [] };
       entry.users.push(finding);
       byId.set(prerequisite.id, entry);
@@ -134,9 +137,9 @@ function commentedSql(sql: string): string {
 export function* fixScript(findings: Finding[], meta: FixScriptMeta): Generator<string> {
   const level = meta.fixLevel ?? 'safe';
   const summaries = new Map((meta.rules ?? []).map((rule) => [rule.id, rule.docs.summary]));
-  const withFix = findings.filter((finding) => finding.fix);
-  const rendering = new Map(withFix.map((finding) => [finding, renderingOf(finding.fix!, level)]));
-  const runs = (finding: Finding): boolean => rendering.get(finding) === 'statement';
+  const withFix = findings.filter((finding): finding is FixedFinding => finding.fix !== undefined);
+  const rendering = new Map(withFix.map((finding) => [finding, renderingOf(finding.fix, level)]));
+  const runs = (finding: FixedFinding): boolean => rendering.get(finding) === 'statement';
   const executable = withFix.filter(runs);
   const behaviourHeld = withFix.filter((finding) => rendering.get(finding) === 'behaviour-comment').length;
   const parts = sections(withFix);
@@ -148,7 +151,7 @@ export function* fixScript(findings: Finding[], meta: FixScriptMeta): Generator<
     '-- Review every statement before running it. Run it with:',
     '--   psql -v ON_ERROR_STOP=1 -f <this file>',
   ];
-  if (executable.some((finding) => finding.fix!.concurrently)) {
+  if (executable.some((finding) => finding.fix.concurrently)) {
     lines.push(
       '-- It holds CREATE INDEX CONCURRENTLY, which cannot run inside a transaction block: do not wrap it in',
       '-- BEGIN/COMMIT and do not use psql --single-transaction. Each statement commits on its own, and the script',
@@ -167,7 +170,7 @@ export function* fixScript(findings: Finding[], meta: FixScriptMeta): Generator<
     parts.forEach((section, i) => {
       const running = section.findings.filter(runs).length;
       lines.push(`--   ${i + 1}. ${section.ruleId}: ${plural(section.findings.length, 'fix', 'fixes')} (${safetyCounts(section.findings)}), ${running} as statements`);
-      const locks = [...new Set(section.findings.filter(runs).flatMap((finding) => locksOf(finding.fix!.sql)))];
+      const locks = [...new Set(section.findings.filter(runs).flatMap((finding) => locksOf(finding.fix.sql)))];
       for (const lock of locks) lines.push(`--        lock: ${lock}`);
     });
     lines.push('--', '-- Safety: safe = changes nothing a write sees; behaviour-changing = can make a working write fail or adds');
@@ -209,7 +212,7 @@ export function* fixScript(findings: Finding[], meta: FixScriptMeta): Generator<
     yield `${lines.join('\n')}\n`;
     for (const finding of section.findings) {
       const lines: string[] = [];
-      const fix = finding.fix!;
+      const fix = finding.fix;
       lines.push(commentLines(fixHeading(finding)));
       for (const note of fix.notes.filter((n) => !shared.has(n) && !said.has(n))) {
         lines.push(commentLines(`Note: ${note}`));

@@ -58,8 +58,8 @@ export function descendantPartitions(model: SchemaModel, table: Table): Table[] 
   // Iterative, and a partition seen twice (a cycle in a hand-built model) is not followed again.
   const seen = new Set<Table>([table]);
   const pending = [...table.partitions].reverse();
-  while (pending.length > 0) {
-    const child = model.tables.get(pending.pop()!);
+  for (let key = pending.pop(); key !== undefined; key = pending.pop()) {
+    const child = model.tables.get(key);
     if (!child || seen.has(child)) continue;
     seen.add(child);
     result.push(child);
@@ -84,10 +84,11 @@ const constraintNameIndex = new WeakMap<SchemaModel, Map<string, Set<string>>>()
 export function constraintNameTaken(model: SchemaModel, schema: string, name: string): boolean {
   let index = constraintNameIndex.get(model);
   if (!index) {
-    index = new Map();
+    const built = new Map<string, Set<string>>();
+    index = built;
     const add = (s: string, n: string): void => {
-      let names = index!.get(s);
-      if (!names) index!.set(s, (names = new Set()));
+      let names = built.get(s);
+      if (!names) built.set(s, (names = new Set()));
       names.add(n);
     };
     for (const table of model.tables.values()) for (const c of table.constraints) add(table.schema, c.name);

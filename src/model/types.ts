@@ -86,25 +86,41 @@ export interface ForeignKeyTarget {
   match: string;
 }
 
-export interface Constraint {
+interface ConstraintBase {
   name: string;
-  kind: ConstraintKind;
   /** Constrained columns in declaration order (for CHECK: the columns its expression references). */
   columns: string[];
-  foreignKey?: ForeignKeyTarget;
-  check?: Expression;
   /** False for `NOT VALID` constraints that were never validated. */
   validated: boolean;
   /** False for PostgreSQL 18 `NOT ENFORCED`. */
   enforced: boolean;
   deferrable: boolean;
-  /** Index that backs a primary key, unique or exclusion constraint (qualified name). */
+  /** Index that backs a primary key, unique or exclusion constraint (qualified name); never set on other kinds. */
   index?: string;
   /** Set on constraints cloned from a partitioned parent (PostgreSQL's `conparentid`): they are not counted twice. */
   inheritedFrom?: string;
   comment?: string;
   origin: Origin;
 }
+
+/** Primary key, unique and exclusion constraints are backed by an index. */
+export interface IndexConstraint extends ConstraintBase {
+  kind: 'primary' | 'unique' | 'exclusion';
+}
+
+export interface ForeignKeyConstraint extends ConstraintBase {
+  kind: 'foreign';
+  foreignKey: ForeignKeyTarget;
+}
+
+export interface CheckConstraint extends ConstraintBase {
+  kind: 'check';
+  /** Absent only when live mode could not parse what pg_get_expr printed. */
+  check?: Expression;
+}
+
+/** A constraint, discriminated by `kind`: narrowing on it gives a foreign key its target, a CHECK its expression. */
+export type Constraint = IndexConstraint | ForeignKeyConstraint | CheckConstraint;
 
 export interface IndexKey {
   /** The column, when the key is a plain column. */

@@ -72,7 +72,7 @@ function rollLineHashes(text: string, lastLine: number, report: (hash: string) =
   // hash = hash * BASE + code - LEAVING * leaving (mod 2^64), low half first. Both intermediate values stay within
   // ±2^49, so the arithmetic is exact, and the floor division carries (or borrows) into the high half.
   const roll = (code: number): void => {
-    const leaving = window[slot]!;
+    const leaving = window[slot];
     window[slot] = code;
     const low = lo * BASE + code - LEAVING_LO * leaving;
     const carry = Math.floor(low / TWO_32);

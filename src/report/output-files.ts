@@ -30,7 +30,7 @@ export class OutputError extends Error {}
 
 /** Why a write failed, in words (no errno dump, no temp file name). */
 function reason(error: unknown, target: Pick<Target, 'output' | 'path'>): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
   // The folder as the user named it, unless a symbolic link led elsewhere.
   const folder = path.dirname(target.path === path.resolve(target.output.file) ? target.output.file : target.path);
   switch (code) {

@@ -64,10 +64,10 @@ export function ruleDocPage(rule: AnyRule): string {
     '## Options',
     '',
   ];
-  const options = Object.entries(rule.defaultOptions as Record<string, unknown>);
-  if (options.length === 0) lines.push('None.', '');
+  const defaults = rule.defaultOptions as Record<string, unknown>;
+  if (Object.keys(defaults).length === 0) lines.push('None.', '');
   else {
-    lines.push('Set them in `schema-lint.config.json`:', '', '```json', JSON.stringify({ rules: { [rule.id]: { options: rule.defaultOptions } } }, null, 2), '```', '');
+    lines.push('Set them in `schema-lint.config.json`:', '', '```json', JSON.stringify({ rules: { [rule.id]: { options: defaults } } }, null, 2), '```', '');
   }
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

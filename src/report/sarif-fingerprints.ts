@@ -70,8 +70,8 @@ export function disambiguate(results: HashedResult[]): string[] {
   const taken = new Set(groups.keys());
   for (const [, members] of groups) {
     if (members.length < 2) continue;
-    members.sort((a, b) => (results[a]!.key < results[b]!.key ? -1 : results[a]!.key > results[b]!.key ? 1 : a - b));
-    const first = results[members[0]!]!;
+    members.sort((a, b) => (results[a].key < results[b].key ? -1 : results[a].key > results[b].key ? 1 : a - b));
+    const first = results[members[0]];
     const { hex, n } = splitLineHash(first.lineHash);
     let next = Math.max(n, occurrencesOf(first.lineHash, first.fileHashes)) + 1;
     for (const index of members.slice(1)) {

@@ -110,7 +110,7 @@ export function renderSarif(input: SarifInput): SarifOutput {
   const finalHashes = disambiguate(placed.map((p) => p.hashed));
 
   const results = findings.map((finding, index) => {
-    const { anchor } = placed[index]!;
+    const { anchor } = placed[index];
     const properties: Record<string, unknown> = {};
     if (finding.fix) properties.fix = { sql: finding.fix.sql, safety: finding.fix.safety, notes: finding.fix.notes };
     if (finding.origin.kind === 'database') properties.schemaLint = { source: 'database', target: alias };
@@ -130,7 +130,7 @@ export function renderSarif(input: SarifInput): SarifOutput {
         },
       ],
       partialFingerprints: {
-        primaryLocationLineHash: finalHashes[index]!,
+        primaryLocationLineHash: finalHashes[index],
         'schemaLint/v1': schemaLintFingerprint(finding.key),
       },
       ...(Object.keys(properties).length > 0 ? { properties } : {}),

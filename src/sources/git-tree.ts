@@ -131,6 +131,14 @@ export function sqlFilesAtRevision(revision: GitRevision, inputs: string[], cwd:
     };
     for (const file of orderMigrationFolder(input, sqlFiles, layout, tree)) add(file, toRepo(file));
   }
-  const texts = readBlobs(revision, ordered.map((file) => repoNameOf.get(file)!));
-  return ordered.filter((file) => texts.has(repoNameOf.get(file)!)).map((file) => ({ file, text: texts.get(repoNameOf.get(file)!)! }));
+  // Every ordered file was added with its repository name.
+  const named = ordered.flatMap((file) => {
+    const repoFile = repoNameOf.get(file);
+    return repoFile === undefined ? [] : [{ file, repoFile }];
+  });
+  const texts = readBlobs(revision, named.map((entry) => entry.repoFile));
+  return named.flatMap(({ file, repoFile }) => {
+    const text = texts.get(repoFile);
+    return text === undefined ? [] : [{ file, text }];
+  });
 }

@@ -106,7 +106,7 @@ export function parseStatsFile(text: string, fileName: string): StatsFile {
   }
   const validate = validateStatsFile();
   if (!validate(raw)) throw new StatsFileError(`${fileName}: ${describeErrors(validate.errors).join('; ')}`);
-  const file = raw as unknown as StatsFile;
+  const file = raw as StatsFile;
   if (Number.isNaN(Date.parse(file.generatedAt))) throw new StatsFileError(`${fileName}: generatedAt: is not a valid date and time`);
   return file;
 }

@@ -60,6 +60,6 @@ export function parseExpressionText(text: string): Expression | undefined {
   if (!parsed.ok || parsed.stmts.length !== 1) return undefined;
   const select = parsed.stmts[0].stmt.SelectStmt as { targetList?: Array<{ ResTarget: { val: unknown } }> } | undefined;
   const target = select?.targetList?.[0]?.ResTarget?.val;
-  if (!target || select.targetList!.length !== 1) return undefined;
+  if (!target || select.targetList?.length !== 1) return undefined;
   return expressionFromNode(target, text);
 }

@@ -4,6 +4,8 @@
  */
 import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
 import { isStackOverflow } from './walk-tree.js';
+import type { PlpgsqlParseResult } from './plpgsql-tree.js';
+import type { PgNode } from './pg-node.js';
 
 let loaded: Promise<void> | undefined;
 let ready = false;
@@ -20,7 +22,7 @@ function ensureReady(): void {
 }
 
 export interface RawStatement {
-  stmt: Record<string, unknown>;
+  stmt: PgNode;
   /** UTF-8 byte offset of the first token (absent in the tree for 0). */
   stmt_location?: number;
   stmt_len?: number;
@@ -69,7 +71,7 @@ export function parseStatements(sql: string): { ok: true; stmts: RawStatement[] 
     const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
     return {
       ok: false,
-      error: { message: details?.message ?? String((error as Error).message ?? error), cursorPosition: details?.cursorPosition },
+      error: { message: details?.message ?? String((error as { message?: unknown } | undefined)?.message ?? error), cursorPosition: details?.cursorPosition },
     };
   }
 }
@@ -93,10 +95,10 @@ export function scanTokens(sql: string): Token[] | undefined {
 }
 
 /** The PL/pgSQL tree of a `CREATE FUNCTION … LANGUAGE plpgsql` or `DO` statement; undefined when it does not parse. */
-export function parsePlpgsql(sql: string): Record<string, any> | undefined {
+export function parsePlpgsql(sql: string): PlpgsqlParseResult | undefined {
   ensureReady();
   try {
-    return parsePlPgSQLSync(sql) as unknown as Record<string, any>;
+    return parsePlPgSQLSync(sql) as unknown as PlpgsqlParseResult;
   } catch {
     return undefined;
   }

@@ -38,10 +38,6 @@ const fixture = (name: string): FixtureCase => {
   return found;
 };
 
-async function fixtureFindings(name: string): Promise<Finding[]> {
-  const f = fixture(name);
-  return lintSql(f.files, f.options);
-}
 
 /** Policy mode (option `tables`): every table is checked on its own, whatever the rest of its schema does. */
 const POLICY = { tables: ['*'] };

@@ -45,7 +45,7 @@ const cat = (...parts: Buffer[]): Buffer => Buffer.concat(parts);
 const text = (value: string): Buffer => Buffer.from(value, 'utf8');
 
 /** Works on the text view; a mutant that already holds invalid UTF-8 is mutated byte-wise instead. */
-function onTokens(rand: Random, bytes: Buffer, change: (source: string, spans: Array<[number, number]>) => { out: string; what: string }): { bytes: Buffer; what: string } {
+function onTokens(bytes: Buffer, change: (source: string, spans: Array<[number, number]>) => { out: string; what: string }): { bytes: Buffer; what: string } {
   const source = bytes.toString('latin1');
   const spans = tokenSpans(source);
   if (spans.length === 0) return { bytes: cat(bytes, text('(')), what: 'append (' };
@@ -55,12 +55,12 @@ function onTokens(rand: Random, bytes: Buffer, change: (source: string, spans: A
 
 const MUTATIONS: Record<string, Mutation> = {
   deleteToken: (rand, bytes) =>
-    onTokens(rand, bytes, (source, spans) => {
+    onTokens(bytes, (source, spans) => {
       const [s, e] = pick(rand, spans);
       return { out: source.slice(0, s) + source.slice(e), what: `delete token at ${s}` };
     }),
   duplicateToken: (rand, bytes) =>
-    onTokens(rand, bytes, (source, spans) => {
+    onTokens(bytes, (source, spans) => {
       const [s, e] = pick(rand, spans);
       return { out: source.slice(0, e) + ' ' + source.slice(s, e) + source.slice(e), what: `duplicate token at ${s}` };
     }),
@@ -95,7 +95,7 @@ const MUTATIONS: Record<string, Mutation> = {
     return { bytes: Buffer.from(out, 'latin1'), what: ['CRLF', 'CR only', 'one stray CR'][mode] };
   },
   deepParens: (rand, bytes) =>
-    onTokens(rand, bytes, (source, spans) => {
+    onTokens(bytes, (source, spans) => {
       const [s, e] = pick(rand, spans);
       const depth = int(rand, 50, 3000);
       const close = rand() < 0.8;

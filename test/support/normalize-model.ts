@@ -91,7 +91,7 @@ export function modelFacts(model: SchemaModel): string[] {
       );
     }
     for (const c of table.constraints) {
-      const fk = c.foreignKey ? ` references ${c.foreignKey.table}(${c.foreignKey.columns.join(',')}) del=${c.foreignKey.onDelete} upd=${c.foreignKey.onUpdate} match=${c.foreignKey.match}` : '';
+      const fk = c.kind === 'foreign' ? ` references ${c.foreignKey.table}(${c.foreignKey.columns.join(',')}) del=${c.foreignKey.onDelete} upd=${c.foreignKey.onUpdate} match=${c.foreignKey.match}` : '';
       facts.push(
         `constraint ${name}.${c.name} ${c.kind} (${[...c.columns].sort().join(',')})${fk}${c.validated ? '' : ' NOT VALID'}${c.enforced ? '' : ' NOT ENFORCED'}` +
           `${c.deferrable ? ' deferrable' : ''}${c.inheritedFrom ? ` inherited-from ${c.inheritedFrom}` : ''}${c.index ? ` index ${c.index}` : ''}`,

@@ -16,7 +16,6 @@ import type {
   SchemaModel,
   Table,
   Trigger,
-  TriggerEvent,
   TypeRef,
 } from '../../model/types.js';
 import { parseStatements } from '../../sql/parser.js';
@@ -314,9 +313,8 @@ function addConstraints(
     if (!owner) continue;
     const kind = CONSTRAINT_KINDS[row.type];
     const check = row.check_expr !== null ? expression(row.check_expr) : undefined;
-    const constraint: Constraint = {
+    const base = {
       name: row.name,
-      kind,
       // The catalog's conkey of a CHECK is sorted by attnum; the model lists columns as the expression names them.
       columns: kind === 'check' && check?.ast ? check.columns : row.columns,
       validated: row.validated,
@@ -324,17 +322,27 @@ function addConstraints(
       deferrable: row.deferrable,
       origin: origin(`constraint ${qualify(owner.schema, owner.name)}.${row.name}`),
     };
-    if (check) constraint.check = check;
-    if (kind === 'foreign' && row.ref_schema !== null && row.ref_table !== null) {
+    let constraint: Constraint;
+    if (kind === 'foreign') {
+      // confrelid is set on every foreign key, so the referenced table is always found.
+      if (row.ref_schema === null || row.ref_table === null) continue;
       const target = qualify(row.ref_schema, row.ref_table);
-      constraint.foreignKey = {
-        table: target,
-        columns: row.ref_columns,
-        resolved: model.tables.has(target),
-        onDelete: row.on_delete,
-        onUpdate: row.on_update,
-        match: row.match,
+      constraint = {
+        ...base,
+        kind,
+        foreignKey: {
+          table: target,
+          columns: row.ref_columns,
+          resolved: model.tables.has(target),
+          onDelete: row.on_delete,
+          onUpdate: row.on_update,
+          match: row.match,
+        },
       };
+    } else if (kind === 'check') {
+      constraint = check ? { ...base, kind, check } : { ...base, kind };
+    } else {
+      constraint = { ...base, kind };
     }
     if (row.index_schema !== null && row.index_name !== null) constraint.index = qualify(row.index_schema, row.index_name);
     // Partition clones point at their parent through conparentid; inherited CHECKs only count inheritance and keep the parent's name.

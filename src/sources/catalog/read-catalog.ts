@@ -130,7 +130,7 @@ async function readWithRetries(client: pg.Client, target: ConnectionTarget, opts
       if (isConcurrentCatalogChange(error)) {
         throw new CatalogError(
           `the catalog of ${target.alias} kept changing while it was read (objects dropped meanwhile, ${attempts} attempts): ` +
-            `${String((error as Error).message ?? error).split('\n')[0]}`,
+            String((error as Error).message ?? error).split('\n')[0],
         );
       }
       throw isDriverError(error) ? toCatalogError(error, target) : error;

@@ -18,7 +18,7 @@ export const naturalCompare = (a: string, b: string): number => naturalCollator.
 const GLOB_CHARS = /[*?[\]{}]/;
 
 function why(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'EACCES':
     case 'EPERM':

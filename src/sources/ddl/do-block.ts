@@ -5,23 +5,24 @@
  * branches, loops and dynamic EXECUTE depend on run-time state and are left out.
  */
 import { parsePlpgsql, parseStatements } from '../../sql/parser.js';
-import type { DdlModelBuilder, Node } from './builder.js';
+import type { DdlModelBuilder } from './builder.js';
+import type { PgNode, PgNodeOf } from '../../sql/pg-node.js';
+import type { PlStatement, PlStatementBody } from '../../sql/plpgsql-tree.js';
 import type { ParsedStatement } from './parse-file.js';
 
 /** In order, looking into nested BEGIN … END blocks (iteratively: blocks nest as deep as the text allows). */
-function unconditionalQueries(block: Node | undefined, found: string[]): void {
-  const pending: Node[] = [...(((block?.body as Node[] | undefined) ?? []))].reverse();
-  while (pending.length > 0) {
-    const statement = pending.pop()!;
-    const query = statement.PLpgSQL_stmt_execsql?.sqlstmt?.PLpgSQL_expr?.query as string | undefined;
+function unconditionalQueries(block: PlStatementBody | undefined, found: string[]): void {
+  const pending: PlStatement[] = [...(block?.body ?? [])].reverse();
+  for (let statement = pending.pop(); statement; statement = pending.pop()) {
+    const query = statement.PLpgSQL_stmt_execsql?.sqlstmt?.PLpgSQL_expr?.query;
     if (query) found.push(query);
-    const inner = (statement.PLpgSQL_stmt_block?.body as Node[] | undefined) ?? [];
+    const inner = statement.PLpgSQL_stmt_block?.body ?? [];
     for (let i = inner.length - 1; i >= 0; i--) pending.push(inner[i]);
   }
 }
 
-export function applyDoBlock(builder: DdlModelBuilder, node: Node, apply: (builder: DdlModelBuilder, statement: ParsedStatement) => void): void {
-  const options = new Map<string, Node>(((node.args as Node[] | undefined) ?? []).map((arg) => [arg.DefElem.defname, arg.DefElem.arg]));
+export function applyDoBlock(builder: DdlModelBuilder, node: PgNodeOf<'DoStmt'>, apply: (builder: DdlModelBuilder, statement: ParsedStatement) => void): void {
+  const options = new Map<string | undefined, PgNode | undefined>((node.args ?? []).map((arg) => [arg.DefElem?.defname, arg.DefElem?.arg]));
   const language = options.get('language')?.String?.sval ?? 'plpgsql';
   if (language !== 'plpgsql') return;
   const outer = builder.statement;

@@ -1,15 +1,17 @@
 /** DROP, RENAME and SET SCHEMA: keep every reference in the model (indexes, partitions, foreign keys) consistent. */
 import { qualify } from '../../model/model.js';
 import type { Table } from '../../model/types.js';
-import type { DdlModelBuilder, Node } from './builder.js';
+import type { DdlModelBuilder } from './builder.js';
+import { present, stringValue, type PgNode, type PgNodeOf } from '../../sql/pg-node.js';
 import { renameIndexKey } from './tables.js';
 import { rangeVarOf } from './range-var.js';
 
-const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval as string);
+// A name list holds String nodes; an absent sval stays undefined, as the untyped code had it.
+const strings = (list: PgNode[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval as string);
 
-function objectParts(object: Node): string[] {
+function objectParts(object: PgNode): string[] {
   if (object.List) return strings(object.List.items);
-  if (object.String) return [object.String.sval];
+  if (object.String) return [stringValue(object)];
   if (object.TypeName) return strings(object.TypeName.names);
   if (object.ObjectWithArgs) return strings(object.ObjectWithArgs.objname);
   return [];
@@ -42,7 +44,7 @@ export function dropTable(builder: DdlModelBuilder, table: Table): void {
   }
   // As DROP … CASCADE does: foreign keys that point at the table go too.
   for (const other of model.tables.values()) {
-    builder.removeConstraints(other, (c) => c.foreignKey?.table === key);
+    builder.removeConstraints(other, (c) => c.kind === 'foreign' && c.foreignKey.table === key);
   }
 }
 
@@ -76,9 +78,9 @@ export function dropColumn(builder: DdlModelBuilder, table: Table, name: string)
   }
 }
 
-export function applyDrop(builder: DdlModelBuilder, stmt: Node): void {
+export function applyDrop(builder: DdlModelBuilder, stmt: PgNodeOf<'DropStmt'>): void {
   const { model } = builder;
-  for (const object of (stmt.objects as Node[] | undefined) ?? []) {
+  for (const object of stmt.objects ?? []) {
     const parts = objectParts(object);
     if (parts.length === 0) continue;
     switch (stmt.removeType) {
@@ -116,9 +118,11 @@ export function applyDrop(builder: DdlModelBuilder, stmt: Node): void {
           parts.map((sval) => ({ String: { sval } })),
           (k) => model.functions.has(k),
         ).key;
-        const argTypes = object.ObjectWithArgs?.objargs as Node[] | undefined;
+        const argTypes = object.ObjectWithArgs?.objargs;
         if (argTypes && !object.ObjectWithArgs?.args_unspecified) {
-          const wanted = argTypes.map((t) => strings(t.names).join('.')).join(',');
+          // KNOWN BUG kept as it was (typing is not to change behaviour; reported to the lead): objargs are wrapped
+          // `{ TypeName: … }` nodes, so reading `names` off the wrapper gives nothing and `wanted` is only commas.
+          const wanted = argTypes.map((t) => strings((t as PgNodeOf<'TypeName'>).names).join('.')).join(',');
           const remaining = (model.functions.get(key) ?? []).filter((f) => f.argumentTypes.join(',') !== wanted);
           if (remaining.length) model.functions.set(key, remaining);
           else model.functions.delete(key);
@@ -187,7 +191,7 @@ export function renameTable(builder: DdlModelBuilder, table: Table, schema: stri
   for (const other of model.tables.values()) {
     if (other.partitionOf?.parent === oldKey) other.partitionOf.parent = newKey;
     other.partitions = other.partitions.map((k) => (k === oldKey ? newKey : k));
-    for (const constraint of other.constraints) if (constraint.foreignKey?.table === oldKey) constraint.foreignKey.table = newKey;
+    for (const constraint of other.constraints) if (constraint.kind === 'foreign' && constraint.foreignKey.table === oldKey) constraint.foreignKey.table = newKey;
   }
   for (const trigger of table.triggers) trigger.table = newKey;
   for (const indexKey of table.indexes) {
@@ -197,7 +201,9 @@ export function renameTable(builder: DdlModelBuilder, table: Table, schema: stri
   // Indexes stay in the table's schema: SET SCHEMA moves them along.
   if (oldKey.split('.')[0] !== schema) {
     for (const indexKey of [...table.indexes]) {
-      const index = model.indexes.get(indexKey)!;
+      const index = model.indexes.get(indexKey);
+      // A table's index list names indexes of the model only.
+      if (!index) continue;
       model.indexes.delete(indexKey);
       index.schema = schema;
       model.indexes.set(qualify(schema, index.name), index);
@@ -206,61 +212,66 @@ export function renameTable(builder: DdlModelBuilder, table: Table, schema: stri
   }
 }
 
-export function applyRename(builder: DdlModelBuilder, stmt: Node): void {
+export function applyRename(builder: DdlModelBuilder, stmt: PgNodeOf<'RenameStmt'>): void {
   const { model } = builder;
+  // Every rename has a new name; the old one (subname) is there for columns, constraints, triggers and schemas.
+  const newname = stmt.newname ?? '';
+  const subname = stmt.subname ?? '';
+  // Renames of relations, columns, constraints and triggers name their relation.
+  const relation = (): PgNodeOf<'RangeVar'> => present(stmt.relation, 'RenameStmt.relation');
   switch (stmt.renameType) {
     case 'OBJECT_TABLE':
     case 'OBJECT_FOREIGN_TABLE': {
-      const table = builder.findTable(stmt.relation);
-      if (table) renameTable(builder, table, table.schema, stmt.newname);
+      const table = builder.findTable(relation());
+      if (table) renameTable(builder, table, table.schema, newname);
       // ALTER TABLE … RENAME also renames an index (or view, sequence); PostgreSQL accepts any relation there.
-      else if (builder.findIndex(stmt.relation)) applyRename(builder, { ...stmt, renameType: 'OBJECT_INDEX' });
-      else if (!stmt.missing_ok) builder.requireTable(stmt.relation, 'ALTER TABLE RENAME');
+      else if (builder.findIndex(relation())) applyRename(builder, { ...stmt, renameType: 'OBJECT_INDEX' });
+      else if (!stmt.missing_ok) builder.requireTable(relation(), 'ALTER TABLE RENAME');
       return;
     }
     case 'OBJECT_INDEX': {
-      const index = builder.findIndex(stmt.relation);
+      const index = builder.findIndex(relation());
       if (!index) {
-        if (!stmt.missing_ok) builder.diagnose(`ALTER INDEX RENAME: index ${stmt.relation.relname} does not exist`);
+        if (!stmt.missing_ok) builder.diagnose(`ALTER INDEX RENAME: index ${relation().relname ?? ''} does not exist`);
         return;
       }
       const oldName = index.name;
-      renameIndexKey(builder, index, stmt.newname);
+      renameIndexKey(builder, index, newname);
       // An index that backs a constraint renames the constraint too.
       const table = model.tables.get(index.table);
-      const constraint = table?.constraints.find((c) => c.name === oldName && c.index === qualify(index.schema, stmt.newname));
-      if (constraint && index.constraint === oldName) {
-        builder.renameConstraint(table!, constraint, stmt.newname);
-        index.constraint = stmt.newname;
+      const constraint = table?.constraints.find((c) => c.name === oldName && c.index === qualify(index.schema, newname));
+      if (table && constraint && index.constraint === oldName) {
+        builder.renameConstraint(table, constraint, newname);
+        index.constraint = newname;
       }
       return;
     }
     case 'OBJECT_COLUMN': {
-      const table = builder.findTable(stmt.relation);
-      if (!table) return void builder.requireTable(stmt.relation, 'RENAME COLUMN');
-      renameColumn(builder, table, stmt.subname, stmt.newname);
+      const table = builder.findTable(relation());
+      if (!table) return void builder.requireTable(relation(), 'RENAME COLUMN');
+      renameColumn(builder, table, subname, newname);
       return;
     }
     case 'OBJECT_TABCONSTRAINT': {
-      const table = builder.findTable(stmt.relation);
-      const constraint = table?.constraints.find((c) => c.name === stmt.subname);
-      if (!table || !constraint) return void builder.diagnose(`RENAME CONSTRAINT: constraint ${stmt.subname} does not exist`);
-      builder.renameConstraint(table, constraint, stmt.newname);
+      const table = builder.findTable(relation());
+      const constraint = table?.constraints.find((c) => c.name === subname);
+      if (!table || !constraint) return builder.diagnose(`RENAME CONSTRAINT: constraint ${subname} does not exist`);
+      builder.renameConstraint(table, constraint, newname);
       if (constraint.index) {
         const index = model.indexes.get(constraint.index);
         if (index) {
-          renameIndexKey(builder, index, stmt.newname);
-          index.constraint = stmt.newname;
-          constraint.index = qualify(index.schema, stmt.newname);
+          renameIndexKey(builder, index, newname);
+          index.constraint = newname;
+          constraint.index = qualify(index.schema, newname);
         }
       }
       return;
     }
     case 'OBJECT_TRIGGER': {
-      const table = builder.findTable(stmt.relation);
-      const trigger = table?.triggers.find((t) => t.name === stmt.subname);
-      if (trigger) trigger.name = stmt.newname;
-      else builder.diagnose(`RENAME TRIGGER: trigger ${stmt.subname} does not exist`);
+      const table = builder.findTable(relation());
+      const trigger = table?.triggers.find((t) => t.name === subname);
+      if (trigger) trigger.name = newname;
+      else builder.diagnose(`RENAME TRIGGER: trigger ${subname} does not exist`);
       return;
     }
     case 'OBJECT_FUNCTION':
@@ -268,20 +279,20 @@ export function applyRename(builder: DdlModelBuilder, stmt: Node): void {
       const parts = strings(stmt.object?.ObjectWithArgs?.objname);
       const from = builder.qualifyList(parts.map((sval) => ({ String: { sval } })), (k) => model.functions.has(k));
       const overloads = model.functions.get(from.key);
-      if (!overloads) return void builder.diagnose(`ALTER FUNCTION RENAME: function ${parts.join('.')} does not exist`);
-      const to = qualify(from.schema, stmt.newname);
+      if (!overloads) return builder.diagnose(`ALTER FUNCTION RENAME: function ${parts.join('.')} does not exist`);
+      const to = qualify(from.schema, newname);
       model.functions.delete(from.key);
-      model.functions.set(to, [...(model.functions.get(to) ?? []), ...overloads.map((f) => ({ ...f, name: stmt.newname }))]);
+      model.functions.set(to, [...(model.functions.get(to) ?? []), ...overloads.map((f) => ({ ...f, name: newname }))]);
       // Triggers reference their function by identity, so they follow the rename.
       for (const table of model.tables.values()) for (const t of table.triggers) if (t.function === from.key) t.function = to;
       return;
     }
     case 'OBJECT_SCHEMA': {
-      const schema = model.schemas.get(stmt.subname);
+      const schema = model.schemas.get(subname);
       if (!schema) return;
-      model.schemas.delete(stmt.subname);
-      model.schemas.set(stmt.newname, { ...schema, name: stmt.newname });
-      for (const table of [...model.tables.values()]) if (table.schema === stmt.subname) renameTable(builder, table, stmt.newname, table.name);
+      model.schemas.delete(subname);
+      model.schemas.set(newname, { ...schema, name: newname });
+      for (const table of [...model.tables.values()]) if (table.schema === subname) renameTable(builder, table, newname, table.name);
       return;
     }
     default:
@@ -291,7 +302,7 @@ export function applyRename(builder: DdlModelBuilder, stmt: Node): void {
 
 function renameColumn(builder: DdlModelBuilder, table: Table, from: string, to: string): void {
   const target = table.columns.find((c) => c.name === from);
-  if (!target) return void builder.diagnose(`RENAME COLUMN: column ${from} does not exist in ${table.schema}.${table.name}`);
+  if (!target) return builder.diagnose(`RENAME COLUMN: column ${from} does not exist in ${table.schema}.${table.name}`);
   const tableKey = qualify(table.schema, table.name);
   const rename = (t: Table): void => {
     const c = t.columns.find((x) => x.name === from);
@@ -312,14 +323,14 @@ function renameColumn(builder: DdlModelBuilder, table: Table, from: string, to: 
   for (const part of table.partitionBy?.keys ?? []) if (part.column === from) part.column = to;
   for (const other of builder.model.tables.values()) {
     for (const constraint of other.constraints) {
-      if (constraint.foreignKey?.table === tableKey) constraint.foreignKey.columns = constraint.foreignKey.columns.map((n) => (n === from ? to : n));
+      if (constraint.kind === 'foreign' && constraint.foreignKey.table === tableKey) constraint.foreignKey.columns = constraint.foreignKey.columns.map((n) => (n === from ? to : n));
     }
   }
 }
 
-export function applySetSchema(builder: DdlModelBuilder, stmt: Node): void {
+export function applySetSchema(builder: DdlModelBuilder, stmt: PgNodeOf<'AlterObjectSchemaStmt'>): void {
   if (stmt.objectType !== 'OBJECT_TABLE' || !stmt.relation) return;
   const table = builder.findTable(stmt.relation);
-  if (table) renameTable(builder, table, stmt.newschema, table.name);
+  if (table) renameTable(builder, table, present(stmt.newschema, 'AlterObjectSchemaStmt.newschema'), table.name);
   else if (!stmt.missing_ok) builder.requireTable(stmt.relation, 'ALTER TABLE SET SCHEMA');
 }

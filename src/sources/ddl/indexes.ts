@@ -2,13 +2,17 @@
 import { indexesOf, qualify } from '../../model/model.js';
 import type { Index, IndexKey, Origin, Table } from '../../model/types.js';
 import { referencedColumns } from '../../sql/expression.js';
-import type { DdlModelBuilder, Node } from './builder.js';
+import type { DdlModelBuilder } from './builder.js';
+import { present, stringValue, type PgNodeOf } from '../../sql/pg-node.js';
 import { reportRejection } from './rejections.js';
 import { chooseIndexName, indexExpressionColumnName, type IndexLabel } from './naming.js';
 
-export function indexKeyFromElem(builder: DdlModelBuilder, elem: Node): IndexKey {
-  const opclassList = elem.opclass as Node[] | undefined;
-  const opclass = opclassList?.length ? opclassList[opclassList.length - 1].String.sval : undefined;
+type IndexElem = PgNodeOf<'IndexElem'>;
+type RangeVar = PgNodeOf<'RangeVar'>;
+
+export function indexKeyFromElem(builder: DdlModelBuilder, elem: IndexElem): IndexKey {
+  const opclassList = elem.opclass;
+  const opclass = opclassList?.length ? stringValue(opclassList[opclassList.length - 1]) : undefined;
   const descending = elem.ordering === 'SORTBY_DESC';
   // `((col))` is a plain column to PostgreSQL, not an expression.
   const bareColumn = elem.expr?.ColumnRef?.fields?.length === 1 ? elem.expr.ColumnRef.fields[0].String?.sval : undefined;
@@ -16,7 +20,7 @@ export function indexKeyFromElem(builder: DdlModelBuilder, elem: Node): IndexKey
   return { expression: builder.expression(elem.expr), opclass, descending };
 }
 
-function keyNameParts(keys: IndexKey[], include: string[], elems: Node[]): string[] {
+function keyNameParts(keys: IndexKey[], include: string[], elems: IndexElem[]): string[] {
   const names = keys.map((key, i) => key.column ?? indexExpressionColumnName(elems[i]?.expr ?? {}));
   return [...names, ...include];
 }
@@ -29,7 +33,7 @@ export interface NewIndex {
   primary: boolean;
   keys: IndexKey[];
   /** Parser nodes of the keys, for naming expression columns. */
-  keyElems: Node[];
+  keyElems: IndexElem[];
   include: string[];
   predicate?: Index['predicate'];
   label: IndexLabel;
@@ -80,7 +84,8 @@ function sameIndexShape(a: Index, b: Index): boolean {
   return a.keys.every((key, i) => {
     const other = b.keys[i];
     if (key.column || other.column) return key.column === other.column;
-    return key.expression!.text === other.expression!.text;
+    // A key is a column or an expression.
+    return key.expression?.text === other.expression?.text;
   });
 }
 
@@ -88,7 +93,7 @@ function sameIndexShape(a: Index, b: Index): boolean {
  * What PostgreSQL does when a partition joins a table with partitioned indexes, or a partitioned index is created:
  * an equivalent unattached index on the partition is attached, else one is created (named after the partition).
  */
-export function cloneIndexOntoPartition(builder: DdlModelBuilder, parent: Index, partition: Table, keyElems: Node[] = []): void {
+export function cloneIndexOntoPartition(builder: DdlModelBuilder, parent: Index, partition: Table, keyElems: IndexElem[] = []): void {
   const { model } = builder;
   const parentKey = qualify(parent.schema, parent.name);
   const existing = indexesOf(model, partition).find((candidate) => !candidate.parent && sameIndexShape(candidate, parent));
@@ -141,18 +146,20 @@ export function revalidatePartitionedIndex(builder: DdlModelBuilder, index: Inde
 }
 
 /** CREATE INDEX. */
-export function applyIndexStmt(builder: DdlModelBuilder, stmt: Node): void {
+export function applyIndexStmt(builder: DdlModelBuilder, stmt: PgNodeOf<'IndexStmt'>): void {
   const { model } = builder;
-  const rangeVar = stmt.relation as Node;
+  const rangeVar = present(stmt.relation, 'IndexStmt.relation');
   const tableKey = builder.lookupRelation(rangeVar, (key) => model.tables.has(key) || model.materializedViews.has(key));
-  const name = stmt.idxname as string | undefined;
+  const name = stmt.idxname;
   if (name && model.indexes.has(qualify(tableKey.schema, name))) {
     if (!stmt.if_not_exists) builder.diagnose(`index ${name} already exists; statement skipped`);
     return;
   }
-  const elems = (stmt.indexParams as Node[]).map((p) => p.IndexElem);
+  const elems = (stmt.indexParams ?? []).map((p) => present(p.IndexElem, 'IndexElem'));
   const keys = elems.map((elem) => indexKeyFromElem(builder, elem));
-  const include = ((stmt.indexIncludingParams as Node[] | undefined) ?? []).map((p) => p.IndexElem.name as string);
+  // An expression in INCLUDE parses (PostgreSQL refuses it later) and has no name: it stays undefined here, as the
+  // untyped code had it, and the missing-column rejection below reports it.
+  const include = (stmt.indexIncludingParams ?? []).map((p) => p.IndexElem?.name as string);
   const predicate = stmt.whereClause ? builder.expression(stmt.whereClause) : undefined;
   const matview = model.materializedViews.get(tableKey.key);
   if (matview) {
@@ -204,11 +211,11 @@ export function applyIndexStmt(builder: DdlModelBuilder, stmt: Node): void {
 }
 
 /** ALTER INDEX parent ATTACH PARTITION child. */
-export function attachIndexPartition(builder: DdlModelBuilder, parentRangeVar: Node, childRangeVar: Node): void {
+export function attachIndexPartition(builder: DdlModelBuilder, parentRangeVar: RangeVar, childRangeVar: RangeVar): void {
   const parent = builder.findIndex(parentRangeVar);
   const child = builder.findIndex(childRangeVar);
   if (!parent || !child) {
-    builder.diagnose(`ALTER INDEX ATTACH PARTITION: index ${(parent ? childRangeVar : parentRangeVar).relname} is not defined (yet); statement skipped`);
+    builder.diagnose(`ALTER INDEX ATTACH PARTITION: index ${(parent ? childRangeVar : parentRangeVar).relname ?? ''} is not defined (yet); statement skipped`);
     return;
   }
   child.parent = qualify(parent.schema, parent.name);

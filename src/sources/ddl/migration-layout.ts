@@ -82,10 +82,10 @@ function orderFlyway(files: string[]): string[] {
 function orderGolangMigrate(files: string[]): string[] {
   return files
     .map((file) => ({ file, match: GOLANG_MIGRATE_FILE.exec(path.basename(file)) }))
-    .filter((entry) => entry.match && entry.match[2].toLowerCase() === 'up')
+    .filter((entry): entry is { file: string; match: RegExpExecArray } => entry.match !== null && entry.match[2].toLowerCase() === 'up')
     .sort((a, b) => {
-      const x = BigInt(a.match![1]);
-      const y = BigInt(b.match![1]);
+      const x = BigInt(a.match[1]);
+      const y = BigInt(b.match[1]);
       return x === y ? natural(a.file, b.file) : x < y ? -1 : 1;
     })
     .map((entry) => entry.file);
@@ -117,7 +117,7 @@ function orderSqitch(dir: string, tree: TreeReader): string[] {
   entries.forEach((entry, i) => lastIndex.set(entry.change, i));
   const result: string[] = [];
   entries.forEach((entry, i) => {
-    const reworkedLater = lastIndex.get(entry.change)! > i;
+    const reworkedLater = (lastIndex.get(entry.change) ?? i) > i;
     const name = reworkedLater && entry.tagAfter ? `${entry.change}${entry.tagAfter}` : entry.change;
     const file = path.join(dir, 'deploy', `${name}.sql`);
     if (tree.exists(file)) result.push(file);
@@ -157,7 +157,8 @@ export function runnableMigrationText(text: string, layout: MigrationLayout = 'a
   if (!DBMATE_UP.test(text)) return text;
   const down = DBMATE_DOWN.exec(text);
   if (!down) return text;
-  const up = DBMATE_UP.exec(text)!;
+  const up = DBMATE_UP.exec(text);
+  if (!up) return text;
   // A file may put the down section first; then only the part after `-- migrate:up` runs.
   if (down.index < up.index) return text.slice(0, up.index).replace(/[^\n]/g, ' ') + text.slice(up.index);
   return text.slice(0, down.index) + text.slice(down.index).replace(/[^\n]/g, ' ');

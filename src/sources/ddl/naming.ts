@@ -6,29 +6,29 @@ import { relationNameTaken } from '../../model/model.js';
 import type { DdlModelBuilder } from './builder.js';
 import { choosePostgresName, joinNameParts } from '../../shared/pg-names.js';
 
-type Node = Record<string, any>;
+import { stringValue, type PgNode } from '../../sql/pg-node.js';
 
 /** FigureColname for an index expression: a column or function name, a cast's type name, else `expr`. */
-export function indexExpressionColumnName(expr: Node): string {
-  const figure = (node: Node): [string, number] => {
+export function indexExpressionColumnName(expr: PgNode): string {
+  const figure = (node: PgNode): [string, number] => {
     if (node.ColumnRef) {
-      const fields = node.ColumnRef.fields as Node[];
-      const last = fields[fields.length - 1];
-      return last?.String ? [last.String.sval, 2] : ['expr', 0];
+      const fields = node.ColumnRef.fields ?? [];
+      const last = fields[fields.length - 1] as PgNode | undefined;
+      return last?.String ? [stringValue(last), 2] : ['expr', 0];
     }
     if (node.FuncCall) {
-      const names = node.FuncCall.funcname as Node[];
-      return [names[names.length - 1].String.sval, 2];
+      const names = node.FuncCall.funcname ?? [];
+      return [stringValue(names[names.length - 1]), 2];
     }
     if (node.TypeCast) {
-      const [name, strength] = figure(node.TypeCast.arg);
+      const [name, strength] = figure(node.TypeCast.arg ?? {});
       if (strength > 1) return [name, strength];
-      const typeNames = node.TypeCast.typeName.names as Node[];
-      return [typeNames[typeNames.length - 1].String.sval, 1];
+      const typeNames = node.TypeCast.typeName?.names ?? [];
+      return [stringValue(typeNames[typeNames.length - 1]), 1];
     }
     if (node.CoalesceExpr) return ['coalesce', 2];
     if (node.CaseExpr) return ['case', 1];
-    if (node.SQLValueFunction) return [String(node.SQLValueFunction.op ?? 'expr').replace(/^SVFOP_/, '').toLowerCase(), 2];
+    if (node.SQLValueFunction) return [(node.SQLValueFunction.op ?? 'expr').replace(/^SVFOP_/, '').toLowerCase(), 2];
     return ['expr', 0];
   };
   return figure(expr)[0];

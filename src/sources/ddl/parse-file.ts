@@ -9,10 +9,11 @@ import { isTooDeep, parseStatements, scanTokens, type RawStatement, type Token }
 import { walkTree } from '../../sql/walk-tree.js';
 import { blankPsqlLines, SourceText } from './text.js';
 import type { Diagnostic } from '../../shared/diagnostic.js';
+import type { PgNode } from '../../sql/pg-node.js';
 
 export interface ParsedStatement {
   /** The statement node, e.g. `{ CreateStmt: {…} }`. */
-  node: Record<string, any>;
+  node: PgNode;
   kind: string;
   startByte: number;
   endByte: number;
@@ -92,7 +93,7 @@ export const GROUP_CHARS = 1 << 16;
 /** Merged with the following groups before a failed group is taken for a syntax error (a mis-placed group end). */
 const MAX_GROUP_MERGE = 3;
 
-const RELEASED: Record<string, any> = Object.freeze({});
+const RELEASED: PgNode = Object.freeze({});
 
 export function parseSqlFile(
   file: string,

@@ -8,15 +8,17 @@
 import { qualify } from '../../model/model.js';
 import type { PartmanConfig } from '../../model/types.js';
 import { deparseNode } from '../../sql/expression.js';
-import type { DdlModelBuilder, Node } from './builder.js';
+import type { DdlModelBuilder } from './builder.js';
+import type { PgNode, PgNodeOf } from '../../sql/pg-node.js';
 
-const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval as string);
+// A name list holds String nodes only; an absent sval is kept as undefined, as the untyped code had it.
+const strings = (list: PgNode[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval as string);
 
 /** A constant argument as text (`'1 day'`, `4`, `'1 day'::interval`), undefined for anything computed. */
-function constant(node: Node | undefined): string | undefined {
+function constant(node: PgNode | undefined): string | undefined {
   if (!node) return undefined;
   if (node.TypeCast) return constant(node.TypeCast.arg);
-  if (node.A_Const?.sval) return node.A_Const.sval.sval as string;
+  if (node.A_Const?.sval) return node.A_Const.sval.sval;
   if (node.A_Const?.ival) return String(node.A_Const.ival.ival ?? 0);
   return undefined;
 }
@@ -38,14 +40,14 @@ function parentKey(builder: DdlModelBuilder, text: string): string {
 }
 
 /** `SELECT [schema.]create_parent(…)` anywhere in a SELECT's target list. */
-export function applyPartmanSelect(builder: DdlModelBuilder, select: Node): void {
-  for (const target of (select.targetList as Node[] | undefined) ?? []) {
-    const call = target.ResTarget?.val?.FuncCall as Node | undefined;
+export function applyPartmanSelect(builder: DdlModelBuilder, select: PgNodeOf<'SelectStmt'>): void {
+  for (const target of select.targetList ?? []) {
+    const call = target.ResTarget?.val?.FuncCall;
     const name = strings(call?.funcname);
     if (!call || name[name.length - 1] !== 'create_parent') continue;
-    const positional: Node[] = [];
-    const named = new Map<string, Node>();
-    for (const arg of (call.args as Node[] | undefined) ?? []) {
+    const positional: PgNode[] = [];
+    const named = new Map<string | undefined, PgNode | undefined>();
+    for (const arg of call.args ?? []) {
       if (arg.NamedArgExpr) named.set(arg.NamedArgExpr.name, arg.NamedArgExpr.arg);
       else positional.push(arg);
     }
@@ -69,13 +71,13 @@ export function applyPartmanSelect(builder: DdlModelBuilder, select: Node): void
 }
 
 /** `INSERT INTO [schema.]part_config (parent_table, partition_interval, premake, …) VALUES (…), …`. */
-export function applyPartmanInsert(builder: DdlModelBuilder, insert: Node): void {
-  const relation = insert.relation as Node | undefined;
+export function applyPartmanInsert(builder: DdlModelBuilder, insert: PgNodeOf<'InsertStmt'>): void {
+  const relation = insert.relation;
   if (relation?.relname !== 'part_config') return;
-  const columns = ((insert.cols as Node[] | undefined) ?? []).map((c) => c.ResTarget?.name as string);
-  const rows = (insert.selectStmt?.SelectStmt?.valuesLists as Node[] | undefined) ?? [];
+  const columns = (insert.cols ?? []).map((c) => c.ResTarget?.name);
+  const rows = insert.selectStmt?.SelectStmt?.valuesLists ?? [];
   for (const row of rows) {
-    const values = (row.List?.items as Node[] | undefined) ?? [];
+    const values = row.List?.items ?? [];
     const value = (column: string): string | undefined => {
       const at = columns.indexOf(column);
       return at >= 0 ? constant(values[at]) : undefined;

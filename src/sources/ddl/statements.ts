@@ -3,7 +3,8 @@ import { newTable, qualify } from '../../model/model.js';
 import type { Constraint, Table, Trigger } from '../../model/types.js';
 import { decodeTriggerType, TRIGGER_ROW } from '../../model/trigger-type.js';
 import { deparseNode } from '../../sql/expression.js';
-import { IMPLICIT_FILE, type DdlModelBuilder, type Node } from './builder.js';
+import { IMPLICIT_FILE, type DdlModelBuilder } from './builder.js';
+import { present, tagged, type PgNode, type PgNodeOf } from '../../sql/pg-node.js';
 import { applyAlterTable } from './alter.js';
 import { applyIndexStmt } from './indexes.js';
 import type { ParsedStatement } from './parse-file.js';
@@ -14,77 +15,79 @@ import { chooseConstraintName } from './naming.js';
 import { rangeVarOf } from './range-var.js';
 import { applyPartmanInsert, applyPartmanSelect } from './partman.js';
 
-const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String.sval as string);
+// A name list holds String nodes; an absent sval stays undefined, as the untyped code had it.
+const strings = (list: PgNode[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval as string);
 
 export function applyStatement(builder: DdlModelBuilder, statement: ParsedStatement): void {
-  const node = statement.node[statement.kind] as Node;
-  switch (statement.kind) {
+  const entry = tagged(statement.node);
+  if (!entry) return;
+  switch (entry.kind) {
     case 'CreateSchemaStmt':
-      return applyCreateSchema(builder, node);
+      return applyCreateSchema(builder, entry.node);
     case 'CreateStmt':
-      return applyCreateStmt(builder, node);
+      return applyCreateStmt(builder, entry.node);
     case 'IndexStmt':
-      return applyIndexStmt(builder, node);
+      return applyIndexStmt(builder, entry.node);
     case 'AlterTableStmt':
-      return applyAlterTable(builder, node);
+      return applyAlterTable(builder, entry.node);
     case 'CreateTrigStmt':
-      return applyCreateTrigger(builder, node);
+      return applyCreateTrigger(builder, entry.node);
     case 'CreateFunctionStmt':
-      return applyCreateFunction(builder, node);
+      return applyCreateFunction(builder, entry.node);
     case 'CreateDomainStmt':
-      return applyCreateDomain(builder, node);
+      return applyCreateDomain(builder, entry.node);
     case 'AlterDomainStmt':
-      return applyAlterDomain(builder, node);
+      return applyAlterDomain(builder, entry.node);
     case 'CreateEnumStmt':
     case 'CreateRangeStmt':
-      return addNamedType(builder, strings(node.typeName), 'type');
+      return addNamedType(builder, strings(entry.node.typeName), 'type');
     case 'CompositeTypeStmt':
-      return addRelationLike(builder, node.typevar, 'composite type');
+      return addRelationLike(builder, entry.node.typevar, 'composite type');
     case 'ViewStmt':
-      return addRelationLike(builder, node.view, 'view');
+      return addRelationLike(builder, entry.node.view, 'view');
     case 'CreateSeqStmt':
-      return addRelationLike(builder, node.sequence, 'sequence');
+      return addRelationLike(builder, entry.node.sequence, 'sequence');
     case 'CreateForeignTableStmt':
-      return addRelationLike(builder, node.base?.relation, 'foreign table');
+      return addRelationLike(builder, entry.node.base?.relation, 'foreign table');
     case 'CreateTableAsStmt':
-      return applyCreateTableAs(builder, node);
+      return applyCreateTableAs(builder, entry.node);
     case 'CreateExtensionStmt':
-      return applyCreateExtension(builder, node);
+      return applyCreateExtension(builder, entry.node);
     case 'RenameStmt':
-      return applyRename(builder, node);
+      return applyRename(builder, entry.node);
     case 'AlterObjectSchemaStmt':
-      return applySetSchema(builder, node);
+      return applySetSchema(builder, entry.node);
     case 'DropStmt':
-      return applyDrop(builder, node);
+      return applyDrop(builder, entry.node);
     case 'CommentStmt':
-      return applyComment(builder, node);
+      return applyComment(builder, entry.node);
     case 'VariableSetStmt':
-      if (node.name === 'search_path') {
-        builder.searchPath = node.kind === 'VAR_SET_VALUE' ? ((node.args as Node[]) ?? []).map(constantText) : [...builder.sessionSettings.searchPath];
+      if (entry.node.name === 'search_path') {
+        builder.searchPath = entry.node.kind === 'VAR_SET_VALUE' ? (entry.node.args ?? []).map(constantText) : [...builder.sessionSettings.searchPath];
         builder.markSearchPathSet();
       }
       return;
     case 'SelectStmt':
-      applyPartmanSelect(builder, node);
-      return applySetConfigSearchPath(builder, node);
+      applyPartmanSelect(builder, entry.node);
+      return applySetConfigSearchPath(builder, entry.node);
     case 'InsertStmt':
-      return applyPartmanInsert(builder, node);
+      return applyPartmanInsert(builder, entry.node);
     case 'DoStmt':
-      return applyDoBlock(builder, node, applyStatement);
+      return applyDoBlock(builder, entry.node, applyStatement);
     default:
       return;
   }
 }
 
-function constantText(node: Node): string {
+function constantText(node: PgNode): string {
   return node.A_Const?.sval?.sval ?? (node.A_Const?.ival ? String(node.A_Const.ival.ival ?? 0) : deparseNode(node));
 }
 
 /** pg_dump's `SELECT pg_catalog.set_config('search_path', '', false);`. */
-function applySetConfigSearchPath(builder: DdlModelBuilder, select: Node): void {
-  const call = select.targetList?.[0]?.ResTarget?.val?.FuncCall as Node | undefined;
+function applySetConfigSearchPath(builder: DdlModelBuilder, select: PgNodeOf<'SelectStmt'>): void {
+  const call = select.targetList?.[0]?.ResTarget?.val?.FuncCall;
   if (!call || strings(call.funcname).pop() !== 'set_config') return;
-  const [setting, value] = (call.args as Node[]).map(constantText);
+  const [setting, value] = (call.args ?? []).map(constantText);
   if (setting !== 'search_path') return;
   builder.searchPath = value
     .split(',')
@@ -94,8 +97,9 @@ function applySetConfigSearchPath(builder: DdlModelBuilder, select: Node): void 
   builder.markSearchPathSet();
 }
 
-function applyCreateSchema(builder: DdlModelBuilder, node: Node): void {
-  const name = (node.schemaname ?? node.authrole?.rolename) as string;
+function applyCreateSchema(builder: DdlModelBuilder, node: PgNodeOf<'CreateSchemaStmt'>): void {
+  // CREATE SCHEMA names the schema, or AUTHORIZATION names the role it is named after.
+  const name = present(node.schemaname ?? node.authrole?.rolename, 'CreateSchemaStmt name');
   const existing = builder.model.schemas.get(name);
   if (!existing || (existing.origin.kind === 'file' && existing.origin.file === IMPLICIT_FILE)) {
     builder.model.schemas.set(name, { name, origin: builder.statementOrigin() });
@@ -103,23 +107,23 @@ function applyCreateSchema(builder: DdlModelBuilder, node: Node): void {
   const saved = builder.searchPath;
   // PostgreSQL puts the new schema in front of the search path while it creates the schema's elements.
   builder.searchPath = [name, ...saved];
-  for (const element of (node.schemaElts as Node[] | undefined) ?? []) {
+  for (const element of node.schemaElts ?? []) {
     const kind = Object.keys(element)[0];
     applyStatement(builder, { ...builder.statement, node: element, kind });
   }
   builder.searchPath = saved;
 }
 
-function applyCreateTrigger(builder: DdlModelBuilder, node: Node): void {
-  const table = builder.requireTable(node.relation, 'CREATE TRIGGER', true);
+function applyCreateTrigger(builder: DdlModelBuilder, node: PgNodeOf<'CreateTrigStmt'>): void {
+  const table = builder.requireTable(present(node.relation, 'CreateTrigStmt.relation'), 'CREATE TRIGGER', true);
   if (!table) return;
   const tableKey = qualify(table.schema, table.name);
   const trigger: Trigger = {
-    name: node.trigname,
+    name: present(node.trigname, 'CreateTrigStmt.trigname'),
     table: tableKey,
-    ...decodeTriggerType((node.row ? TRIGGER_ROW : 0) | ((node.timing ?? 0) as number) | ((node.events ?? 0) as number)),
+    ...decodeTriggerType((node.row ? TRIGGER_ROW : 0) | (node.timing ?? 0) | (node.events ?? 0)),
     enabled: 'O',
-    function: builder.qualifyFunction(node.funcname),
+    function: builder.qualifyFunction(node.funcname ?? []),
     arguments: strings(node.args),
     inherited: false,
     constraintTrigger: false,
@@ -147,15 +151,15 @@ function cloneTriggerToPartitions(builder: DdlModelBuilder, table: Table, trigge
   }
 }
 
-function applyCreateFunction(builder: DdlModelBuilder, node: Node): void {
+function applyCreateFunction(builder: DdlModelBuilder, node: PgNodeOf<'CreateFunctionStmt'>): void {
   const nameParts = strings(node.funcname);
   const schema = builder.creationSchema(nameParts.length > 1 ? nameParts[nameParts.length - 2] : undefined);
   const name = nameParts[nameParts.length - 1];
-  const options = new Map<string, Node>();
-  for (const option of (node.options as Node[] | undefined) ?? []) options.set(option.DefElem.defname, option.DefElem.arg);
+  const options = new Map<string | undefined, PgNode | undefined>();
+  for (const option of node.options ?? []) options.set(option.DefElem?.defname, option.DefElem?.arg);
   const asArg = options.get('as');
   const body = asArg?.List ? strings(asArg.List.items)[0] : node.sql_body ? deparseNode(node.sql_body) : '';
-  const parameters = ((node.parameters as Node[] | undefined) ?? []).map((p) => p.FunctionParameter as Node);
+  const parameters = (node.parameters ?? []).map((p) => present(p.FunctionParameter, 'FunctionParameter'));
   const argumentTypes = parameters
     .filter((p) => p.mode !== 'FUNC_PARAM_OUT' && p.mode !== 'FUNC_PARAM_TABLE')
     .map((p) => strings(p.argType?.names).join('.'));
@@ -178,15 +182,15 @@ function applyCreateFunction(builder: DdlModelBuilder, node: Node): void {
   builder.model.functions.set(key, overloads);
 }
 
-function applyCreateDomain(builder: DdlModelBuilder, node: Node): void {
+function applyCreateDomain(builder: DdlModelBuilder, node: PgNodeOf<'CreateDomainStmt'>): void {
   const parts = strings(node.domainname);
   const schema = builder.creationSchema(parts.length > 1 ? parts[parts.length - 2] : undefined);
   const name = parts[parts.length - 1];
   const key = qualify(schema, name);
-  const domain = { schema, name, baseType: builder.typeRef(node.typeName), notNull: false, checks: [] as Constraint[], origin: builder.statementOrigin() };
+  const domain = { schema, name, baseType: builder.typeRef(present(node.typeName, 'CreateDomainStmt.typeName')), notNull: false, checks: [] as Constraint[], origin: builder.statementOrigin() };
   const batch = new Set<string>();
-  for (const item of (node.constraints as Node[] | undefined) ?? []) {
-    const constraint = item.Constraint as Node;
+  for (const item of node.constraints ?? []) {
+    const constraint = present(item.Constraint, 'domain Constraint');
     if (constraint.contype === 'CONSTR_NOTNULL') domain.notNull = true;
     if (constraint.contype !== 'CONSTR_CHECK') continue;
     domain.checks.push(domainCheck(builder, schema, name, constraint, batch));
@@ -194,7 +198,7 @@ function applyCreateDomain(builder: DdlModelBuilder, node: Node): void {
   builder.model.domains.set(key, domain);
 }
 
-function domainCheck(builder: DdlModelBuilder, schema: string, domainName: string, constraint: Node, batch: Set<string>): Constraint {
+function domainCheck(builder: DdlModelBuilder, schema: string, domainName: string, constraint: PgNodeOf<'Constraint'>, batch: Set<string>): Constraint {
   const check = builder.expression(constraint.raw_expr);
   const checkName = constraint.conname ?? chooseConstraintName(builder, schema, domainName, [], 'check', batch);
   batch.add(checkName);
@@ -213,11 +217,11 @@ function domainCheck(builder: DdlModelBuilder, schema: string, domainName: strin
 }
 
 /** ALTER DOMAIN … ADD / VALIDATE / DROP CONSTRAINT, SET / DROP NOT NULL. */
-function applyAlterDomain(builder: DdlModelBuilder, node: Node): void {
+function applyAlterDomain(builder: DdlModelBuilder, node: PgNodeOf<'AlterDomainStmt'>): void {
   const parts = strings(node.typeName);
   const { key, schema, name } = builder.qualifyList(parts.map((sval) => ({ String: { sval } })), (k) => builder.model.domains.has(k));
   const domain = builder.model.domains.get(key);
-  if (!domain) return void builder.diagnose(`ALTER DOMAIN: domain ${parts.join('.')} is not defined (yet); statement skipped`);
+  if (!domain) return builder.diagnose(`ALTER DOMAIN: domain ${parts.join('.')} is not defined (yet); statement skipped`);
   switch (node.subtype) {
     case 'C':
       if (node.def?.Constraint?.contype === 'CONSTR_CHECK') {
@@ -247,18 +251,20 @@ function addNamedType(builder: DdlModelBuilder, parts: string[], kind: 'type'): 
   builder.model.otherRelations.set(qualify(schema, name), { schema, name, kind, origin: builder.statementOrigin() });
 }
 
-function addRelationLike(builder: DdlModelBuilder, rangeVar: Node | undefined, kind: 'view' | 'sequence' | 'composite type' | 'foreign table'): void {
+function addRelationLike(builder: DdlModelBuilder, rangeVar: PgNodeOf<'RangeVar'> | undefined, kind: 'view' | 'sequence' | 'composite type' | 'foreign table'): void {
   if (!rangeVar) return;
   const schema = builder.creationSchema(rangeVar.schemaname);
-  const key = qualify(schema, rangeVar.relname);
-  builder.model.otherRelations.set(key, { schema, name: rangeVar.relname, kind, origin: builder.origin(rangeVar.location) });
+  const relname = present(rangeVar.relname, 'RangeVar.relname');
+  const key = qualify(schema, relname);
+  builder.model.otherRelations.set(key, { schema, name: relname, kind, origin: builder.origin(rangeVar.location) });
 }
 
-function applyCreateTableAs(builder: DdlModelBuilder, node: Node): void {
-  const rangeVar = node.into?.rel as Node;
+function applyCreateTableAs(builder: DdlModelBuilder, node: PgNodeOf<'CreateTableAsStmt'>): void {
+  const rangeVar = node.into?.rel;
   if (!rangeVar || rangeVar.relpersistence === 't') return;
   const schema = builder.creationSchema(rangeVar.schemaname);
-  const key = qualify(schema, rangeVar.relname);
+  const relname = present(rangeVar.relname, 'RangeVar.relname');
+  const key = qualify(schema, relname);
   if (node.objtype === 'OBJECT_MATVIEW') {
     const existing = builder.model.materializedViews.get(key);
     if (existing) {
@@ -267,25 +273,26 @@ function applyCreateTableAs(builder: DdlModelBuilder, node: Node): void {
       // from, which the model does not track: the new definition replaces the old one.
       for (const indexKey of existing.indexes) builder.model.indexes.delete(indexKey);
     }
-    builder.model.materializedViews.set(key, { schema, name: rangeVar.relname, indexes: [], origin: builder.origin(rangeVar.location) });
+    builder.model.materializedViews.set(key, { schema, name: relname, indexes: [], origin: builder.origin(rangeVar.location) });
     return;
   }
   // CREATE TABLE … AS: the columns come from a query the model cannot evaluate; the table still exists.
   if (builder.model.tables.has(key)) return;
-  builder.model.tables.set(key, newTable(schema, rangeVar.relname, builder.origin(rangeVar.location)));
+  builder.model.tables.set(key, newTable(schema, relname, builder.origin(rangeVar.location)));
   builder.diagnose(`CREATE TABLE ${key} AS: columns come from a query and are not known in DDL mode`, rangeVar.location, 'unsupported');
 }
 
-function applyCreateExtension(builder: DdlModelBuilder, node: Node): void {
-  const options = new Map<string, Node>();
-  for (const option of (node.options as Node[] | undefined) ?? []) options.set(option.DefElem.defname, option.DefElem.arg);
+function applyCreateExtension(builder: DdlModelBuilder, node: PgNodeOf<'CreateExtensionStmt'>): void {
+  const options = new Map<string | undefined, PgNode | undefined>();
+  for (const option of node.options ?? []) options.set(option.DefElem?.defname, option.DefElem?.arg);
   const schema = options.has('schema') ? defElemValue(options.get('schema')) : builder.creationSchema(undefined);
-  if (builder.model.extensions.has(node.extname)) return;
-  builder.model.extensions.set(node.extname, { name: node.extname, schema, origin: builder.statementOrigin() });
+  const extname = present(node.extname, 'CreateExtensionStmt.extname');
+  if (builder.model.extensions.has(extname)) return;
+  builder.model.extensions.set(extname, { name: extname, schema, origin: builder.statementOrigin() });
 }
 
-function applyComment(builder: DdlModelBuilder, node: Node): void {
-  const comment = node.comment as string | undefined;
+function applyComment(builder: DdlModelBuilder, node: PgNodeOf<'CommentStmt'>): void {
+  const comment = node.comment;
   const items = node.object?.List ? strings(node.object.List.items) : [];
   switch (node.objtype) {
     case 'OBJECT_TABLE': {

@@ -2,7 +2,8 @@
 import { newTable, qualify } from '../../model/model.js';
 import type { Column, Constraint, Table } from '../../model/types.js';
 import { boundFromSpec } from '../../sql/partition-bound.js';
-import { SERIAL_TYPES, type DdlModelBuilder, type Node } from './builder.js';
+import { SERIAL_TYPES, type DdlModelBuilder } from './builder.js';
+import { present, stringValue, type PgNode, type PgNodeOf } from '../../sql/pg-node.js';
 import { clonePartitionedIndexes, defineIndex, indexKeyFromElem } from './indexes.js';
 import { chooseConstraintName } from './naming.js';
 import { createTableRejection, reportRejection } from './rejections.js';
@@ -15,15 +16,18 @@ const LIKE_COMMENTS = 1 << 0;
 /** Marks an index whose constraint is being created, so that its partition clones are labelled `key`/`pkey`. */
 const PENDING_CONSTRAINT = '\u0000pending';
 
-const names = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String.sval as string);
+type ConstraintNode = PgNodeOf<'Constraint'>;
 
-export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
+const names = (list: PgNode[] | undefined): string[] => (list ?? []).map(stringValue);
+
+export function applyCreateStmt(builder: DdlModelBuilder, stmt: PgNodeOf<'CreateStmt'>): void {
   const { model } = builder;
-  const rangeVar = stmt.relation as Node;
+  const rangeVar = present(stmt.relation, 'CreateStmt.relation');
+  const relname = present(rangeVar.relname, 'RangeVar.relname');
   // Temporary tables live in a session's pg_temp schema and are gone when it ends: not part of the schema.
   if (rangeVar.relpersistence === 't') return;
   const schema = builder.creationSchema(rangeVar.schemaname);
-  const key = qualify(schema, rangeVar.relname);
+  const key = qualify(schema, relname);
   if (model.tables.has(key) || model.otherRelations.has(key) || model.materializedViews.has(key)) {
     if (!stmt.if_not_exists) builder.diagnose(`relation ${key} already exists; the first definition is kept`, rangeVar.location);
     return;
@@ -35,14 +39,14 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
     builder.diagnose(`schema ${schema} is not defined (yet); its tables are created anyway`, rangeVar.location);
   }
   const persistence = rangeVar.relpersistence === 'u' ? 'unlogged' : rangeVar.relpersistence === 't' ? 'temporary' : 'permanent';
-  const table = newTable(schema, rangeVar.relname, builder.origin(rangeVar.location), {
+  const table = newTable(schema, relname, builder.origin(rangeVar.location), {
     kind: stmt.partspec ? 'partitioned' : 'table',
     persistence,
     options: relOptions(stmt.options),
   });
   model.tables.set(key, table);
 
-  const parents = ((stmt.inhRelations as Node[] | undefined) ?? []).map((n) => n.RangeVar as Node);
+  const parents = (stmt.inhRelations ?? []).map((n) => present(n.RangeVar, 'inhRelations RangeVar'));
   const partitionParent = stmt.partbound ? builder.requireTable(parents[0], 'PARTITION OF') : undefined;
   if (partitionParent) {
     // A partition shares the parent's columns; identity belongs to the parent only (its sequence feeds inserts routed through it).
@@ -59,15 +63,15 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
     }
   }
 
-  const deferred: Array<{ node: Node; column?: Column }> = [];
-  for (const element of (stmt.tableElts as Node[] | undefined) ?? []) {
+  const deferred: Array<{ node: ConstraintNode; column?: Column }> = [];
+  for (const element of stmt.tableElts ?? []) {
     if (element.ColumnDef) {
-      const def = element.ColumnDef as Node;
+      const def = element.ColumnDef;
       const existing = table.columns.find((c) => c.name === def.colname);
       // A partition may restate an inherited column only to add constraints or a default.
       const column = existing ?? builder.newColumn(def);
       if (!existing) table.columns.push(column);
-      for (const c of (def.constraints as Node[] | undefined) ?? []) deferred.push(...applyColumnConstraint(builder, table, column, c.Constraint, deferred));
+      for (const c of def.constraints ?? []) deferred.push(...applyColumnConstraint(builder, column, present(c.Constraint, 'column Constraint'), deferred));
       applySerial(builder, table, column, def);
     } else if (element.Constraint) {
       deferred.push({ node: element.Constraint });
@@ -76,17 +80,17 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
     }
   }
   if (stmt.partspec) {
-    const spec = stmt.partspec as Node;
+    const spec = stmt.partspec;
     table.partitionBy = {
       strategy: spec.strategy === 'PARTITION_STRATEGY_RANGE' ? 'range' : spec.strategy === 'PARTITION_STRATEGY_LIST' ? 'list' : 'hash',
-      keys: (spec.partParams as Node[]).map((p) => {
-        const elem = p.PartitionElem as Node;
-        return elem.name ? { column: elem.name as string } : { expression: builder.expression(elem.expr) };
+      keys: (spec.partParams ?? []).map((p) => {
+        const elem = present(p.PartitionElem, 'PartitionElem');
+        return elem.name ? { column: elem.name } : { expression: builder.expression(elem.expr) };
       }),
     };
   }
   // PostgreSQL names CHECK constraints first, then creates the indexes of PK/UNIQUE/EXCLUDE, then adds foreign keys.
-  const order = (node: Node): number => (node.contype === 'CONSTR_CHECK' ? 0 : node.contype === 'CONSTR_PRIMARY' ? 1 : node.contype === 'CONSTR_FOREIGN' ? 3 : 2);
+  const order = (node: ConstraintNode): number => (node.contype === 'CONSTR_CHECK' ? 0 : node.contype === 'CONSTR_PRIMARY' ? 1 : node.contype === 'CONSTR_FOREIGN' ? 3 : 2);
   const batchNames = new Set<string>();
   for (const item of withoutUniqueDuplicatingPrimaryKey(deferred).sort((a, b) => order(a.node) - order(b.node))) {
     addConstraint(builder, table, item.node, { only: false, creating: true, batchNames, column: item.column });
@@ -95,8 +99,8 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: Node): void {
 }
 
 /** In CREATE TABLE, PostgreSQL drops a UNIQUE constraint that repeats the primary key (same columns, same options). */
-function withoutUniqueDuplicatingPrimaryKey<T extends { node: Node }>(items: T[]): T[] {
-  const signature = (node: Node): string =>
+function withoutUniqueDuplicatingPrimaryKey<T extends { node: ConstraintNode }>(items: T[]): T[] {
+  const signature = (node: ConstraintNode): string =>
     JSON.stringify([names(node.keys), names(node.including), Boolean(node.deferrable), Boolean(node.initdeferred), node.indexname ?? null]);
   const primary = items.find((item) => item.node.contype === 'CONSTR_PRIMARY');
   if (!primary) return items;
@@ -104,31 +108,32 @@ function withoutUniqueDuplicatingPrimaryKey<T extends { node: Node }>(items: T[]
   return items.filter((item) => item.node.contype !== 'CONSTR_UNIQUE' || signature(item.node) !== key);
 }
 
-function relOptions(options: Node[] | undefined): Record<string, string> {
+function relOptions(options: PgNode[] | undefined): Record<string, string> {
   const result: Record<string, string> = {};
   for (const option of options ?? []) {
-    const def = option.DefElem as Node;
+    const def = option.DefElem;
     if (!def) continue;
-    const name = def.defnamespace ? `${def.defnamespace}.${def.defname}` : def.defname;
+    const defname = def.defname ?? '';
+    const name = def.defnamespace ? `${def.defnamespace}.${defname}` : defname;
     result[name] = defElemValue(def.arg);
   }
   return result;
 }
 
-export function defElemValue(arg: Node | undefined): string {
+export function defElemValue(arg: PgNode | undefined): string {
   if (!arg) return 'true';
   if (arg.Integer) return String(arg.Integer.ival ?? 0);
   if (arg.Float) return String(arg.Float.fval);
   if (arg.String) return String(arg.String.sval);
   if (arg.Boolean) return String(arg.Boolean.boolval ?? false);
-  if (arg.TypeName) return (arg.TypeName.names as Node[]).map((n) => n.String.sval).join('.');
+  if (arg.TypeName) return (arg.TypeName.names ?? []).map(stringValue).join('.');
   return JSON.stringify(arg);
 }
 
 export { relOptions };
 
 /** serial columns: int with a nextval() default on a sequence named `<table>_<column>_seq`. */
-function applySerial(builder: DdlModelBuilder, table: Table, column: Column, def: Node): void {
+function applySerial(builder: DdlModelBuilder, table: Table, column: Column, def: PgNodeOf<'ColumnDef'>): void {
   const typeNames = names(def.typeName?.names);
   if (typeNames.length !== 1 || !SERIAL_TYPES.has(typeNames[0])) return;
   column.notNull = true;
@@ -141,7 +146,7 @@ function applySerial(builder: DdlModelBuilder, table: Table, column: Column, def
 }
 
 /** `DEFAULT NULL` (possibly cast) is no default at all: PostgreSQL stores none. */
-export function isNullConstant(node: Node | undefined): boolean {
+export function isNullConstant(node: PgNode | undefined): boolean {
   if (!node) return false;
   if (node.TypeCast) return isNullConstant(node.TypeCast.arg);
   return Boolean(node.A_Const?.isnull);
@@ -150,11 +155,10 @@ export function isNullConstant(node: Node | undefined): boolean {
 /** Column constraints that are column properties are applied at once; the others become table constraints later. */
 function applyColumnConstraint(
   builder: DdlModelBuilder,
-  table: Table,
   column: Column,
-  node: Node,
-  previous: Array<{ node: Node; column?: Column }>,
-): Array<{ node: Node; column: Column }> {
+  node: ConstraintNode,
+  previous: Array<{ node: ConstraintNode; column?: Column }>,
+): Array<{ node: ConstraintNode; column: Column }> {
   switch (node.contype) {
     // DEFERRABLE / INITIALLY DEFERRED written after a column constraint modify that constraint.
     case 'CONSTR_ATTR_DEFERRABLE':
@@ -163,7 +167,7 @@ function applyColumnConstraint(
     case 'CONSTR_ATTR_IMMEDIATE':
     case 'CONSTR_ATTR_ENFORCED':
     case 'CONSTR_ATTR_NOT_ENFORCED': {
-      const last = previous[previous.length - 1];
+      const last = previous.at(-1);
       if (last && last.column === column) {
         if (node.contype === 'CONSTR_ATTR_DEFERRABLE') last.node = { ...last.node, deferrable: true };
         if (node.contype === 'CONSTR_ATTR_NOT_DEFERRABLE') last.node = { ...last.node, deferrable: false };
@@ -202,10 +206,10 @@ function applyColumnConstraint(
   }
 }
 
-function applyLike(builder: DdlModelBuilder, table: Table, like: Node): void {
-  const source = builder.requireTable(like.relation, 'LIKE');
+function applyLike(builder: DdlModelBuilder, table: Table, like: PgNodeOf<'TableLikeClause'>): void {
+  const source = builder.requireTable(present(like.relation, 'TableLikeClause.relation'), 'LIKE');
   if (!source) return;
-  const options = like.options as number;
+  const options = like.options ?? 0;
   for (const column of source.columns) {
     if (table.columns.some((c) => c.name === column.name)) continue;
     table.columns.push({
@@ -255,7 +259,7 @@ export interface AddConstraintOptions {
   column?: Column;
 }
 
-export function addConstraint(builder: DdlModelBuilder, table: Table, node: Node, options: AddConstraintOptions): void {
+export function addConstraint(builder: DdlModelBuilder, table: Table, node: ConstraintNode, options: AddConstraintOptions): void {
   const { model } = builder;
   const origin = builder.clauseOrigin(node.location);
   // The parser sets is_enforced only on CHECK and FOREIGN KEY (absent means NOT ENFORCED there); NOT ENFORCED
@@ -289,7 +293,7 @@ export function addConstraint(builder: DdlModelBuilder, table: Table, node: Node
     }
     case 'CONSTR_FOREIGN': {
       const columns = names(node.fk_attrs);
-      const target = builder.lookupRelation(node.pktable, (key) => model.tables.has(key));
+      const target = builder.lookupRelation(present(node.pktable, 'Constraint.pktable'), (key) => model.tables.has(key));
       const name = node.conname ?? chooseConstraintName(builder, table.schema, table.name, columns, 'fkey', options.batchNames);
       options.batchNames.add(name);
       const constraint: Constraint = {
@@ -322,11 +326,10 @@ export function addConstraint(builder: DdlModelBuilder, table: Table, node: Node
 function addIndexConstraint(
   builder: DdlModelBuilder,
   table: Table,
-  node: Node,
+  node: ConstraintNode,
   options: AddConstraintOptions,
   base: Pick<Constraint, 'validated' | 'enforced' | 'deferrable' | 'origin'>,
 ): void {
-  const { model } = builder;
   const kind = node.contype === 'CONSTR_PRIMARY' ? 'primary' : node.contype === 'CONSTR_UNIQUE' ? 'unique' : 'exclusion';
   if (kind === 'primary' && table.constraints.some((c) => c.kind === 'primary')) {
     builder.diagnose(`multiple primary keys for table ${table.schema}.${table.name} are not allowed; constraint skipped`, node.location);
@@ -347,9 +350,9 @@ function addIndexConstraint(
     builder.pushConstraint(table, { name, kind, columns: index.keys.map((k) => k.column ?? ''), index: qualify(index.schema, name), ...base });
     return;
   }
-  let elems: Node[];
+  let elems: Array<PgNodeOf<'IndexElem'>>;
   if (kind === 'exclusion') {
-    elems = (node.exclusions as Node[]).map((pair) => pair.List.items[0].IndexElem);
+    elems = (node.exclusions ?? []).map((pair) => present(pair.List?.items?.[0]?.IndexElem, 'exclusion IndexElem'));
   } else {
     elems = names(node.keys).map((column) => ({ name: column }));
   }
@@ -428,7 +431,7 @@ function clonePartitionConstraint(builder: DdlModelBuilder, partition: Table, co
 }
 
 /** CREATE TABLE … PARTITION OF and ALTER TABLE … ATTACH PARTITION. */
-export function attachPartition(builder: DdlModelBuilder, parent: Table, partition: Table, boundNode: Node): void {
+export function attachPartition(builder: DdlModelBuilder, parent: Table, partition: Table, boundNode: PgNodeOf<'PartitionBoundSpec'>): void {
   const parentKey = qualify(parent.schema, parent.name);
   const partitionKey = qualify(partition.schema, partition.name);
   if (parent.kind !== 'partitioned') {
@@ -457,7 +460,7 @@ export function attachPartition(builder: DdlModelBuilder, parent: Table, partiti
 export function resolveForeignKeys(builder: DdlModelBuilder): void {
   const { model } = builder;
   for (const { constraint, origin } of builder.pendingForeignKeys) {
-    const fk = constraint.foreignKey!;
+    const fk = constraint.foreignKey;
     const target = model.tables.get(fk.table);
     fk.resolved = Boolean(target);
     if (target && fk.columns.length === 0) {
