@@ -2,7 +2,7 @@
  * The one place that talks to libpg-query. `loadParser()` must be awaited once before any other call;
  * after it, everything is synchronous.
  */
-import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
+import { fingerprintSync, loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
 import { isStackOverflow } from './walk-tree.js';
 
 let loaded: Promise<void> | undefined;
@@ -71,6 +71,23 @@ export function parseStatements(sql: string): { ok: true; stmts: RawStatement[] 
       ok: false,
       error: { message: details?.message ?? String((error as Error).message ?? error), cursorPosition: details?.cursorPosition },
     };
+  }
+}
+
+/**
+ * Whether `sql` parses, without building its tree in JavaScript: the fingerprint function parses in the WebAssembly
+ * module and returns a short hash. DDL mode checks statements it does not need the trees of (skip-statements.ts)
+ * this way. A stack overflow counts toward the same limit as in parseStatements.
+ */
+export function parsesCleanly(sql: string): boolean {
+  ensureReady();
+  if (stackOverflows >= MAX_STACK_OVERFLOWS) return false;
+  try {
+    fingerprintSync(sql);
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError && isStackOverflow(error)) stackOverflows++;
+    return false;
   }
 }
 
