@@ -129,7 +129,11 @@ export class ParseCache {
       renameSync(temporary, target);
       this.counts.written++;
     } catch {
-      rmSync(temporary, { force: true });
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // The folder itself is unusable (a file in its place, no permission): nothing was left behind.
+      }
     }
   }
 }

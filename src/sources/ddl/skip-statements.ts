@@ -149,7 +149,7 @@ export function splitSkippable(chunk: string): SkipSplit | undefined {
           }
         } else if (c === 0x3b && atomicDepth === 0) {
           if (firstChar >= 0) {
-            units.push({ startChar: firstChar, endChar: i + 1, startByte: firstByte, endByte: byte, keyword: firstWord });
+            units.push({ startChar: firstChar, endChar: i + 1, startByte: firstByte, endByte: byte + 1, keyword: firstWord });
           }
           firstChar = -1;
           firstWord = '';
