@@ -1,7 +1,8 @@
 /**
- * Statements no model fact reads are recognised before parsing and only checked for syntax (skip-statements.ts). The
- * model, the diagnostics (syntax errors and their places included) and the statement spans must be exactly those of
- * parsing everything, and a statement kind the model builder reads must never be skipped.
+ * Statements no model fact reads are recognised before parsing and only checked for syntax (skip-statements.ts; off
+ * by default, measured not to pay). Where used, the model, the diagnostics (syntax errors and their places included)
+ * and the statement spans must be exactly those of parsing everything, and a kind the model builder reads is never
+ * skipped.
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { buildModelFromSql } from '../src/sources/ddl/load-ddl.js';
@@ -47,8 +48,9 @@ const KEPT = [
 
 const spans = (file: ParsedFile) => file.statements.map((s) => [s.startByte, s.endByte]);
 
-function build(text: string, skipUnread: boolean) {
-  return buildModelFromSql([{ file: 'f.sql', text }], undefined, { skipUnread });
+/** Skipping on (at any size: the default threshold would leave these small statements to the parser) or off. */
+function build(text: string, skip: boolean) {
+  return buildModelFromSql([{ file: 'f.sql', text }], undefined, { skipUnread: skip ? { minBytes: 0 } : false });
 }
 
 describe('skipping statements no model fact reads', () => {
@@ -85,7 +87,7 @@ describe('skipping statements no model fact reads', () => {
       '/* INSERT INTO t VALUES (4); */ CREATE INDEX t_id ON t (id);',
       'INSERT INTO t VALUES (5);',
     ].join('\n');
-    const split = splitSkippable(text)!;
+    const split = splitSkippable(text, 0)!;
     expect(split.spans.map((s) => s.keyword)).toEqual(['INSERT']);
     expect(text.slice(split.spans[0].startByte, split.spans[0].endByte + 1)).toBe('INSERT INTO t VALUES (5);');
     expect(build(text, true).model).toEqual(build(text, false).model);
@@ -93,7 +95,7 @@ describe('skipping statements no model fact reads', () => {
 
   test('byte offsets stay right after multi-byte text, and blanked text keeps its length in bytes', () => {
     const text = "CREATE TABLE \"Bücher\" (id int); -- ünïcödé 😀\nINSERT INTO \"Bücher\" VALUES (1); CREATE TABLE \"Tïtel\" (id int);\n";
-    const split = splitSkippable(text)!;
+    const split = splitSkippable(text, 0)!;
     expect(Buffer.byteLength(split.kept)).toBe(Buffer.byteLength(text));
     expect(Buffer.byteLength(split.skippedText)).toBe(Buffer.byteLength(text));
     const bytes = Buffer.from(text);
@@ -129,9 +131,24 @@ describe('skipping statements no model fact reads', () => {
     const rows = Array.from({ length: 3000 }, (_, i) => `(${i}, 'row ${i}; not a statement end')`).join(',\n');
     const text = `CREATE TABLE t (id int PRIMARY KEY, v text);\nINSERT INTO t (id, v) VALUES\n${rows};\nGRANT SELECT ON t TO PUBLIC;\nCREATE INDEX t_v ON t (v);\n`;
     const handed: string[] = [];
+    // The default threshold: the rows (~100 KB, a group of their own) are skipped; the GRANT after them, alone in the
+    // next group, is parsed.
     const parsed = parseSqlFile('f.sql', text, (group) => handed.push(...group.statements.map((s) => s.kind)), undefined, true);
-    expect(handed).toEqual(['CreateStmt', 'IndexStmt']);
-    expect(parsed.statements.map((s) => s.kind)).toEqual(['CreateStmt', 'unparsed INSERT', 'unparsed GRANT', 'IndexStmt']);
-    expect(build(text, true).model).toEqual(build(text, false).model);
+    expect(handed).toEqual(['CreateStmt', 'GrantStmt', 'IndexStmt']);
+    expect(parsed.statements.map((s) => s.kind)).toEqual(['CreateStmt', 'unparsed INSERT', 'GrantStmt', 'IndexStmt']);
+    const skipped = buildModelFromSql([{ file: 'f.sql', text }], undefined, { skipUnread: true });
+    expect(skipped.model).toEqual(build(text, false).model);
+    expect(skipped.diagnostics).toEqual(build(text, false).diagnostics);
+  });
+
+  test('below the threshold (a few small statements in a group) nothing is skipped: parsing them is cheaper', () => {
+    const text = `CREATE TABLE t (id int PRIMARY KEY);\nINSERT INTO t VALUES (1), (2);\nGRANT SELECT ON t TO PUBLIC;\n`;
+    expect(splitSkippable(text)).toBeUndefined();
+    expect(splitSkippable(text, 0)?.spans.map((s) => s.keyword)).toEqual(['INSERT', 'GRANT']);
+    expect(buildModelFromSql([{ file: 'f.sql', text }], undefined, { skipUnread: true }).files[0].statements.map((s) => s.kind)).toEqual(['CreateStmt', 'InsertStmt', 'GrantStmt']);
+    // Off by default (it does not pay, skip-statements.ts): everything is parsed.
+    expect(buildModelFromSql([{ file: 'f.sql', text: `${text}INSERT INTO t VALUES ${'(1), '.repeat(5000)}(2);\n` }]).files[0].statements.map((s) => s.kind)).toEqual([
+      'CreateStmt', 'InsertStmt', 'GrantStmt', 'InsertStmt',
+    ]);
   });
 });

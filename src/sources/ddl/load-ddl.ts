@@ -23,8 +23,12 @@ export interface BuildOptions {
   groupChars?: number;
   /** Parsed files are looked up and stored here (cache.ts); none: every file is parsed. */
   cache?: ParseCache;
-  /** Statements no model fact reads are checked, not parsed into trees (skip-statements.ts). Default true. */
-  skipUnread?: boolean;
+  /**
+   * Statements no model fact reads are checked, not parsed into trees (skip-statements.ts), where a group holds
+   * at least `minBytes` of them (true: MIN_SKIPPED_BYTES). Default false: measured, it does not pay (the check that
+   * keeps syntax errors found costs about what the parse it saves does; skip-statements.ts has the figures).
+   */
+  skipUnread?: boolean | { minBytes: number };
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -58,7 +62,7 @@ export function buildModelFromSql(
   session: SessionSettings = DEFAULT_SESSION,
   options: BuildOptions | number = {},
 ): DdlLoadResult {
-  const { groupChars = GROUP_CHARS, cache, skipUnread = true } = typeof options === 'number' ? { groupChars: options } : options;
+  const { groupChars = GROUP_CHARS, cache, skipUnread = false } = typeof options === 'number' ? { groupChars: options } : options;
   const builder = new DdlModelBuilder(sources.map((s) => s.file), session);
   const files: ParsedFile[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -67,7 +71,7 @@ export function buildModelFromSql(
   // memory follows the model.
   const apply: GroupHandler = (group) => builder.applyFile(group, applyStatement);
   for (const source of sources) {
-    const key = cache?.keyOf(source.text, `groups ${groupChars} skip ${skipUnread}`);
+    const key = cache?.keyOf(source.text, `groups ${groupChars} skip ${JSON.stringify(skipUnread)}`);
     const entry = key ? cache!.read(key) : undefined;
     let parsed: ParsedFile;
     if (entry) {

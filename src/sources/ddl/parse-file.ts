@@ -115,15 +115,16 @@ function keepSpans(spans: ParsedStatement[], group: ParsedStatement[], skipped: 
 
 /**
  * `skipUnread` (with `onStatements`, i.e. for the model builder only): statements no model fact reads are not parsed
- * into trees, only checked for syntax errors (skip-statements.ts); when that check fails, the group is parsed the
- * ordinary way so every error is found and located as before.
+ * into trees, only checked for syntax errors (skip-statements.ts) — in groups with at least `minBytes` of them
+ * (default MIN_SKIPPED_BYTES; tests pass 0); when that check fails, the group is parsed the ordinary way so every
+ * error is found and located as before.
  */
 export function parseSqlFile(
   file: string,
   rawText: string,
   onStatements?: GroupHandler,
   groupChars = GROUP_CHARS,
-  skipUnread = false,
+  skipUnread: boolean | { minBytes: number } = false,
 ): ParsedFile {
   const source = new SourceText(withoutBom(rawText));
   const diagnostics: Diagnostic[] = [];
@@ -136,7 +137,7 @@ export function parseSqlFile(
   for (let g = 0; g < bounds.length - 1; ) {
     let end = g + 1;
     let chunk = blanked.slice(bounds[g], bounds[end]);
-    let split = skipUnread && onStatements ? splitSkippable(chunk) : undefined;
+    let split = skipUnread && onStatements ? splitSkippable(chunk, skipUnread === true ? undefined : skipUnread.minBytes) : undefined;
     let parsed = parseStatements(split ? split.kept : chunk);
     if (split && !(parsed.ok && parsesCleanly(split.skippedText))) {
       split = undefined;
