@@ -154,14 +154,24 @@ export class CacheRecorder {
   add(statements: ParsedStatement[], diagnostics: Diagnostic[], skipped?: ParsedStatement[]): void {
     const added = diagnostics.slice(this.diagnosticsSeen).map(({ file: _file, ...rest }) => rest);
     this.diagnosticsSeen = diagnostics.length;
+    if (this.unserialisable) return;
     const group: CachedGroup = { statements, diagnostics: added };
     if (skipped?.length) group.skipped = skipped;
-    this.lines.push(JSON.stringify(group));
+    try {
+      this.lines.push(JSON.stringify(group));
+    } catch {
+      // JSON.stringify recurses once per tree level: a statement thousands of levels deep (test/deep-trees.test.ts)
+      // overflows the stack. Such a file is simply not cached.
+      this.unserialisable = true;
+      this.lines.length = 0;
+    }
   }
+
+  private unserialisable = false;
 
   /** Writes the entry. Diagnostics raised after the last group (none today) would be lost: they go in a last group. */
   commit(diagnostics: Diagnostic[]): void {
     if (diagnostics.length > this.diagnosticsSeen) this.add([], diagnostics);
-    this.cache.write(this.key, this.lines);
+    if (!this.unserialisable) this.cache.write(this.key, this.lines);
   }
 }
