@@ -8,21 +8,22 @@
  * are in the key: the text handed to the parser (after a migration layout blanked what does not run, so a layout
  * change is a new key), the tool and parser versions, the cache format, and the parse settings (group size).
  *
- * One file per entry, `<dir>/<2 hex>/<sha256>.ndjson`: a header line (format, key, a SHA-256 of the body), then one
- * JSON line per group. Entries are written to a temporary file and renamed into place, so a concurrent run sees a
- * whole entry or none; two runs writing the same key write the same bytes. An entry that cannot be read, is cut
+ * One file per entry, `<dir>/<2 hex>/<sha256>.ndjson`: one JSON line per group, then a trailer line (format, key,
+ * group count, a SHA-256 of the lines before it). Groups are written to a temporary file as they are parsed (a big
+ * dump's serialised trees are never all in memory at once), and the file is renamed into place when complete, so a
+ * concurrent run sees a whole entry or none; two runs writing the same key write the same bytes. An entry that cannot be read, is cut
  * short, or does not match its checksum is ignored (the file is parsed again), never an error: the cache only ever
  * saves time. Writing is best effort for the same reason (a read-only or full disk costs speed, not the run).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Diagnostic } from '../../shared/diagnostic.js';
 import type { ParsedStatement } from './parse-file.js';
 
 /** Bump when what parse-file.ts produces for a text changes (grouping, skipped statement kinds, tree trimming). */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 /** One group of a file as parse-file.ts handed it to the model builder, and the diagnostics it added. */
 export interface CachedGroup {
@@ -88,16 +89,16 @@ export class ParseCache {
       return undefined;
     }
     try {
-      const headerEnd = buffer.indexOf(0x0a);
-      if (headerEnd < 0) throw new Error('no header');
-      const header = JSON.parse(buffer.toString('utf8', 0, headerEnd)) as { format?: number; key?: string; groups?: number; sha256?: string };
-      if (header.format !== CACHE_FORMAT || header.key !== key || typeof header.groups !== 'number') throw new Error('another entry');
-      const body = buffer.subarray(headerEnd + 1);
-      if (createHash('sha256').update(body).digest('hex') !== header.sha256) throw new Error('checksum');
+      if (buffer.length === 0 || buffer[buffer.length - 1] !== 0x0a) throw new Error('cut short');
+      const trailerStart = buffer.lastIndexOf(0x0a, buffer.length - 2) + 1;
+      const trailer = JSON.parse(buffer.toString('utf8', trailerStart, buffer.length - 1)) as { format?: number; key?: string; groups?: number; sha256?: string };
+      if (trailer.format !== CACHE_FORMAT || trailer.key !== key || typeof trailer.groups !== 'number') throw new Error('another entry');
+      const body = buffer.subarray(0, trailerStart);
+      if (createHash('sha256').update(body).digest('hex') !== trailer.sha256) throw new Error('checksum');
       let lines = 0;
       for (let i = body.indexOf(0x0a); i >= 0; i = body.indexOf(0x0a, i + 1)) lines++;
-      if (lines !== header.groups) throw new Error('group count');
-      const groupCount = header.groups;
+      if (lines !== trailer.groups) throw new Error('group count');
+      const groupCount = trailer.groups;
       function* groups(): Iterable<CachedGroup> {
         let start = 0;
         for (let end = body.indexOf(0x0a); end >= 0; start = end + 1, end = body.indexOf(0x0a, start)) {
@@ -111,41 +112,28 @@ export class ParseCache {
     }
   }
 
-  /** Collects a file's groups as they are parsed; `commit` writes the entry (atomically, best effort). */
+  /** Writes a file's groups as they are parsed; `commit` puts the entry in place (atomically, best effort). */
   recorder(key: string): CacheRecorder {
-    return new CacheRecorder(this, key);
-  }
-
-  /** @internal */
-  write(key: string, lines: string[]): void {
-    const body = lines.length ? `${lines.join('\n')}\n` : '';
-    const header = JSON.stringify({ format: CACHE_FORMAT, key, groups: lines.length, sha256: createHash('sha256').update(body).digest('hex') });
-    const target = this.pathOf(key);
-    const temporary = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(temporary, `${header}\n${body}`);
-      // rename(2) replaces atomically: a reader opens the old entry, the new one, or none — never half of one.
-      renameSync(temporary, target);
-      this.counts.written++;
-    } catch {
-      try {
-        rmSync(temporary, { force: true });
-      } catch {
-        // The folder itself is unusable (a file in its place, no permission): nothing was left behind.
-      }
-    }
+    return new CacheRecorder(this, key, this.pathOf(key));
   }
 }
 
 export class CacheRecorder {
-  private readonly lines: string[] = [];
+  private readonly hash = createHash('sha256');
+  private readonly temporary: string;
+  private fd: number | undefined;
+  private groups = 0;
   private diagnosticsSeen = 0;
+  /** Set when the entry cannot be written (no folder, a full disk, a tree too deep to serialise): nothing is cached. */
+  private failed = false;
 
   constructor(
     private readonly cache: ParseCache,
     private readonly key: string,
-  ) {}
+    private readonly target: string,
+  ) {
+    this.temporary = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  }
 
   /**
    * One group, serialised before the model builder sees it (the builder keeps references to statements it defers).
@@ -154,24 +142,54 @@ export class CacheRecorder {
   add(statements: ParsedStatement[], diagnostics: Diagnostic[], skipped?: ParsedStatement[]): void {
     const added = diagnostics.slice(this.diagnosticsSeen).map(({ file: _file, ...rest }) => rest);
     this.diagnosticsSeen = diagnostics.length;
-    if (this.unserialisable) return;
+    if (this.failed) return;
     const group: CachedGroup = { statements, diagnostics: added };
     if (skipped?.length) group.skipped = skipped;
     try {
-      this.lines.push(JSON.stringify(group));
-    } catch {
       // JSON.stringify recurses once per tree level: a statement thousands of levels deep (test/deep-trees.test.ts)
-      // overflows the stack. Such a file is simply not cached.
-      this.unserialisable = true;
-      this.lines.length = 0;
+      // overflows the stack, and such a file is simply not cached.
+      const line = `${JSON.stringify(group)}\n`;
+      if (this.fd === undefined) {
+        mkdirSync(path.dirname(this.target), { recursive: true });
+        this.fd = openSync(this.temporary, 'wx');
+      }
+      writeSync(this.fd, line);
+      this.hash.update(line);
+      this.groups++;
+    } catch {
+      this.abandon();
     }
   }
 
-  private unserialisable = false;
-
-  /** Writes the entry. Diagnostics raised after the last group (none today) would be lost: they go in a last group. */
+  /** Puts the entry in place. Diagnostics raised after the last group (none today) go in a last group. */
   commit(diagnostics: Diagnostic[]): void {
     if (diagnostics.length > this.diagnosticsSeen) this.add([], diagnostics);
-    if (!this.unserialisable) this.cache.write(this.key, this.lines);
+    if (this.failed || this.fd === undefined) return this.abandon();
+    try {
+      writeSync(this.fd, `${JSON.stringify({ format: CACHE_FORMAT, key: this.key, groups: this.groups, sha256: this.hash.digest('hex') })}\n`);
+      closeSync(this.fd);
+      this.fd = undefined;
+      // rename(2) replaces atomically: a reader opens the old entry, the new one, or none — never half of one.
+      renameSync(this.temporary, this.target);
+      this.cache.counts.written++;
+    } catch {
+      this.abandon();
+    }
+  }
+
+  /** Drops a partly written entry (a failed write, or a run that stopped before the file was parsed to its end). */
+  abandon(): void {
+    this.failed = true;
+    try {
+      if (this.fd !== undefined) closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.fd = undefined;
+    try {
+      rmSync(this.temporary, { force: true });
+    } catch {
+      // The folder itself is unusable (a file in its place, no permission): nothing was left behind.
+    }
   }
 }

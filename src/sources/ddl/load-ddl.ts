@@ -79,22 +79,28 @@ export function buildModelFromSql(
       parse.cached++;
     } else {
       const recorder = key ? cache!.recorder(key) : undefined;
-      parsed = parseSqlFile(
-        source.file,
-        source.text,
-        recorder
-          ? (group, skipped) => {
-              recorder.add(group.statements, group.diagnostics, skipped);
-              apply(group, skipped);
-            }
-          : apply,
-        groupChars,
-        skipUnread,
-      );
+      try {
+        parsed = parseSqlFile(
+          source.file,
+          source.text,
+          recorder
+            ? (group, skipped) => {
+                recorder.add(group.statements, group.diagnostics, skipped);
+                apply(group, skipped);
+              }
+            : apply,
+          groupChars,
+          skipUnread,
+        );
+      } catch (error) {
+        recorder?.abandon();
+        throw error;
+      }
       parse.parsed++;
       // A statement too deep for the parser's stack depends on the run's earlier overflows (parser.ts), not only on
       // this text: such a file is not cached.
       if (recorder && !parsed.diagnostics.some((d) => isTooDeep(d))) recorder.commit(parsed.diagnostics);
+      else recorder?.abandon();
     }
     files.push(parsed);
     diagnostics.push(...parsed.diagnostics);
