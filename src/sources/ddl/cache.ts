@@ -11,9 +11,10 @@
  * One file per entry, `<dir>/<2 hex>/<sha256>.ndjson`: one JSON line per group, then a trailer line (format, key,
  * group count, a SHA-256 of the lines before it). Groups are written to a temporary file as they are parsed (a big
  * dump's serialised trees are never all in memory at once), and the file is renamed into place when complete, so a
- * concurrent run sees a whole entry or none; two runs writing the same key write the same bytes. An entry that cannot be read, is cut
- * short, or does not match its checksum is ignored (the file is parsed again), never an error: the cache only ever
- * saves time. Writing is best effort for the same reason (a read-only or full disk costs speed, not the run).
+ * concurrent run sees a whole entry or none; two runs writing the same key write the same bytes. An entry that
+ * cannot be read, is cut short, or does not match its checksum is ignored (the file is parsed again), never an
+ * error: the cache only ever saves time. Writing is best effort for the same reason (a read-only or full disk costs
+ * speed, not the run). Nothing evicts old entries yet (a file's entry is ~6× its SQL text).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
