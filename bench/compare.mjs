@@ -116,7 +116,10 @@ for (const row of rows) {
   const inp = inputs[row]();
   const n = inp.bytes > 5e6 ? bigRuns : runs;
   const big = inp.bytes > 5e6; // writing the file warmed the page cache; a warm-up run would cost minutes
-  const ours = series(process.execPath, [cli, 'lint', inp.file, '--format', 'json', '--fail-on', 'never'], n, [0], !big);
+  // --no-cache: the parse cache would turn every run after the warm-up into a warm-cache run (bench/cache.mjs measures
+  // the cache); SCHEMA_LINT_BENCH_CACHE=1 leaves it on, for builds older than the cache.
+  const cacheArgs = process.env.SCHEMA_LINT_BENCH_CACHE ? [] : ['--no-cache'];
+  const ours = series(process.execPath, [cli, 'lint', inp.file, '--format', 'json', '--fail-on', 'never', ...cacheArgs], n, [0], !big);
   const theirs = withSquawk ? series(squawk, ['--reporter', 'json', inp.file], n, [0, 1], !big) : undefined;
   process.stdout.write(
     `| ${inp.name} | ${inp.lines.toLocaleString('en-US')} | ${(inp.bytes / 1048576).toFixed(1)} | ${inp.tables.toLocaleString('en-US')} | ${cell(ours)} | ${theirs ? cell(theirs) : '–'} |\n`,

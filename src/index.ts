@@ -63,7 +63,8 @@ export interface LintReport {
 
 /** Lints a schema (DDL files or text, or a live database) and returns the report. Bad input throws one-line errors. */
 export async function lint(options: LintOptions): Promise<LintReport> {
-  const run = await runPipeline(options);
+  // A parse cache asked for through the API is keyed by this version too, as the CLI's is.
+  const run = await runPipeline(options.cache ? { ...options, cache: { toolVersion: toolVersion(), ...options.cache } } : options);
   const report: LintReport = {
     version: 1,
     tool: { name: 'schema-lint', version: toolVersion() },

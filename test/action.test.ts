@@ -86,7 +86,7 @@ describe('action.yml', () => {
       const run = spawnSync('bash', ['-e', '-c', step.run!], {
         cwd: checkout,
         encoding: 'utf8',
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTION_PATH: actionCopy, GITHUB_STEP_SUMMARY: summary, ...env },
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, GITHUB_ACTION_PATH: actionCopy, GITHUB_STEP_SUMMARY: summary, ...env },
       });
       // fail-on warning: the unconcurrent index on an existing table fails the step.
       expect(run.status).toBe(1);

@@ -194,7 +194,8 @@ describe('fuzz: mutated corpus SQL keeps the exit-code contract', () => {
       const inProcess = await worker.run(mutant.argv, mutant.dir);
       rmSync(path.join(mutant.dir, 'out'), { recursive: true, force: true });
       mkdirSync(path.join(mutant.dir, 'out'));
-      const child = await runCli(mutant.argv, { cwd: mutant.dir, timeoutMs: HANG_MS });
+      // Without HOME and XDG_CACHE_HOME, as the in-process run (env {}): no parse cache, the same --verbose line.
+      const child = await runCli(mutant.argv, { cwd: mutant.dir, timeoutMs: HANG_MS, env: { HOME: undefined, XDG_CACHE_HOME: undefined } });
       expect({ mutant: mutant.index, problems: problems(mutant, child) }).toEqual({ mutant: mutant.index, problems: [] });
       expect({ mutant: mutant.index, code: child.code, stderr: child.stderr }).toEqual({ mutant: mutant.index, code: inProcess.code, stderr: inProcess.stderr });
     }

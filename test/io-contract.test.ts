@@ -69,7 +69,7 @@ function spawnCli(
   return new Promise((resolve, reject) => {
     const child = spawn(command, commandArgs as string[], {
       cwd: options.cwd,
-      env: { PATH: process.env.PATH, HOME: options.cwd },
+      env: { PATH: process.env.PATH, HOME: options.cwd, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME },
       stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -32,6 +32,9 @@ afterAll(() => rmSync(copy, { recursive: true, force: true }));
 function toolName(): string {
   const out = execFileSync(process.execPath, [path.join(copy, 'bin', 'schema-lint.js'), 'lint', 'one.sql', '--format', 'json', '--fail-on', 'never'], {
     cwd: copy,
+    // The test's own environment (jest's copy holds the test cache folder, test/support/cache-home.ts), not the
+    // worker's: a child given no env would write its parse cache to ~/.cache.
+    env: { ...process.env },
     encoding: 'utf8',
   });
   return (JSON.parse(out) as { tool: { name: string } }).tool.name;

@@ -29,6 +29,12 @@ export const tableNamedTodo = {
 export const rules = [tableNamedTodo];
 `;
 
+/**
+ * The test's environment, passed on explicitly: jest's process.env is a copy holding the test's parse cache folder
+ * (test/support/cache-home.ts); a child given no env gets the worker's and would write to ~/.cache.
+ */
+const testEnv = (): NodeJS.ProcessEnv => ({ ...process.env });
+
 const SCHEMA = 'CREATE TABLE todo_items (id bigint PRIMARY KEY, owner_id bigint REFERENCES todo_items (id));\n';
 
 const APP = `
@@ -75,13 +81,13 @@ describe('the packed package in an empty project', () => {
   test('npx schema-lint runs, with a custom rule named in the config', () => {
     writeFileSync(path.join(app, 'schema-lint.config.json'), JSON.stringify({ plugins: ['./my-rules.mjs'], rules: { 'acme/no-todo-tables': 'error' } }));
     try {
-      const run = spawnSync('npx', ['--no-install', 'schema-lint', 'schema.sql', '--now', '2026-12-01', '--format', 'json'], { cwd: app, encoding: 'utf8' });
+      const run = spawnSync('npx', ['--no-install', 'schema-lint', 'schema.sql', '--now', '2026-12-01', '--format', 'json'], { cwd: app, encoding: 'utf8', env: testEnv() });
       expect(run.stderr).toBe('');
       expect(run.status).toBe(1);
       const keys = (JSON.parse(run.stdout) as { findings: Array<{ key: string; severity: string }> }).findings.map((f) => `${f.severity} ${f.key}`);
       expect(keys).toContain('error acme/no-todo-tables/public.todo_items');
       expect(keys).toContain('warning foreign-key-without-index/public.todo_items/todo_items_owner_id_fkey');
-      const rulesList = spawnSync('npx', ['--no-install', 'schema-lint', 'rules'], { cwd: app, encoding: 'utf8' });
+      const rulesList = spawnSync('npx', ['--no-install', 'schema-lint', 'rules'], { cwd: app, encoding: 'utf8', env: testEnv() });
       expect(rulesList.status).toBe(0);
     } finally {
       rmSync(path.join(app, 'schema-lint.config.json'));
@@ -92,7 +98,7 @@ describe('the packed package in an empty project', () => {
     writeFileSync(path.join(app, 'bad.mjs'), "export default { id: 'Bad Id', check: 1 };");
     writeFileSync(path.join(app, 'schema-lint.config.json'), JSON.stringify({ plugins: ['./bad.mjs'] }));
     try {
-      const run = spawnSync('npx', ['--no-install', 'schema-lint', 'schema.sql'], { cwd: app, encoding: 'utf8' });
+      const run = spawnSync('npx', ['--no-install', 'schema-lint', 'schema.sql'], { cwd: app, encoding: 'utf8', env: testEnv() });
       expect(run.status).toBe(2);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       expect(run.stderr).toContain('id must be kebab-case');

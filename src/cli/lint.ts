@@ -16,6 +16,7 @@ import { checkFileOption, databaseUrl, parseNow } from './arguments.js';
 import { printDiagnostics } from './diagnostic-lines.js';
 import { UsageError } from './errors.js';
 import { toolVersion } from './version.js';
+import { defaultCacheDir } from '../sources/ddl/cache.js';
 
 export type OutputFormat = 'text' | 'json' | 'sarif' | 'github' | 'markdown';
 
@@ -56,6 +57,9 @@ export interface LintArgs {
   session?: 'shared' | 'per-file';
   /** DDL mode: each session's starting search_path, comma-separated (config `searchPath`). */
   searchPath?: string;
+  /** DDL mode: `false` (`--no-cache`) parses every file; `cacheDir` is the parse cache folder (config `cache`). */
+  cache?: boolean;
+  cacheDir?: string;
 }
 
 export interface LintIo {
@@ -142,10 +146,16 @@ function writeStdout(io: LintIo, report: RenderedText): void {
   for (const piece of batched(report)) io.stdout.write(piece);
 }
 
+/** `--verbose`: how many files were parsed and how many came from the parse cache (what the cache saved). */
+function parseLine(parse: { parsed: number; cached: number; cacheDir?: string }): string {
+  const files = (n: number): string => `${n} file${n === 1 ? '' : 's'}`;
+  return parse.cacheDir ? `parsed ${files(parse.parsed)}, ${parse.cached} from the cache (${parse.cacheDir})` : `parsed ${files(parse.parsed)} (no cache)`;
+}
+
 /** Returns the exit code. */
 export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
   const extraReports = parseReportOptions(args.reports);
-  for (const [value, option] of [[args.output, '--output'], [args.fixSql, '--fix-sql'], [args.writeBaseline, '--write-baseline'], [args.baseline, '--baseline'], [args.config, '--config'], [args.stats, '--stats']] as const) {
+  for (const [value, option] of [[args.output, '--output'], [args.fixSql, '--fix-sql'], [args.writeBaseline, '--write-baseline'], [args.baseline, '--baseline'], [args.config, '--config'], [args.stats, '--stats'], [args.cacheDir, '--cache-dir']] as const) {
     checkFileOption(value, option);
   }
   const live = args.db !== undefined || args.dbEnv !== undefined;
@@ -165,11 +175,13 @@ export async function runLint(args: LintArgs, io: LintIo): Promise<number> {
     changedSince: args.changedSince,
     session: args.session,
     searchPath: args.searchPath,
+    cache: args.cache === false ? false : { dir: args.cacheDir, defaultDir: defaultCacheDir(io.env), toolVersion: toolVersion() },
   });
   const { findings, diagnostics, summary, rules, now, model } = run;
   for (const warning of run.warnings) io.stderr.write(`schema-lint: warning: ${warning}\n`);
   if (run.statsUnknownTables.length && args.verbose) io.stderr.write(`schema-lint: ${args.stats}: no table ${run.statsUnknownTables.join(', ')} in the schema\n`);
   printDiagnostics(diagnostics, io, args.verbose || args.reportUnusedSuppressions);
+  if (args.verbose && run.parse) io.stderr.write(`schema-lint: ${parseLine(run.parse)}\n`);
   const failOn = args.failOn ?? run.config.failOn ?? 'error';
   const version = toolVersion();
   const input = { findings, diagnostics, summary, rules, version, model, now };

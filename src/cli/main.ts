@@ -79,7 +79,9 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
           .option('baseline', { type: 'string', describe: 'Report and fail only on findings not in this baseline file' })
           .option('write-baseline', { type: 'string', describe: 'Record the current findings as a baseline file (sorted JSON)' })
           .option('report-unused-suppressions', { type: 'boolean', default: false, describe: 'Report suppression comments that match no finding (exit 1)' })
-          .option('verbose', { type: 'boolean', default: false, describe: 'Also print non-syntax diagnostics (unknown objects, skipped statements) on stderr' }),
+          .option('verbose', { type: 'boolean', default: false, describe: 'Also print non-syntax diagnostics (unknown objects, skipped statements) on stderr' })
+          .option('cache', { type: 'boolean', describe: 'DDL mode: reuse parsed files from the cache folder (--no-cache: parse every file) [default: true]' })
+          .option('cache-dir', { type: 'string', describe: 'DDL mode: the parse cache folder [default: $XDG_CACHE_HOME/schema-lint or ~/.cache/schema-lint]' }),
       async (args) => {
         exitCode = await runLint(
           {
@@ -108,6 +110,8 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
             baseline: args.baseline,
             writeBaseline: args['write-baseline'],
             reportUnusedSuppressions: args['report-unused-suppressions'],
+            cache: args.cache,
+            cacheDir: args['cache-dir'],
           },
           io,
         );

@@ -25,6 +25,8 @@ export interface Config {
   session?: 'shared' | 'per-file';
   /** DDL mode: each session's starting search_path (`--search-path`). */
   searchPath?: string[];
+  /** DDL mode's parse cache: `enabled: false` is `--no-cache`; `dir` (relative to the config file) is `--cache-dir`. */
+  cache?: { enabled?: boolean; dir?: string };
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +85,7 @@ const configSchema = {
     migrations: { type: 'object', additionalProperties: false, properties: { layout: { enum: [...MIGRATION_LAYOUTS] } } },
     session: { enum: ['shared', 'per-file'] },
     searchPath: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+    cache: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' }, dir: { type: 'string', minLength: 1 } } },
   },
 };
 

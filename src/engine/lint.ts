@@ -4,12 +4,14 @@
  * writing files are theirs.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { allRules as builtInRules } from '../../rules/index.js';
 import type { SchemaModel } from '../model/types.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
 import { UsageError } from '../shared/errors.js';
 import type { Suppression } from '../shared/suppression.js';
 import { loadParser } from '../sql/parser.js';
+import { ParseCache } from '../sources/ddl/cache.js';
 import { collectSqlFiles } from '../sources/ddl/collect-files.js';
 import { buildModelFromSql, loadDdl, type DdlLoadResult } from '../sources/ddl/load-ddl.js';
 import type { MigrationLayout } from '../sources/ddl/migration-layout.js';
@@ -73,6 +75,11 @@ export interface LintOptions {
   session?: 'shared' | 'per-file';
   /** DDL mode: each session's starting search_path, comma-separated (config `searchPath`; default `public`). */
   searchPath?: string;
+  /**
+   * DDL mode's parse cache (src/sources/ddl/cache.ts): `false` for none (`--no-cache`); `dir` overrides the config's
+   * `cache.dir`, which overrides `defaultDir`. Without any folder (the API's default) nothing is cached.
+   */
+  cache?: false | { dir?: string; defaultDir?: string; toolVersion?: string };
 }
 
 /** `session` / `searchPath` over the config's; a search path is folded like SET's (quoted names keep their case). */
@@ -106,6 +113,8 @@ export interface LintRun {
   statsUnknownTables: string[];
   /** What the run adjusted and the user should know (a shallow clone without a merge base, …). */
   warnings: string[];
+  /** DDL mode: files parsed and files read from the parse cache, and the cache folder (when one was used). */
+  parse?: { parsed: number; cached: number; cacheDir?: string };
 }
 
 function readStats(stats: StatsFile | string): StatsFile {
@@ -143,11 +152,20 @@ function checkOverrides(overrides: Record<string, Severity | 'off'>, rules: AnyR
   }
 }
 
+/** The parse cache for DDL files, if this run uses one: live mode (even its `--source` files) and SQL text do not. */
+function parseCache(options: LintOptions, config: Config, configFile: string | undefined, live: boolean): ParseCache | undefined {
+  if (live || options.sql !== undefined || options.cache === false || options.cache === undefined || config.cache?.enabled === false) return undefined;
+  const configDir = config.cache?.dir && path.resolve(configFile ? path.dirname(configFile) : (options.cwd ?? process.cwd()), config.cache.dir);
+  const dir = options.cache.dir ?? configDir ?? options.cache.defaultDir;
+  return dir ? new ParseCache({ dir: path.resolve(options.cwd ?? process.cwd(), dir), toolVersion: options.cache.toolVersion ?? 'unknown' }) : undefined;
+}
+
 async function loadSources(
   options: LintOptions,
   live: boolean,
   layout: MigrationLayout | undefined,
   session: SessionSettings,
+  cache: ParseCache | undefined,
 ): Promise<{ loaded?: DdlLoadResult; fileCount: number }> {
   if (options.sql !== undefined) {
     await loadParser();
@@ -156,7 +174,7 @@ async function loadSources(
   }
   // Migration folders are read the way their framework runs them (down scripts left out, versions in order).
   const files = live ? (options.source ? collectSqlFiles(options.source, { layout }) : []) : collectSqlFiles(options.paths ?? [], { layout });
-  return { loaded: files.length ? await loadDdl(files, session, layout) : undefined, fileCount: files.length };
+  return { loaded: files.length ? await loadDdl(files, session, layout, cache) : undefined, fileCount: files.length };
 }
 
 function suppressionDiagnostics(suppressions: Suppression[], rules: AnyRule[]): Diagnostic[] {
@@ -193,7 +211,8 @@ export async function runPipeline(options: LintOptions): Promise<LintRun> {
     options.baseline === undefined ? undefined : typeof options.baseline === 'string' ? readBaseline(options.baseline) : new Set(options.baseline);
 
   const layout = config.migrations?.layout;
-  const { loaded, fileCount } = await loadSources(options, live, layout, sessionSettings(options, config));
+  const cache = parseCache(options, config, configFile, live);
+  const { loaded, fileCount } = await loadSources(options, live, layout, sessionSettings(options, config), cache);
   // Live mode's modules (the pg driver among them) load only for live mode: DDL runs start faster.
   const model: SchemaModel = live
     ? await (await import('../sources/catalog/read-catalog.js')).readCatalog(
@@ -241,5 +260,6 @@ export async function runPipeline(options: LintOptions): Promise<LintRun> {
     baselined: baseline?.baselined,
     fixedSinceBaseline: baseline?.fixed,
   });
-  return { findings, diagnostics, summary, kept, unusedSuppressions: unused, rules, knownRules, config, configFile, model, now, statsUnknownTables, warnings };
+  const parse = loaded && !live ? { ...loaded.parse, cacheDir: cache?.dir } : undefined;
+  return { findings, diagnostics, summary, kept, unusedSuppressions: unused, rules, knownRules, config, configFile, model, now, statsUnknownTables, warnings, parse };
 }

@@ -27,7 +27,8 @@ export interface CliOptions {
 
 /** Only what a process needs to start; everything the CLI reads from the environment is left to the test. */
 function baseEnv(): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SYSTEMROOT'];
+  // XDG_CACHE_HOME: the test file's own parse cache folder (cache-home.ts), never the user's.
+  const keep = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SYSTEMROOT', 'XDG_CACHE_HOME'];
   return Object.fromEntries(keep.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
 }
 

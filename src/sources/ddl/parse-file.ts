@@ -5,8 +5,10 @@
  * diagnostic and the rest of the file is still linted. With `onStatements`, each group's statements are handed over
  * as soon as they are parsed and only their spans are kept, so a 50 MB dump never holds more than one group's tree.
  */
-import { isTooDeep, parseStatements, scanTokens, type RawStatement, type Token } from '../../sql/parser.js';
+import { isTooDeep, parsesCleanly, parseStatements, scanTokens, type RawStatement, type Token } from '../../sql/parser.js';
 import { walkTree } from '../../sql/walk-tree.js';
+import type { CachedGroup } from './cache.js';
+import { splitSkippable } from './skip-statements.js';
 import { blankPsqlLines, SourceText } from './text.js';
 import type { Diagnostic } from '../../shared/diagnostic.js';
 import type { PgNode } from '../../sql/pg-node.js';
@@ -95,15 +97,37 @@ const MAX_GROUP_MERGE = 3;
 
 const RELEASED: PgNode = Object.freeze({});
 
+/**
+ * Called with each group's statements as soon as they are parsed; `skipped` holds the spans of the statements that
+ * were recognised and not parsed (skip-statements.ts), which are not for the model builder.
+ */
+export type GroupHandler = (group: ParsedFile, skipped: ParsedStatement[]) => void;
+
+/** A byte-order mark is not text: dropping it keeps line 1's columns what an editor shows. */
+function withoutBom(rawText: string): string {
+  return rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+}
+
+/** The file's span list keeps the statements and the skipped spans in text order, as one parse of the whole would. */
+function keepSpans(spans: ParsedStatement[], group: ParsedStatement[], skipped: ParsedStatement[]): void {
+  const merged = skipped.length ? [...group, ...skipped].sort((a, b) => a.startByte - b.startByte) : group;
+  for (const s of merged) spans.push({ node: RELEASED, kind: s.kind, startByte: s.startByte, endByte: s.endByte });
+}
+
+/**
+ * `skipUnread` (with `onStatements`, i.e. for the model builder only): statements no model fact reads are not parsed
+ * into trees, only checked for syntax errors (skip-statements.ts) — in groups with at least `minBytes` of them
+ * (default MIN_SKIPPED_BYTES; tests pass 0); when that check fails, the group is parsed the ordinary way so every
+ * error is found and located as before.
+ */
 export function parseSqlFile(
   file: string,
   rawText: string,
-  onStatements?: (file: ParsedFile) => void,
+  onStatements?: GroupHandler,
   groupChars = GROUP_CHARS,
+  skipUnread: boolean | { minBytes: number } = false,
 ): ParsedFile {
-  // A byte-order mark is not text: dropping it keeps line 1's columns what an editor shows.
-  const bomless = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
-  const source = new SourceText(bomless);
+  const source = new SourceText(withoutBom(rawText));
   const diagnostics: Diagnostic[] = [];
   const text = replaceNulBytes(file, source, diagnostics);
   const { text: blanked, groupEnds } = blankPsqlLines(text, groupChars);
@@ -114,7 +138,12 @@ export function parseSqlFile(
   for (let g = 0; g < bounds.length - 1; ) {
     let end = g + 1;
     let chunk = blanked.slice(bounds[g], bounds[end]);
-    let parsed = parseStatements(chunk);
+    let split = skipUnread && onStatements ? splitSkippable(chunk, skipUnread === true ? undefined : skipUnread.minBytes) : undefined;
+    let parsed = parseStatements(split ? split.kept : chunk);
+    if (split && !(parsed.ok && parsesCleanly(split.skippedText))) {
+      split = undefined;
+      parsed = parseStatements(chunk);
+    }
     // Merging with the next group mends a boundary inside a BEGIN ATOMIC body; it cannot mend a statement too deep to
     // parse, and each retry of one would cost another stack overflow (parser.ts limits how many a run may take).
     while (!parsed.ok && !isTooDeep(parsed.error) && end < bounds.length - 1 && end - g <= MAX_GROUP_MERGE) {
@@ -129,8 +158,14 @@ export function parseSqlFile(
     if (!parsed.ok) end = g + 1;
     const group = parsed.ok ? toStatements(parsed.stmts, baseByte) : parsePieces(file, source, chunk, baseByte, diagnostics);
     if (onStatements) {
-      onStatements({ file, source, statements: group, diagnostics });
-      for (const s of group) statements.push({ node: RELEASED, kind: s.kind, startByte: s.startByte, endByte: s.endByte });
+      const skipped = (split?.spans ?? []).map((span) => ({
+        node: RELEASED,
+        kind: `unparsed ${span.keyword}`,
+        startByte: baseByte + span.startByte,
+        endByte: baseByte + span.endByte,
+      }));
+      onStatements({ file, source, statements: group, diagnostics }, skipped);
+      keepSpans(statements, group, skipped);
     } else {
       for (const s of group) statements.push(s);
     }
@@ -138,6 +173,23 @@ export function parseSqlFile(
     g = end;
   }
   return result;
+}
+
+/**
+ * A file's groups from the parse cache (cache.ts), handed over as parseSqlFile would have: the same statements,
+ * diagnostics and spans, in the same order, without parsing.
+ */
+export function replayParsedFile(file: string, rawText: string, groups: Iterable<CachedGroup>, onStatements: GroupHandler): ParsedFile {
+  const source = new SourceText(withoutBom(rawText));
+  const diagnostics: Diagnostic[] = [];
+  const statements: ParsedStatement[] = [];
+  for (const group of groups) {
+    for (const diagnostic of group.diagnostics) diagnostics.push({ file, ...diagnostic });
+    const skipped = group.skipped ?? [];
+    onStatements({ file, source, statements: group.statements, diagnostics }, skipped);
+    keepSpans(statements, group.statements, skipped);
+  }
+  return { file, source, statements, diagnostics };
 }
 
 /** A group that does not parse as a whole: split at top-level semicolons, each piece parsed alone. */
