@@ -146,8 +146,11 @@ describe('skipping statements no model fact reads', () => {
     expect(splitSkippable(text)).toBeUndefined();
     expect(splitSkippable(text, 0)?.spans.map((s) => s.keyword)).toEqual(['INSERT', 'GRANT']);
     expect(buildModelFromSql([{ file: 'f.sql', text }], undefined, { skipUnread: true }).files[0].statements.map((s) => s.kind)).toEqual(['CreateStmt', 'InsertStmt', 'GrantStmt']);
-    // Off by default (it does not pay, skip-statements.ts): everything is parsed.
+    // On by default: a group with enough data (here a 20 KB INSERT) is split, and all its skippable statements go.
     expect(buildModelFromSql([{ file: 'f.sql', text: `${text}INSERT INTO t VALUES ${'(1), '.repeat(5000)}(2);\n` }]).files[0].statements.map((s) => s.kind)).toEqual([
+      'CreateStmt', 'unparsed INSERT', 'unparsed GRANT', 'unparsed INSERT',
+    ]);
+    expect(buildModelFromSql([{ file: 'f.sql', text: `${text}INSERT INTO t VALUES ${'(1), '.repeat(5000)}(2);\n` }], undefined, { skipUnread: false }).files[0].statements.map((s) => s.kind)).toEqual([
       'CreateStmt', 'InsertStmt', 'GrantStmt', 'InsertStmt',
     ]);
   });

@@ -2,7 +2,7 @@
  * The one place that talks to libpg-query. `loadParser()` must be awaited once before any other call;
  * after it, everything is synchronous.
  */
-import { fingerprintSync, loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
+import { loadModule, normalizeSync, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
 import { isStackOverflow } from './walk-tree.js';
 import type { PlpgsqlParseResult } from './plpgsql-tree.js';
 import type { PgNode } from './pg-node.js';
@@ -87,7 +87,7 @@ export function parsesCleanly(sql: string): boolean {
   ensureReady();
   if (stackOverflows >= MAX_STACK_OVERFLOWS) return false;
   try {
-    fingerprintSync(sql);
+    normalizeSync(sql);
     return true;
   } catch (error) {
     if (error instanceof RangeError && isStackOverflow(error)) stackOverflows++;

@@ -62,7 +62,7 @@ export function buildModelFromSql(
   session: SessionSettings = DEFAULT_SESSION,
   options: BuildOptions | number = {},
 ): DdlLoadResult {
-  const { groupChars = GROUP_CHARS, cache, skipUnread = false } = typeof options === 'number' ? { groupChars: options } : options;
+  const { groupChars = GROUP_CHARS, cache, skipUnread = true } = typeof options === 'number' ? { groupChars: options } : options;
   const builder = new DdlModelBuilder(sources.map((s) => s.file), session);
   const files: ParsedFile[] = [];
   const diagnostics: Diagnostic[] = [];

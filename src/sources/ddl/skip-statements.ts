@@ -11,17 +11,14 @@
  * ALTER SEQUENCE is skipped only when it cannot be a RENAME, SET SCHEMA or OWNER TO (other statement kinds that the
  * builder reads). test/skip-statements.test.ts checks each skipped form against applyStatement.
  *
- * Skipping must not hide a syntax error: parse-file.ts hands the skipped text to the parser's fingerprint function
- * (which parses but builds no JavaScript tree) and parses the group the ordinary way when that fails, so errors are
- * found and located exactly as before.
+ * Skipping must not hide a syntax error: parse-file.ts hands the skipped text to the parser's normalize function
+ * (which runs the whole grammar but builds no JavaScript tree) and parses the group the ordinary way when that fails,
+ * so errors are found and located exactly as before.
  *
- * OFF BY DEFAULT (load-ddl.ts `skipUnread`): measured on 2026-12-01, it does not pay. The fingerprint check costs
- * about what it saves — warm, a 55 KB INSERT of 3,000 rows: parseSync 55–93 ms, fingerprintSync 96–105 ms (it walks
- * and hashes the whole tree) — and the first fingerprint call of a process compiles that part of the WebAssembly
- * (~200 ms). A Rails structure.sql plus 7 MB of INSERTs (40,000 one-row statements and one of 20,000 rows), whole
- * model build in process, 3 runs each alternating: 1.83–1.90 s CPU parsing everything, 1.89–2.26 s skipping, and
- * 20–60 MB more peak RSS. Without the check it would pay (no tree for the rows at all), but a syntax error in a
- * skipped statement would then go unreported. Kept, with its tests, for a parser API that validates without a tree.
+ * On by default (load-ddl.ts `skipUnread`). Measured on 2026-12-01, a 146 KB INSERT of 3,000 rows: parseSync 26 ms,
+ * fingerprintSync 18 ms (it hashes the whole tree: the first version checked with it and did not pay), normalizeSync
+ * 9 ms. A Rails structure.sql plus 7 MB of INSERTs, whole CLI run: 2.8-3.1 s CPU parsing everything, 2.0-2.35 s
+ * skipping; the reports of every corpus schema are byte-identical either way (bench/compare-corpus.mjs).
  */
 
 export interface SkippedSpan {
@@ -85,9 +82,8 @@ function blank(text: string): string {
 }
 
 /**
- * Skipping pays only for big statements. Checking the skipped text with the fingerprint function costs 50–65 % of
- * parsing it (measured: a 55 KB INSERT of 3,000 rows, parse 154 ms, fingerprint 99 ms), the first fingerprint call
- * of a process compiles that part of the parser's WebAssembly (~200 ms once), and finding statement ends costs a
+ * Skipping pays only for big statements. Checking the skipped text with the normalize function costs about a third
+ * of parsing it, the first call of a process warms that part of the parser's WebAssembly, and finding statement ends costs a
  * pass over the text: for a group's few GRANTs or `ALTER SEQUENCE … OWNED BY`s (pg_dump's, Rails') parsing them is
  * cheaper. So only a group with at least this many bytes of skippable statements is split; smaller ones are parsed.
  */
