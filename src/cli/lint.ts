@@ -33,7 +33,8 @@ export interface LintArgs {
   showFixes?: boolean;
   config?: string;
   rule: string[];
-  failOn: Severity | 'never';
+  /** Unset: the config's `failOn`, else `error`. */
+  failOn?: Severity | 'never';
   now?: string;
   verbose: boolean;
   sarifCategory?: string;

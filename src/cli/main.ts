@@ -8,7 +8,7 @@ import { StatsFileError } from '../sources/stats-file.js';
 import { allRules } from '../../rules/index.js';
 import { yargsMessageLine } from './arguments.js';
 import { UsageError } from './errors.js';
-import { runLint, type LintArgs, type LintIo } from './lint.js';
+import { runLint, type LintIo } from './lint.js';
 import { renderExplain, renderRulesTable } from './rules-command.js';
 import { runStats } from './stats-command.js';
 import { toolVersion } from './version.js';
@@ -26,10 +26,22 @@ function describeFailure(error: unknown, env: NodeJS.ProcessEnv): string {
   // Known failures are one line whatever text they carry (a quoted value, a driver message).
   const oneLine = (text: string): string => text.split(/\s*[\r\n]+\s*/).join(' ');
   if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError || error instanceof BaselineError || error instanceof OutputError) return oneLine(error.message);
-  const named = error as { name?: string; message?: string; stack?: string };
-  if (named?.name === 'CatalogError' || error instanceof StatsFileError) return oneLine(named.message ?? String(error));
+  // Anything can be thrown, null included.
+  const named = error as { name?: string; message?: string; stack?: string } | null | undefined;
+  if (named?.name === 'CatalogError' || error instanceof StatsFileError) return oneLine(named?.message ?? String(error));
   if (env.SCHEMA_LINT_DEBUG) return named?.stack ?? String(error);
   return `internal error: ${oneLine(named?.message ?? String(error))} (set SCHEMA_LINT_DEBUG=1 for details)`;
+}
+
+/** yargs leaves a variadic positional unset when no path is given (live mode), whatever its types say. */
+function pathsOf(given: string[] | undefined): string[] {
+  return given ?? [];
+}
+
+/** `columns` is undefined when stdout is not a terminal, whatever Node's types say. */
+function terminalColumns(): number | undefined {
+  const columns: number | undefined = process.stdout.columns;
+  return columns;
 }
 
 export async function main(argv: string[], io: LintIo): Promise<number> {
@@ -85,7 +97,7 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
       async (args) => {
         exitCode = await runLint(
           {
-            paths: args.paths ?? [],
+            paths: pathsOf(args.paths),
             format: args.format,
             output: args.output,
             fixSql: args['fix-sql'],
@@ -94,7 +106,7 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
             showFixes: args['show-fixes'],
             config: args.config,
             rule: args.rule,
-            failOn: args['fail-on'] as LintArgs['failOn'],
+            failOn: args['fail-on'],
             now: args.now,
             verbose: args.verbose,
             sarifCategory: args['sarif-category'],
@@ -156,10 +168,11 @@ export async function main(argv: string[], io: LintIo): Promise<number> {
     .help()
     .alias('h', 'help')
     .alias('v', 'version')
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .wrap(Math.min(110, terminalColumns() ?? 110))
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new UsageError(yargsMessageLine(message));
+      // yargs passes no error for its own validation failures (an unknown argument, a missing value).
+      throw (error as Error | undefined) ?? new UsageError(yargsMessageLine(message));
     });
   // yargs lays out a named command's whole help text on every run (cacheHelpMessage, for a later showHelp()): ~60–100
   // ms of string-width at start-up. Nothing here shows help after a command ran (failures are one line), so it is

@@ -17,7 +17,7 @@ export function renderRulesTable(rules: AnyRule[], format: 'text' | 'json'): str
       fix: rule.fixSafety ?? [],
       summary: rule.docs.summary,
       tags: rule.tags,
-      options: rule.defaultOptions,
+      options: rule.defaultOptions as unknown,
     }));
     return `${JSON.stringify(list, null, 2)}\n`;
   }

@@ -26,11 +26,13 @@ export function readBaseline(file: string): Set<string> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new BaselineError(`${file}: ${code === 'ENOENT' ? 'no such baseline file' : `not a baseline file (${(error as Error).message})`}`);
   }
-  const baseline = raw as Partial<Baseline>;
-  if (baseline?.version !== 1 || !Array.isArray(baseline.findings) || baseline.findings.some((f) => typeof f?.key !== 'string')) {
+  // Any JSON: null, a list, findings that are not objects.
+  const baseline = raw as Partial<{ version: unknown; findings: unknown }> | null;
+  const keys = baseline?.version === 1 && Array.isArray(baseline.findings) ? baseline.findings.map((f) => (f as { key?: unknown } | null)?.key) : [];
+  if (baseline?.version !== 1 || !Array.isArray(baseline.findings) || !keys.every((key): key is string => typeof key === 'string')) {
     throw new BaselineError(`${file}: not a schema-lint baseline (expected {"version": 1, "findings": [{"key": …}]})`);
   }
-  return new Set(baseline.findings.map((f) => f.key));
+  return new Set(keys);
 }
 
 export function applyBaseline(findings: Finding[], keys: Set<string>): { fresh: Finding[]; baselined: number; fixed: number } {

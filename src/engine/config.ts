@@ -193,8 +193,9 @@ export function loadConfig(explicitPath: string | undefined, cwd: string, rules?
 /** Rule options: the rule's defaults, overlaid with the config's, validated against the rule's schema. */
 export function resolveRuleOptions(rule: AnyRule, given: Record<string, unknown> | undefined, where: string): Record<string, unknown> {
   // A rule's own defaults are valid (a test checks every rule's), so only options a user gave need validating.
-  if (given === undefined) return structuredClone(rule.defaultOptions);
-  const options = structuredClone({ ...rule.defaultOptions, ...given });
+  const defaults = rule.defaultOptions as Record<string, unknown>;
+  if (given === undefined) return structuredClone(defaults);
+  const options = structuredClone({ ...defaults, ...given });
   let validate = compiledOptionSchemas.get(rule);
   if (!validate) {
     validate = ajv().compile(rule.optionsSchema);

@@ -70,7 +70,7 @@ export async function loadPlugins(plugins: string[], configFile: string | undefi
     }
     const exported = module.rules ?? module.default;
     if (exported === undefined) throw new ConfigError(`${where}: exports no rules (export const rules = [...] or a default export)`);
-    rules.push(...(Array.isArray(exported) ? exported : [exported]));
+    rules.push(...(Array.isArray(exported) ? (exported as unknown[]) : [exported]));
   }
   return rules;
 }

@@ -160,6 +160,12 @@ function parseCache(options: LintOptions, config: Config, configFile: string | u
   return dir ? new ParseCache({ dir: path.resolve(options.cwd ?? process.cwd(), dir), toolVersion: options.cache.toolVersion ?? 'unknown' }) : undefined;
 }
 
+/** DDL mode always has files here: collecting them stops the run (exit 2) when a path holds none. */
+function ddlModel(loaded: DdlLoadResult | undefined): SchemaModel {
+  if (!loaded) throw new Error('DDL mode without SQL files');
+  return loaded.model;
+}
+
 async function loadSources(
   options: LintOptions,
   live: boolean,
@@ -219,7 +225,7 @@ export async function runPipeline(options: LintOptions): Promise<LintRun> {
         connectionSettings(options.db === '' ? undefined : options.db, { connectTimeout: options.connectTimeoutSeconds, queryTimeout: options.queryTimeoutSeconds }, config),
         catalogOptions(config),
       )
-    : loaded!.model;
+    : ddlModel(loaded);
   const statsUnknownTables = options.stats ? applyStatsFile(model, readStats(options.stats)).unknownTables : [];
 
   const suppressions = (loaded?.files ?? []).flatMap(parseSuppressions);

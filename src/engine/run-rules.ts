@@ -17,14 +17,20 @@ function settingSeverity(setting: RuleSetting | undefined): Severity | 'off' | u
   return typeof setting === 'string' ? setting : setting.severity;
 }
 
+/** A config names only some rules (its `rules` is a record of the ones it sets). */
+function settingOf(config: Config, ruleId: string): RuleSetting | undefined {
+  return Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId] : undefined;
+}
+
 /** Which rules run, at what severity and with which options: config first, `--rule id=level` overrides. */
 export function enabledRules(rules: AnyRule[], config: Config, overrides: Record<string, Severity | 'off'>, configFile = 'config'): EnabledRule[] {
   const result: EnabledRule[] = [];
   for (const rule of rules) {
-    const setting = config.rules[rule.id];
+    const setting = settingOf(config, rule.id);
     // Giving an opt-in rule options (without a level) turns it on too.
     const byDefault = rule.optIn && setting === undefined ? 'off' : rule.defaultSeverity;
-    const severity = overrides[rule.id] ?? settingSeverity(setting) ?? byDefault;
+    const override = Object.hasOwn(overrides, rule.id) ? overrides[rule.id] : undefined;
+    const severity = override ?? settingSeverity(setting) ?? byDefault;
     if (severity === 'off') continue;
     const given = typeof setting === 'object' ? setting.options : undefined;
     result.push({ rule, severity, options: resolveRuleOptions(rule, given, configFile) });

@@ -40,14 +40,15 @@ export function shareRepeatedTexts(findings: Finding[]): void {
     if (fix) flatten(fix.sql);
     // A custom rule may hand out frozen objects: those keep their own copies.
     if (!fix || Object.isFrozen(fix.notes)) continue;
-    for (let i = 0; i < fix.notes.length; i++) fix.notes[i] = share(fix.notes[i]!);
+    for (let i = 0; i < fix.notes.length; i++) fix.notes[i] = share(fix.notes[i]);
     const needs = fix.prerequisites;
     if (!needs || Object.isFrozen(needs)) continue;
     for (let i = 0; i < needs.length; i++) {
-      const known = prerequisites.get(needs[i]!.id);
+      const need = needs[i];
+      const known = prerequisites.get(need.id);
       // Only a prerequisite equal in every field is shared: the script writes the first one of an id anyway.
-      if (known && known.title === needs[i]!.title && known.sql === needs[i]!.sql) needs[i] = known;
-      else if (!known) prerequisites.set(needs[i]!.id, needs[i]!);
+      if (known && known.title === need.title && known.sql === need.sql) needs[i] = known;
+      else if (!known) prerequisites.set(need.id, need);
     }
   }
 }

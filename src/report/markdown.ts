@@ -96,7 +96,7 @@ export function renderTimeline(timeline: PartitionTimeline): string {
     const from = timeline.covered ?? firstShown;
     lines.push(`  not covered :crit, u${id++}, ${isoDay(from)}, ${isoDay(Math.max(timeline.required, from + DAY))}`);
   }
-  lines.push(`  horizon ${isoDay(timeline.required)} :milestone, h${id++}, ${isoDay(timeline.required)}, 0d`);
+  lines.push(`  horizon ${isoDay(timeline.required)} :milestone, h${id}, ${isoDay(timeline.required)}, 0d`);
   const hidden = finite.length - shown.length;
   return `${fenced('mermaid', lines.join('\n'))}${hidden > 0 ? `\n\n<sub>${hidden} earlier partitions not drawn.</sub>` : ''}`;
 }
@@ -132,8 +132,9 @@ export function renderMarkdown(input: MarkdownInput): string {
   const byTable = new Map<string, Finding[]>();
   for (const finding of findings) {
     const table = tableOf(finding);
-    if (!byTable.has(table)) byTable.set(table, []);
-    byTable.get(table)!.push(finding);
+    const list = byTable.get(table);
+    if (list) list.push(finding);
+    else byTable.set(table, [finding]);
   }
   const rank = (list: Finding[]): number => Math.max(...list.map((f) => ({ error: 3, warning: 2, note: 1 })[f.severity]));
   const tables = [...byTable.entries()].sort((a, b) => rank(b[1]) - rank(a[1]) || a[0].localeCompare(b[0]));

@@ -116,7 +116,8 @@ export function renderSarif(input: SarifInput): SarifOutput {
     if (finding.origin.kind === 'database') properties.schemaLint = { source: 'database', target: alias };
     return {
       ruleId: finding.ruleId,
-      ruleIndex: ruleIndex.get(finding.ruleId)!,
+      // Every finding's rule is in the run's rule list (built from the findings' rules above).
+      ruleIndex: ruleIndex.get(finding.ruleId) ?? -1,
       level: finding.severity,
       message: { text: finding.message.trim() || `${finding.ruleId}: ${finding.key}` },
       locations: [

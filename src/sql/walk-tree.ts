@@ -8,7 +8,7 @@
  * Visits every object of a JSON-like tree (arrays are looked through, not visited) in pre-order, in the order a
  * recursive walk over `Object.values` would take. `visit` returns false to skip the node's children.
  */
-export function walkTree(root: unknown, visit: (node: Record<string, unknown>) => boolean | void): void {
+export function walkTree(root: unknown, visit: (node: Record<string, unknown>) => unknown): void {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const item = stack.pop();

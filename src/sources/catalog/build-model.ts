@@ -89,7 +89,7 @@ export function triggerArguments(args: Buffer | null, count: number): string[] {
 function opclassesOf(definition: string): Array<string | undefined> {
   const parsed = parseStatements(definition);
   if (!parsed.ok || parsed.stmts.length !== 1) return [];
-  const stmt = parsed.stmts[0].stmt.IndexStmt as { indexParams?: Array<{ IndexElem: { opclass?: Array<{ String?: { sval: string } }> } }> };
+  const stmt = parsed.stmts[0].stmt.IndexStmt as { indexParams?: Array<{ IndexElem: { opclass?: Array<{ String?: { sval: string } }> } }> } | undefined;
   return (stmt?.indexParams ?? []).map((param) => {
     const names = param.IndexElem.opclass;
     return names?.length ? names[names.length - 1].String?.sval : undefined;
@@ -143,7 +143,7 @@ export function buildModel(rows: CatalogRows): SchemaModel {
 
   for (const rel of rows.relations) {
     if (rel.kind !== 'r' && rel.kind !== 'p') continue;
-    const key = qualifiedByOid.get(rel.oid)!;
+    const key = qualifiedByOid.get(rel.oid) ?? qualify(rel.schema, rel.name);
     const table: Table = {
       schema: rel.schema,
       name: rel.name,
@@ -234,8 +234,9 @@ function stats(rel: RelationRow, children: Map<number, RelationRow[]>, window: n
   let deletes: number | undefined;
   const add = (sum: number | undefined, value: number | undefined) => (value === undefined ? sum : (sum ?? 0) + value);
   // Iterative over the partition tree (no depth limit in PostgreSQL); sums do not depend on the order.
-  for (const pending = [rel]; pending.length > 0; ) {
-    const node = pending.pop()!;
+  for (const pending = [rel]; ; ) {
+    const node = pending.pop();
+    if (!node) break;
     bytes = add(bytes, toNumber(node.total_bytes));
     if (node.kind !== 'p') {
       if (node.reltuples >= 0) rows = add(rows, node.reltuples);

@@ -40,8 +40,8 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 60_000;
 
 /** The target pg will use once env defaults are applied (pg resolves them when the client is built). */
 export function describeTarget(client: pg.Client): ConnectionTarget {
-  const host = client.host ?? 'localhost';
-  const port = client.port ?? 5432;
+  // pg's types say these are set; before the connection settings are resolved they may not be.
+  const { host = 'localhost', port = 5432 } = client as { host?: string; port?: number };
   const database = client.database ?? client.user ?? '';
   const user = client.user ?? '';
   return { host, port, database, user, alias: `${host}:${port}/${database}` };

@@ -130,7 +130,7 @@ async function readWithRetries(client: pg.Client, target: ConnectionTarget, opts
       if (isConcurrentCatalogChange(error)) {
         throw new CatalogError(
           `the catalog of ${target.alias} kept changing while it was read (objects dropped meanwhile, ${attempts} attempts): ` +
-            String((error as Error).message ?? error).split('\n')[0],
+            (error instanceof Error ? error.message : String(error)).split('\n')[0],
         );
       }
       throw isDriverError(error) ? toCatalogError(error, target) : error;
@@ -149,7 +149,7 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       const result = await client.query({ text: sql, values, query_timeout: queryTimeoutMs + CLIENT_GRACE_MS } as pg.QueryConfig);
       return (Array.isArray(result) ? [] : result.rows) as T[];
     } catch (error) {
-      if (/Query read timeout/.test((error as Error)?.message ?? '')) {
+      if (error instanceof Error && /Query read timeout/.test(error.message)) {
         throw new NoAnswer(
           `the server at ${target.host}:${target.port} stopped answering: no reply to a catalog query within ` +
             `${(queryTimeoutMs + CLIENT_GRACE_MS) / 1000} s (--query-timeout, or live.queryTimeoutSeconds in the config)`,
@@ -170,7 +170,8 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       throw new CatalogError(`PostgreSQL ${formatVersion(info.version)} at ${target.alias} is not supported (13 or later)`);
     }
     const allSchemas = await run<{ name: string; usable: boolean }>(SCHEMAS);
-    const schemas = opts.schemaInScope ? allSchemas.filter((s) => opts.schemaInScope!(s.name)) : allSchemas;
+    const inScope = opts.schemaInScope;
+    const schemas = inScope ? allSchemas.filter((s) => inScope(s.name)) : allSchemas;
     const unusable = schemas.filter((s) => !s.usable).map((s) => s.name);
     if (unusable.length && opts.requireSchemaUsage !== false) {
       throw new CatalogError(

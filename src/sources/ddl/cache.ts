@@ -141,7 +141,8 @@ export class CacheRecorder {
    * `diagnostics` is the file's list so far: the entries added since the previous group belong to this one.
    */
   add(statements: ParsedStatement[], diagnostics: Diagnostic[], skipped?: ParsedStatement[]): void {
-    const added = diagnostics.slice(this.diagnosticsSeen).map(({ file: _file, ...rest }) => rest);
+    // The file is the entry's own: a replay sets it again.
+    const added = diagnostics.slice(this.diagnosticsSeen).map((diagnostic) => withoutFile(diagnostic));
     this.diagnosticsSeen = diagnostics.length;
     if (this.failed) return;
     const group: CachedGroup = { statements, diagnostics: added };
@@ -193,4 +194,10 @@ export class CacheRecorder {
       // The folder itself is unusable (a file in its place, no permission): nothing was left behind.
     }
   }
+}
+
+function withoutFile(diagnostic: Diagnostic): Omit<Diagnostic, 'file'> {
+  const copy: Partial<Diagnostic> = { ...diagnostic };
+  delete copy.file;
+  return copy as Omit<Diagnostic, 'file'>;
 }

@@ -79,7 +79,8 @@ function walk(dir: string, keep: (file: string) => boolean): string[] {
     walked.add(real);
     return { folder, entries: readFolder(folder).sort((a, b) => naturalCompare(a.name, b.name)), next: 0 };
   };
-  const stack = [open(dir)!];
+  const root = open(dir);
+  const stack = root ? [root] : [];
   while (stack.length > 0) {
     const frame = stack[stack.length - 1];
     if (frame.next >= frame.entries.length) {

@@ -72,13 +72,13 @@ export function buildModelFromSql(
   const apply: GroupHandler = (group) => builder.applyFile(group, applyStatement);
   for (const source of sources) {
     const key = cache?.keyOf(source.text, `groups ${groupChars} skip ${JSON.stringify(skipUnread)}`);
-    const entry = key ? cache!.read(key) : undefined;
+    const entry = cache && key ? cache.read(key) : undefined;
     let parsed: ParsedFile;
     if (entry) {
       parsed = replayParsedFile(source.file, source.text, entry.groups, apply);
       parse.cached++;
     } else {
-      const recorder = key ? cache!.recorder(key) : undefined;
+      const recorder = cache && key ? cache.recorder(key) : undefined;
       try {
         parsed = parseSqlFile(
           source.file,
