@@ -9,5 +9,8 @@ export default {
   // One PostgreSQL server for every live test file of the run (test/support/pg-cluster.ts).
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+  // jest's default is one worker per core but one (1 on this 2-core machine): the run was serial. Most files spend
+  // their time waiting on PostgreSQL, psql or a CLI child process, so three keep both cores busy.
+  maxWorkers: 3,
   testTimeout: 120000,
 };
