@@ -12,5 +12,6 @@ export default {
   // jest's default is one worker per core but one (1 on this 2-core machine): the run was serial. Most files spend
   // their time waiting on PostgreSQL, psql or a CLI child process, so three keep both cores busy.
   maxWorkers: 3,
+  testSequencer: '<rootDir>/test/support/sequencer.mjs',
   testTimeout: 120000,
 };
