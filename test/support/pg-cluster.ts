@@ -210,15 +210,15 @@ function externalCluster(raw: string): Cluster {
   });
 }
 
-async function startOwnCluster(): Promise<Cluster> {
-  const server = await startServer();
+async function startOwnCluster(options: { onDisk?: boolean } = {}): Promise<Cluster> {
+  const server = await startServer(options);
   return makeCluster({ ...server, adminDb: 'postgres', external: false, shutdown: server.stop });
 }
 
 /** Starts a new server (or wraps `SCHEMA_LINT_TEST_PG_URL`). The caller must `stop()` it. */
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(options: { onDisk?: boolean } = {}): Promise<Cluster> {
   const external = process.env.SCHEMA_LINT_TEST_PG_URL;
-  return external ? externalCluster(external) : startOwnCluster();
+  return external ? externalCluster(external) : startOwnCluster(options);
 }
 
 /** The run's server as global-setup.mjs publishes it (pg-server.mjs). */

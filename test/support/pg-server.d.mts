@@ -11,5 +11,5 @@ export interface StartedServer {
 }
 export function findPgBin(): string | undefined;
 export function pgBinary(bin: string | undefined, name: string): string;
-export function startServer(): Promise<StartedServer>;
+export function startServer(options?: { onDisk?: boolean }): Promise<StartedServer>;
 export const SHARED_SERVER_ENV: string;

@@ -83,8 +83,9 @@ function runAs(user, command, args) {
  * run writes about 1 GB of databases (every fixture and corpus entry, and their copies), and deleting them from a
  * disk mounted with `discard` took a minute here; in memory it takes a blink.
  */
-function clusterParent() {
+function clusterParent(onDisk) {
   if (process.env.SCHEMA_LINT_TEST_PG_DIR) return process.env.SCHEMA_LINT_TEST_PG_DIR;
+  if (onDisk) return '/tmp';
   try {
     const shm = statfsSync('/dev/shm');
     if (shm.bavail * shm.bsize > 4 * 1024 ** 3) return '/dev/shm';
@@ -94,11 +95,14 @@ function clusterParent() {
   return '/tmp';
 }
 
-/** Starts a new server; `stop()` (also run when the process exits) stops it and removes its folder. */
-export async function startServer() {
+/**
+ * Starts a new server; `stop()` (also run when the process exits) stops it and removes its folder. `onDisk`: in
+ * /tmp even when memory has room.
+ */
+export async function startServer(options = {}) {
   const bin = findPgBin();
   const osUser = serverOsUser();
-  const dir = mkdtempSync(join(clusterParent(), 'schema-lint-pg-'));
+  const dir = mkdtempSync(join(clusterParent(options.onDisk === true), 'schema-lint-pg-'));
   chmodSync(dir, 0o700);
   if (osUser) chownSync(dir, osUser.uid, osUser.gid);
   const dataDir = join(dir, 'data');
