@@ -11,7 +11,8 @@ import type { SchemaModel } from '../src/model/types.js';
 import { readCatalog } from '../src/sources/catalog/read-catalog.js';
 import { ddlModel, lintModel } from './support/lint.js';
 import { allRules } from '../rules/index.js';
-import { corpusEntries, corpusSources, loadCorpusEntry } from './support/corpus.js';
+import { corpusEntries, corpusSources, corpusTemplate } from './support/corpus.js';
+import { loadFixture } from './support/fixture-db.js';
 import { fixtureRuleIds, loadFixtureCases, repoRoot } from './support/fixtures.js';
 import { diffFacts, modelFacts } from './support/normalize-model.js';
 import { releaseCluster, sharedCluster, type Cluster } from './support/pg-cluster.js';
@@ -81,8 +82,7 @@ describe('DDL mode and live mode agree on every fixture', () => {
     for (const fixture of loadFixtureCases(ruleId).filter((f) => !f.ddlOnly)) {
       test(`${ruleId}/${fixture.name}`, async () => {
         const db = `agree_fixture_${++counter}`;
-        const url = await cluster.createDatabase(db);
-        for (const { file } of fixture.files) await cluster.psqlFile(db, path.join(repoRoot, file));
+        const url = await loadFixture(cluster, fixture, db);
         const live = await readCatalog({ url });
         const { model } = await ddlModel(fixture.files);
         await compare(`fixture:${ruleId}/${fixture.name}`, model, live);
@@ -100,8 +100,7 @@ describe('DDL mode and live mode agree on the corpus', () => {
   for (const entry of entries) {
     test(`corpus ${entry.name}`, async () => {
       const db = `agree_corpus_${entry.name.replace(/\W/g, '_')}`;
-      const url = await cluster.createDatabase(db);
-      loadCorpusEntry(entry, url, db, cluster.superuser);
+      const url = await cluster.cloneDatabase(db, (await corpusTemplate(cluster, entry)).name);
       const live = await readCatalog({ url });
       const { model } = await ddlModel(corpusSources(entry));
       await compare(`corpus:${entry.name}`, model, live);

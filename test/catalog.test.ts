@@ -613,16 +613,16 @@ describe('readCatalog: errors are one line, name the setting, and never show the
   }
 
   beforeAll(async () => {
-    await cluster.query('postgres', `DROP ROLE IF EXISTS lint_reader; CREATE ROLE lint_reader LOGIN PASSWORD '${secret}'`);
+    await cluster.query('postgres', `DROP ROLE IF EXISTS catalog_reader; CREATE ROLE catalog_reader LOGIN PASSWORD '${secret}'`);
   });
 
   afterAll(async () => {
-    await cluster.query('postgres', 'DROP ROLE IF EXISTS lint_reader').catch(() => undefined);
+    await cluster.query('postgres', 'DROP ROLE IF EXISTS catalog_reader').catch(() => undefined);
   });
 
   test('wrong password', async () => {
-    const error = await failure(readCatalog({ url: cluster.urlFor('lint_reader', `${secret}-wrong`, DB) }));
-    expect(error.message).toBe(`password authentication failed for user lint_reader at ${cluster.host}:${cluster.port}`);
+    const error = await failure(readCatalog({ url: cluster.urlFor('catalog_reader', `${secret}-wrong`, DB) }));
+    expect(error.message).toBe(`password authentication failed for user catalog_reader at ${cluster.host}:${cluster.port}`);
   });
 
   test('closed port', async () => {
@@ -633,7 +633,7 @@ describe('readCatalog: errors are one line, name the setting, and never show the
         server.close(() => resolve(p));
       });
     });
-    const error = await failure(readCatalog({ url: `postgres://lint_reader:${secret}@127.0.0.1:${port}/${DB}` }));
+    const error = await failure(readCatalog({ url: `postgres://catalog_reader:${secret}@127.0.0.1:${port}/${DB}` }));
     expect(error.message).toBe(`could not connect to 127.0.0.1:${port}: connection refused`);
   });
 
@@ -642,7 +642,7 @@ describe('readCatalog: errors are one line, name the setting, and never show the
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     try {
-      const error = await failure(readCatalog({ url: `postgres://lint_reader:${secret}@127.0.0.1:${port}/${DB}`, connectTimeoutMs: 300 }));
+      const error = await failure(readCatalog({ url: `postgres://catalog_reader:${secret}@127.0.0.1:${port}/${DB}`, connectTimeoutMs: 300 }));
       expect(error.message).toBe(`could not connect to 127.0.0.1:${port}: timed out`);
     } finally {
       silent.close();
@@ -650,7 +650,7 @@ describe('readCatalog: errors are one line, name the setting, and never show the
   });
 
   test('unknown database', async () => {
-    const error = await failure(readCatalog({ url: cluster.urlFor('lint_reader', secret, 'no_such_db') }));
+    const error = await failure(readCatalog({ url: cluster.urlFor('catalog_reader', secret, 'no_such_db') }));
     expect(error.message).toBe(`database no_such_db does not exist at ${cluster.host}:${cluster.port}`);
   });
 
@@ -658,9 +658,9 @@ describe('readCatalog: errors are one line, name the setting, and never show the
     const db = 'catalog_no_usage';
     await cluster.createDatabase(db);
     await cluster.query(db, 'CREATE SCHEMA secret; CREATE TABLE secret.vault (id int4); CREATE TABLE public.open (id int4)');
-    const url = cluster.urlFor('lint_reader', secret, db);
+    const url = cluster.urlFor('catalog_reader', secret, db);
     const error = await failure(readCatalog({ url }));
-    expect(error.message).toMatch(/^permission denied for schema secret: role lint_reader has no USAGE on it at 127\.0\.0\.1:\d+\/catalog_no_usage/);
+    expect(error.message).toMatch(/^permission denied for schema secret: role catalog_reader has no USAGE on it at 127\.0\.0\.1:\d+\/catalog_no_usage/);
     // pg_catalog itself is readable without USAGE: a caller that accepts that gets the whole model.
     const lenient = await readCatalog({ url }, { requireSchemaUsage: false });
     expect([...lenient.tables.keys()].sort()).toEqual(['public.open', 'secret.vault']);

@@ -17,7 +17,7 @@ import { indexesOf } from '../src/model/model.js';
 import type { SchemaModel, Table } from '../src/model/types.js';
 import { loadParser } from '../src/sql/parser.js';
 import { readCatalog } from '../src/sources/catalog/read-catalog.js';
-import { corpusEntries, corpusSources, loadCorpusEntry, type CorpusEntry } from './support/corpus.js';
+import { corpusEntries, corpusSources, corpusTemplate, type CorpusEntry } from './support/corpus.js';
 import { ddlModel, lintModel } from './support/lint.js';
 import { releaseCluster, sharedCluster, type Cluster } from './support/pg-cluster.js';
 
@@ -68,8 +68,9 @@ function partitionShortfalls(before: SchemaModel, after: SchemaModel): string[] 
 
 async function roundTrip(entry: CorpusEntry, mode: 'ddl' | 'live'): Promise<void> {
   const db = `accept_${mode}_${entry.name.replace(/\W/g, '_')}`;
-  const url = await cluster.createDatabase(db);
-  const loadErrors = loadCorpusEntry(entry, url, db, cluster.superuser);
+  // A fresh copy of the entry as loaded once for the whole run (the DDL-mode and live-mode scripts each get one).
+  const { name: template, loadErrors } = await corpusTemplate(cluster, entry);
+  const url = await cluster.cloneDatabase(db, template);
   const liveBefore = await readCatalog({ url });
   const findingsBefore = lint(liveBefore, true);
   const source = mode === 'ddl' ? lint((await ddlModel(corpusSources(entry))).model, false) : findingsBefore;

@@ -1,11 +1,14 @@
 /**
- * Inline suppression comments and config `ignores`, through the built CLI: what each form covers (one statement,
- * one line inside a statement, the rest of a file), and that mistakes in them (an unknown rule, a suppression that
- * no longer matches anything) are reported instead of silently doing nothing.
+ * Inline suppression comments and config `ignores`: what each form covers (one statement, one line inside a
+ * statement, the rest of a file), and that mistakes in them (an unknown rule, a suppression that no longer matches
+ * anything) are reported instead of silently doing nothing. What the report holds is checked through the Node API
+ * (the CLI's pipeline, in process); what the CLI prints and its exit codes through the built CLI.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { lint as lintApi } from '../src/index.js';
+import { onlyRuleLevels } from './support/only-rules.js';
 import { releaseCluster, sharedCluster } from './support/pg-cluster.js';
 import { parseJsonReport, onlyRules, runCli, tempDir, writeTree, type CliOptions, type CliResult } from './support/run-cli.js';
 
@@ -53,6 +56,17 @@ async function lintJson(dir: string, args: string[]): Promise<{ result: CliResul
   return { result, keys: parseJsonReport(result).findings.map((f) => f.key).sort() };
 }
 
+/** The same run in process: `paths` relative to `dir`, the config searched upward from it, only the FK rule. */
+async function lintReport(dir: string, paths: string[]): Promise<{ report: Awaited<ReturnType<typeof lintApi>>; keys: string[] }> {
+  const report = await lintApi({ paths: paths.map((p) => path.join(dir, p)), cwd: dir, rules: onlyRuleLevels([FK]) });
+  return { report, keys: report.findings.map((f) => f.key).sort() };
+}
+
+/** What exit code 0 means at the default `--fail-on error`: no finding at level error. */
+function errorFindings(report: { findings: Array<{ key: string; severity: string }> }): string[] {
+  return report.findings.filter((f) => f.severity === 'error').map((f) => f.key);
+}
+
 beforeAll(() => {
   work = tempDir('schema-lint-suppress-');
 });
@@ -65,13 +79,13 @@ afterAll(async () => {
 describe('inline suppressions', () => {
   test('before a statement it covers the whole statement; before a column line, that line only', async () => {
     const dir = project({ 'schema.sql': ORDERS_SCHEMA, 'plain.sql': withoutSuppressions(ORDERS_SCHEMA) });
-    const plain = await lintJson(dir, ['plain.sql']);
+    const plain = await lintReport(dir, ['plain.sql']);
     expect(plain.keys).toEqual([key('order_lines', 'order_lines_order_id_fkey'), key('order_lines', 'order_lines_product_id_fkey'), key('orders', 'orders_customer_id_fkey')]);
 
-    const { result, keys } = await lintJson(dir, ['schema.sql']);
-    expect(result.code).toBe(0);
+    const { report, keys } = await lintReport(dir, ['schema.sql']);
+    expect(errorFindings(report)).toEqual([]);
     expect(keys).toEqual([key('order_lines', 'order_lines_product_id_fkey')]);
-    expect(parseJsonReport(result).summary.suppressed).toBe(2);
+    expect(report.summary.suppressed).toBe(2);
   });
 
   test('the text summary says how many findings were suppressed', async () => {
@@ -83,7 +97,7 @@ describe('inline suppressions', () => {
   test('without a rule list it covers every rule', async () => {
     const sql = ORDERS_SCHEMA.replace(`-- schema-lint-disable-next-line ${FK} -- lookups`, '-- schema-lint-disable-next-line -- lookups');
     const dir = project({ 'schema.sql': sql });
-    const { keys } = await lintJson(dir, ['schema.sql']);
+    const { keys } = await lintReport(dir, ['schema.sql']);
     expect(keys).toEqual([key('order_lines', 'order_lines_product_id_fkey')]);
   });
 
@@ -93,9 +107,9 @@ describe('inline suppressions', () => {
       '1_a.sql': ['CREATE TABLE customers (id bigint PRIMARY KEY);', table('before_it'), `-- schema-lint-disable ${FK} -- legacy tables`, table('after_it'), '', table('further_down'), ''].join('\n'),
       '2_b.sql': `${table('next_file')}\n`,
     });
-    const { result, keys } = await lintJson(dir, ['.']);
+    const { report, keys } = await lintReport(dir, ['.']);
     expect(keys).toEqual([key('before_it', 'before_it_customer_id_fkey'), key('next_file', 'next_file_customer_id_fkey')]);
-    expect(parseJsonReport(result).summary.suppressed).toBe(2);
+    expect(report.summary.suppressed).toBe(2);
   });
 
   test('a suppression naming an unknown rule is reported, and suppresses nothing', async () => {
@@ -164,8 +178,8 @@ describe('config ignores', () => {
   for (const [what, ignores, expected] of cases) {
     test(`by rule and object pattern: ${what}`, async () => {
       const dir = project({ 'schema.sql': SCHEMA, 'schema-lint.config.json': JSON.stringify({ ignores }) });
-      const { result, keys } = await lintJson(dir, ['schema.sql']);
-      expect(result.code).toBe(0);
+      const { report, keys } = await lintReport(dir, ['schema.sql']);
+      expect(errorFindings(report)).toEqual([]);
       expect(keys).toEqual(expected);
     });
   }

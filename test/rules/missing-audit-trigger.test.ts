@@ -14,7 +14,8 @@ import type { Finding } from '../../src/engine/types.js';
 import type { SchemaModel } from '../../src/model/types.js';
 import { readCatalog } from '../../src/sources/catalog/read-catalog.js';
 import { loadParser, parseStatements } from '../../src/sql/parser.js';
-import { loadFixtureCases, repoRoot, type FixtureCase } from '../support/fixtures.js';
+import { loadFixture } from '../support/fixture-db.js';
+import { loadFixtureCases, type FixtureCase } from '../support/fixtures.js';
 import { ddlModel } from '../support/lint.js';
 import { releaseCluster, sharedCluster, type Cluster } from '../support/pg-cluster.js';
 
@@ -365,8 +366,7 @@ describe('fixes on a real server', () => {
 
   async function loadWithFixes(c: FixtureCase): Promise<{ db: string; findings: Finding[] }> {
     const db = `missing_audit_trigger_${process.pid}_${++counter}`;
-    const url = await cluster.createDatabase(db);
-    for (const { file } of c.files) await cluster.psqlFile(db, path.join(repoRoot, file));
+    const url = await loadFixture(cluster, c, db);
     const findings = lint(await readCatalog({ url }), c.options);
     expect(summary(findings)).toEqual(summary(lint((await ddlModel(c.files)).model, c.options)));
     const fixPath = path.join(dir, `${db}.sql`);

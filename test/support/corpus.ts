@@ -3,9 +3,11 @@
  * DDL mode and into PostgreSQL. Absent corpus: `corpusEntries()` is empty and the caller says so.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './fixtures.js';
+import type { Cluster } from './pg-cluster.js';
 
 export interface CorpusEntry {
   name: string;
@@ -75,4 +77,17 @@ export function loadCorpusEntry(entry: CorpusEntry, url: string, database: strin
     errors += (result.stderr.match(/ERROR:|error:/g) ?? []).length;
   }
   return errors;
+}
+
+/**
+ * The entry loaded once per server as a template database (pg-cluster.ts): tests clone it instead of loading it
+ * again (lemmy alone is 468 psql runs). `loadErrors` is what `loadCorpusEntry` counted on that one load.
+ */
+export async function corpusTemplate(cluster: Cluster, entry: CorpusEntry): Promise<{ name: string; loadErrors: number }> {
+  const content = createHash('sha256');
+  for (const { file, text } of corpusSources(entry)) content.update(file).update('\0').update(text).update('\0');
+  const { name, result } = await cluster.templateDatabase(`corpus:${entry.name}:${content.digest('hex')}`, (db) =>
+    Promise.resolve(loadCorpusEntry(entry, cluster.superuserUrl(db), db, cluster.superuser)),
+  );
+  return { name, loadErrors: result };
 }

@@ -1,30 +1,27 @@
 /**
- * A throwaway PostgreSQL server for live tests.
+ * PostgreSQL servers for live tests (started by pg-server.mjs).
  *
- * Design: each test file that needs a server calls `sharedCluster()` (lazily starts one server for that file; jest
- * gives every test file its own module registry, so a module-level singleton is per file, not per worker) and
- * `releaseCluster()` in `afterAll`. initdb + start costs well under a second here, which is cheaper and far more
- * robust than sharing a server across jest workers (no cross-process ownership, nothing left behind when a worker
- * dies: a process `exit` hook stops the server). Each test creates its own database, so tests never share state.
+ * Design: one server for the whole jest run, started by jest's globalSetup (global-setup.mjs) in jest's own process
+ * and stopped by its globalTeardown, so no worker owns it and a dying worker leaves nothing behind. Each test file
+ * calls `sharedCluster()` and `releaseCluster()` in `afterAll`; every file creates its own databases (names unique
+ * across files: creating one that exists fails) and its own roles, and its databases are dropped at the end. A file
+ * run without the global setup (or when the setup could not start a server) starts a server of its own. A test that
+ * freezes or breaks the server itself takes one of its own with `startCluster()`.
+ *
+ * Fixtures are loaded once per server: `templateDatabase()` loads a database the first time any file asks for it
+ * (an advisory lock on the server orders the workers), and each test that needs that schema gets a copy with
+ * `cloneDatabase()` (`CREATE DATABASE … TEMPLATE`), which costs what an empty database costs.
  *
  * `SCHEMA_LINT_TEST_PG_URL=postgres://user:password@host:port/db` makes every test use that existing server instead
  * (a superuser URL: tests create databases and roles; the wrong-password test needs password authentication on TCP).
- * Databases created there are dropped again by `stop()`.
- *
- * Otherwise the server binaries come from `SCHEMA_LINT_PG_BIN` (a folder holding initdb and pg_ctl), else the highest
- * version under `/usr/lib/postgresql/<version>/bin` (Debian's layout, outside PATH), else PATH. As root, the server
- * runs as the `postgres` OS user (`SCHEMA_LINT_PG_OS_USER` to change it): PostgreSQL refuses to run as root.
- *
- * Host connections use scram-sha-256 with a random superuser password, so authentication failures are testable over
- * TCP; the unix socket (inside the cluster folder) trusts everyone and is only used by pg_ctl.
+ * Databases created there are dropped again by `stop()`, the shared templates by globalTeardown.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { findPgBin, pgBinary, SHARED_SERVER_ENV, startServer } from './pg-server.mjs';
+
+export { findPgBin } from './pg-server.mjs';
 
 export interface PsqlOptions {
   /** Connect as this role instead of the superuser. */
@@ -46,13 +43,19 @@ export interface Cluster {
   urlFor(user: string, password: string | undefined, db: string): string;
   /** Creates (after dropping, on an external server) a database of exactly that name; returns its superuser URL. */
   createDatabase(name: string): Promise<string>;
+  /**
+   * The database `load` fills, made once per server for this `key` (include the content in it) and never connected
+   * to again: copy it with `cloneDatabase`. `result` is what the first `load` returned (kept as the database's comment,
+   * so workers that did not load it get it too). A failed load leaves nothing behind and throws its error.
+   */
+  templateDatabase<T>(key: string, load: (db: string) => Promise<T>): Promise<{ name: string; result: T }>;
+  /** Creates `name` as a copy of a template database; returns its superuser URL. */
+  cloneDatabase(name: string, template: string): Promise<string>;
   query<T = Record<string, unknown>>(db: string, sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs `psql -X -v ON_ERROR_STOP=1 -f file`; rejects with psql's stderr on failure. */
   psqlFile(db: string, file: string, opts?: PsqlOptions): Promise<void>;
   stop(): Promise<void>;
 }
-
-const HOST = '127.0.0.1';
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -61,72 +64,6 @@ function quoteIdent(name: string): string {
 function buildUrl(host: string, port: number, user: string, password: string | undefined, db: string): string {
   const auth = password === undefined ? encodeURIComponent(user) : `${encodeURIComponent(user)}:${encodeURIComponent(password)}`;
   return `postgres://${auth}@${host}:${port}/${encodeURIComponent(db)}`;
-}
-
-/** The folder holding initdb and pg_ctl, or undefined when PATH has to provide them. */
-export function findPgBin(): string | undefined {
-  const fromEnv = process.env.SCHEMA_LINT_PG_BIN;
-  if (fromEnv) {
-    if (!existsSync(join(fromEnv, 'initdb'))) throw new Error(`SCHEMA_LINT_PG_BIN=${fromEnv} holds no initdb`);
-    return fromEnv;
-  }
-  const debianRoot = '/usr/lib/postgresql';
-  if (existsSync(debianRoot)) {
-    const versions = readdirSync(debianRoot)
-      .filter((v) => /^\d+(\.\d+)?$/.test(v) && existsSync(join(debianRoot, v, 'bin', 'initdb')))
-      .sort((a, b) => Number(b) - Number(a));
-    if (versions.length) return join(debianRoot, versions[0], 'bin');
-  }
-  const onPath = (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, 'initdb')));
-  if (onPath) return undefined;
-  throw new Error(
-    'No PostgreSQL server binaries found (initdb, pg_ctl): set SCHEMA_LINT_PG_BIN to their folder, install the ' +
-      "server (Debian: apt-get install postgresql), or set SCHEMA_LINT_TEST_PG_URL to an existing server's superuser URL",
-  );
-}
-
-/** A server binary from `bin`; a client (psql) may live elsewhere — server-only packages ship none — so PATH then. */
-function binary(bin: string | undefined, name: string): string {
-  return bin && existsSync(join(bin, name)) ? join(bin, name) : name;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface OsUser {
-  name: string;
-  uid: number;
-  gid: number;
-}
-
-/** PostgreSQL refuses to run as root; find the user it runs as instead. */
-function serverOsUser(): OsUser | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const name = process.env.SCHEMA_LINT_PG_OS_USER ?? 'postgres';
-  try {
-    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
-    return { name, uid, gid };
-  } catch {
-    throw new Error(`running as root, and the OS user '${name}' to run PostgreSQL as does not exist (set SCHEMA_LINT_PG_OS_USER)`);
-  }
-}
-
-function runAs(user: OsUser | undefined, command: string, args: string[]): { status: number | null; output: string } {
-  const [file, argv] = user ? ['runuser', ['-u', user.name, '--', command, ...args]] : [command, args];
-  const result = spawnSync(file, argv, { encoding: 'utf8', cwd: tmpdir() });
-  if (result.error) return { status: null, output: String(result.error.message) };
-  return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -139,6 +76,9 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   }
 }
 
+/** Template databases made by this process, by name: concurrent tests of one file wait for the same load. */
+const templates = new Map<string, Promise<{ name: string; result: unknown }>>();
+
 function makeCluster(params: {
   host: string;
   port: number;
@@ -146,12 +86,47 @@ function makeCluster(params: {
   password: string;
   adminDb: string;
   external: boolean;
+  /** Another process owns the server (the jest run's global one): databases are this file's, never dropped first. */
+  sharedServer?: boolean;
   bin: string | undefined;
   shutdown: () => void;
 }): Cluster {
   const { host, port, superuser, password, adminDb, external, bin } = params;
+  const dropsOnStop = external || params.sharedServer === true;
   const created = new Set<string>();
   const url = (db?: string) => buildUrl(host, port, superuser, password, db ?? adminDb);
+
+  async function makeTemplate(name: string, load: (db: string) => Promise<unknown>): Promise<{ name: string; result: unknown }> {
+    return withClient(url(), async (client) => {
+      // Workers ask for the same template at the same time: one loads, the others wait here and then find it.
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+      try {
+        const found = await client.query<{ result: string | null }>(
+          "SELECT shobj_description(oid, 'pg_database') AS result FROM pg_database WHERE datname = $1",
+          [name],
+        );
+        if (found.rows.length) return { name, result: JSON.parse(found.rows[0].result ?? 'null') as unknown };
+        // Loaded under another name and renamed when complete: a half-loaded template never has the final name.
+        const loading = `${name}_loading`;
+        await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(loading)} WITH (FORCE)`);
+        await client.query(`CREATE DATABASE ${quoteIdent(loading)}`);
+        let result: unknown;
+        try {
+          result = await load(loading);
+        } catch (error) {
+          await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(loading)} WITH (FORCE)`).catch(() => undefined);
+          throw error;
+        }
+        await client.query(`ALTER DATABASE ${quoteIdent(loading)} RENAME TO ${quoteIdent(name)}`);
+        const comment = JSON.stringify(result ?? null).replace(/'/g, "''");
+        await client.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS '${comment}'`);
+        return { name, result };
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
+      }
+    });
+  }
+
   return {
     port,
     host,
@@ -168,6 +143,23 @@ function makeCluster(params: {
       created.add(name);
       return url(name);
     },
+    async templateDatabase<T>(key: string, load: (db: string) => Promise<T>) {
+      const name = `schema_lint_tpl_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+      let pending = templates.get(name);
+      if (!pending) {
+        pending = makeTemplate(name, load);
+        templates.set(name, pending);
+      }
+      return pending as Promise<{ name: string; result: T }>;
+    },
+    async cloneDatabase(name, template) {
+      await withClient(url(), async (client) => {
+        if (external) await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+        await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
+      });
+      created.add(name);
+      return url(name);
+    },
     async query<T>(db: string, sql: string, values?: unknown[]) {
       return withClient(url(db), async (client) => {
         const result = await client.query(sql, values);
@@ -178,14 +170,14 @@ function makeCluster(params: {
     async psqlFile(db, file, opts = {}) {
       const target = opts.user ? buildUrl(host, port, opts.user, opts.password, db) : url(db);
       const vars = Object.entries(opts.variables ?? {}).flatMap(([k, v]) => ['-v', `${k}=${v}`]);
-      const result = spawnSync(binary(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...vars, '-f', file, '-d', target], {
+      const result = spawnSync(pgBinary(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...vars, '-f', file, '-d', target], {
         encoding: 'utf8',
       });
       if (result.error) throw new Error(`psql could not run: ${result.error.message}`);
       if (result.status !== 0) throw new Error(`psql -f ${file} failed: ${result.stderr.trim()}`);
     },
     async stop() {
-      if (external) {
+      if (dropsOnStop) {
         await withClient(url(), async (client) => {
           for (const name of created) await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
         });
@@ -218,68 +210,37 @@ function externalCluster(raw: string): Cluster {
   });
 }
 
-async function startOwnCluster(): Promise<Cluster> {
-  const bin = findPgBin();
-  const osUser = serverOsUser();
-  const dir = mkdtempSync(join('/tmp', 'schema-lint-pg-'));
-  chmodSync(dir, 0o700);
-  if (osUser) chownSync(dir, osUser.uid, osUser.gid);
-  const dataDir = join(dir, 'data');
-  const password = randomBytes(12).toString('hex');
-  const pwfile = join(dir, 'pwfile');
-  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-  if (osUser) chownSync(pwfile, osUser.uid, osUser.gid);
-
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
-  const init = runAs(osUser, binary(bin, 'initdb'), [
-    '-D', dataDir, '-E', 'UTF8', '--locale=C.UTF-8', '-U', 'postgres', '--pwfile', pwfile,
-    '--auth-local=trust', '--auth-host=scram-sha-256', '-N',
-  ]);
-  if (init.status !== 0) {
-    removeDir();
-    throw new Error(`initdb failed: ${init.output.trim()}`);
-  }
-
-  let stopped = false;
-  const shutdown = () => {
-    if (stopped) return;
-    stopped = true;
-    process.removeListener('exit', shutdown);
-    runAs(osUser, binary(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'immediate', '-w']);
-    removeDir();
-  };
-
-  // Another worker may take the free port between probing and binding it: retry with a new one.
-  let lastError = '';
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const serverOptions = [
-      `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c full_page_writes=off',
-      '-c synchronous_commit=off',
-    ].join(' ');
-    const start = runAs(osUser, binary(bin, 'pg_ctl'), ['start', '-D', dataDir, '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', serverOptions]);
-    if (start.status === 0) {
-      // A crashed or interrupted jest worker must not leave a server running.
-      process.on('exit', shutdown);
-      return makeCluster({ host: HOST, port, superuser: 'postgres', password, adminDb: 'postgres', external: false, bin, shutdown });
-    }
-    lastError = start.output.trim();
-  }
-  removeDir();
-  throw new Error(`pg_ctl start failed: ${lastError}`);
+async function startOwnCluster(options: { onDisk?: boolean } = {}): Promise<Cluster> {
+  const server = await startServer(options);
+  return makeCluster({ ...server, adminDb: 'postgres', external: false, shutdown: server.stop });
 }
 
 /** Starts a new server (or wraps `SCHEMA_LINT_TEST_PG_URL`). The caller must `stop()` it. */
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(options: { onDisk?: boolean } = {}): Promise<Cluster> {
   const external = process.env.SCHEMA_LINT_TEST_PG_URL;
-  return external ? externalCluster(external) : startOwnCluster();
+  return external ? externalCluster(external) : startOwnCluster(options);
+}
+
+/** The run's server as global-setup.mjs publishes it (pg-server.mjs). */
+interface SharedServer {
+  host: string;
+  port: number;
+  superuser: string;
+  password: string;
+  bin?: string;
+}
+
+function sharedServerCluster(raw: string): Cluster {
+  const server = JSON.parse(raw) as SharedServer;
+  return makeCluster({ ...server, bin: server.bin, adminDb: 'postgres', external: false, sharedServer: true, shutdown: () => undefined });
 }
 
 let shared: Promise<Cluster> | undefined;
 
-/** The server of this test file, started on first use. Pair with `afterAll(releaseCluster)`. */
+/** The server of this test file: the run's shared one, else one started on first use. Pair with `afterAll(releaseCluster)`. */
 export function sharedCluster(): Promise<Cluster> {
-  shared ??= startCluster();
+  const server = process.env[SHARED_SERVER_ENV];
+  shared ??= server && !process.env.SCHEMA_LINT_TEST_PG_URL ? Promise.resolve(sharedServerCluster(server)) : startCluster();
   return shared;
 }
 
