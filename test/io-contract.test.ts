@@ -67,7 +67,7 @@ function spawnCli(
       ? ['setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, ...argv]]
       : [process.execPath, argv];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, commandArgs as string[], {
+    const child = spawn(command, commandArgs, {
       cwd: options.cwd,
       env: { PATH: process.env.PATH, HOME: options.cwd, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME },
       stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],

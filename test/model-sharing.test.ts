@@ -16,7 +16,7 @@ beforeAll(loadParser);
 function tree(text: string): unknown {
   const parsed = parseStatements(`SELECT ${text}`);
   if (!parsed.ok) throw new Error(`cannot parse ${text}`);
-  return (parsed.stmts[0]!.stmt.SelectStmt as { targetList: Array<{ ResTarget: { val: unknown } }> }).targetList[0]!.ResTarget.val;
+  return (parsed.stmts[0].stmt.SelectStmt as { targetList: Array<{ ResTarget: { val: unknown } }> }).targetList[0].ResTarget.val;
 }
 
 describe('shared model values', () => {
@@ -58,11 +58,11 @@ describe('shared model values', () => {
     `);
     const a = model.tables.get('public.a')!;
     const b = model.tables.get('public.b')!;
-    expect(a.columns[1]!.default).toBe(b.columns[1]!.default);
-    expect(a.columns[1]!.type).toBe(b.columns[1]!.type);
-    expect(a.columns[2]!.default).not.toBe(b.columns[2]!.default);
-    expect(a.columns[2]!.default!.text).toBe("'{}'");
-    expect(b.columns[2]!.default!.text).toBe("'[]'");
+    expect(a.columns[1].default).toBe(b.columns[1].default);
+    expect(a.columns[1].type).toBe(b.columns[1].type);
+    expect(a.columns[2].default).not.toBe(b.columns[2].default);
+    expect(a.columns[2].default!.text).toBe("'{}'");
+    expect(b.columns[2].default!.text).toBe("'[]'");
     expect(a.columns.map((c) => c.name)).toEqual(['id', 'at', 'data']);
     expect(b.columns.map((c) => c.name)).toEqual(['id', 'created_at', 'data']);
   });
@@ -76,7 +76,7 @@ describe('shared finding texts', () => {
       CREATE TABLE o2 (id bigint PRIMARY KEY, c_id bigint REFERENCES c (id));
     `);
     const before = JSON.stringify(findings);
-    const frozen: Finding = { ...findings[0]!, fix: Object.freeze({ ...findings[0]!.fix!, notes: Object.freeze(['a note']) as string[] }) };
+    const frozen: Finding = { ...findings[0], fix: Object.freeze({ ...findings[0].fix!, notes: Object.freeze(['a note']) as string[] }) };
     shareRepeatedTexts([...findings, frozen]);
     expect(JSON.stringify(findings)).toBe(before);
     expect(frozen.fix!.notes).toEqual(['a note']);

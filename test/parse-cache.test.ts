@@ -94,7 +94,7 @@ describe('parse cache', () => {
       'db/0_schema.sql': 'CREATE SCHEMA app;\n',
     });
     const cache = path.join(dir, 'cache');
-    const config = (value: object) => writeFileSync(path.join(dir, 'schema-lint.config.json'), JSON.stringify({ cache: { dir: 'cache' }, ...value }));
+    const config = (value: object) => { writeFileSync(path.join(dir, 'schema-lint.config.json'), JSON.stringify({ cache: { dir: 'cache' }, ...value })); };
     config({ migrations: { layout: 'plain' } });
     const plain = await lint(dir, []);
     expect(parseCounts(plain)).toEqual({ parsed: 3, cached: 0 });

@@ -97,15 +97,15 @@ describe('renderSarif', () => {
       defaultConfiguration: { level: 'error' },
       properties: { precision: 'very-high', 'problem.severity': 'error' },
     });
-    expect(fk!.fullDescription.text).toContain('a foreign key without an index');
-    expect(fk!.help.markdown).toContain('```sql\nCREATE TABLE c (p int REFERENCES p);\nCREATE INDEX ON c (p);\n```');
-    expect(fk!.help.markdown).toMatch(/## Bad[\s\S]*## Good[\s\S]*## Fix/);
-    expect(fk!.help.text).toContain('Bad: Unindexed foreign key');
-    expect(fk!.help.text).toContain('Fix: Create the index CONCURRENTLY.');
-    expect(fk!.help.text).not.toMatch(/\*\*|`/);
-    expect(ts!.properties['problem.severity']).toBe('recommendation');
-    expect(ts!.name).toBe('TimestampWithoutTimeZone');
-    expect(ts!.properties.tags).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j']);
+    expect(fk.fullDescription.text).toContain('a foreign key without an index');
+    expect(fk.help.markdown).toContain('```sql\nCREATE TABLE c (p int REFERENCES p);\nCREATE INDEX ON c (p);\n```');
+    expect(fk.help.markdown).toMatch(/## Bad[\s\S]*## Good[\s\S]*## Fix/);
+    expect(fk.help.text).toContain('Bad: Unindexed foreign key');
+    expect(fk.help.text).toContain('Fix: Create the index CONCURRENTLY.');
+    expect(fk.help.text).not.toMatch(/\*\*|`/);
+    expect(ts.properties['problem.severity']).toBe('recommendation');
+    expect(ts.name).toBe('TimestampWithoutTimeZone');
+    expect(ts.properties.tags).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j']);
   });
 
   test('descriptions are clipped to 1024 characters and a name equal to the id is left out', async () => {
@@ -115,10 +115,10 @@ describe('renderSarif', () => {
     });
     const { sarif } = renderSarif({ findings: [], rules: [wordy], toolVersion: '1.0.0', repoRoot: repo, cwd, readFile });
     const [descriptor] = (sarif as Json).runs[0].tool.driver.rules as Json[];
-    expect(descriptor!.name).toBeUndefined();
+    expect(descriptor.name).toBeUndefined();
     for (const field of ['shortDescription', 'fullDescription']) {
-      expect(descriptor![field].text.length).toBeLessThanOrEqual(1024);
-      expect(descriptor![field].text).toMatch(/^(word|long) .*\w…$/);
+      expect(descriptor[field].text.length).toBeLessThanOrEqual(1024);
+      expect(descriptor[field].text).toMatch(/^(word|long) .*\w…$/);
     }
     await expectValid(sarif, 'wordy');
   });
@@ -154,21 +154,21 @@ describe('renderSarif', () => {
       ],
       properties: { fix: { sql: fk.fix.sql, safety: 'safe', notes: ['Runs outside a transaction.'] } },
     });
-    expect(first!.locations[0].logicalLocations).toBeUndefined();
+    expect(first.locations[0].logicalLocations).toBeUndefined();
     expect(second).toMatchObject({ ruleId: 'timestamp-without-time-zone', ruleIndex: 2, level: 'note' });
-    expect(second!.properties).toBeUndefined();
+    expect(second.properties).toBeUndefined();
     const lineHashes = computeLineHashes(ORDERS_SQL);
-    expect(first!.partialFingerprints.primaryLocationLineHash).toBe(lineHashes[2]);
-    expect(second!.partialFingerprints.primaryLocationLineHash).toBe(lineHashes[3]);
-    expect(first!.partialFingerprints['schemaLint/v1']).toMatch(/^[0-9a-f]{32}$/);
+    expect(first.partialFingerprints.primaryLocationLineHash).toBe(lineHashes[2]);
+    expect(second.partialFingerprints.primaryLocationLineHash).toBe(lineHashes[3]);
+    expect(first.partialFingerprints['schemaLint/v1']).toMatch(/^[0-9a-f]{32}$/);
     await expectValid(sarif, 'files');
   });
 
   test('the line hash follows the line text when lines are inserted above the finding', () => {
     const file = writeRepoFile(repo, 'migrations/001_orders.sql', ORDERS_SQL);
-    const before = resultsOf(render([finding('fk-without-index', fileOrigin(file, 3, 3))]).sarif)[0]!;
+    const before = resultsOf(render([finding('fk-without-index', fileOrigin(file, 3, 3))]).sarif)[0];
     writeFileSync(file, `-- a comment added later\nCREATE TABLE notes (id int);\n\n${ORDERS_SQL}`);
-    const after = resultsOf(render([finding('fk-without-index', fileOrigin(file, 6, 3))]).sarif)[0]!;
+    const after = resultsOf(render([finding('fk-without-index', fileOrigin(file, 6, 3))]).sarif)[0];
     expect(after.locations[0].physicalLocation.region.startLine).toBe(6);
     expect(after.partialFingerprints).toEqual(before.partialFingerprints);
     expect(after.locations[0].physicalLocation.artifactLocation.uri).toBe('migrations/001_orders.sql');
@@ -176,14 +176,14 @@ describe('renderSarif', () => {
 
   test('(ruleId, uri, primaryLocationLineHash) stays unique when findings share a line', async () => {
     // Six identical lines share one hex value (:1 … :6); two findings on line 1 must not take :2 from line 2.
-    const lorem = `${'Lorem ipsum dolor sit amet.\n'.repeat(10)}`;
+    const lorem = 'Lorem ipsum dolor sit amet.\n'.repeat(10);
     const file = writeRepoFile(repo, 'lorem.sql', lorem);
     const hashes = computeLineHashes(lorem);
     const onLine = (line: number, detail: string) =>
       finding('missing-primary-key', fileOrigin(file, line, 1), { kind: 'constraint', detail });
     const { sarif } = render([onLine(1, 'b'), onLine(1, 'a'), onLine(2, 'c'), onLine(1, 'c')]);
     const values = resultsOf(sarif).map((r) => r.partialFingerprints.primaryLocationLineHash as string);
-    const hex = hashes[0]!.split(':')[0];
+    const hex = hashes[0].split(':')[0];
     // The smallest key ('…/a') keeps the line's own hash; the others go above every :n the file uses.
     expect(values).toEqual([`${hex}:7`, `${hex}:1`, `${hex}:2`, `${hex}:8`]);
     expect(new Set(values).size).toBe(4);
@@ -233,7 +233,7 @@ describe('renderSarif', () => {
 
   test('the default database alias is "db"', () => {
     const [result] = resultsOf(render([finding('missing-primary-key', dbOrigin())]).sarif);
-    expect(result!.locations[0].physicalLocation.artifactLocation.uri).toBe('.schema-lint/db/db/public/orders');
+    expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe('.schema-lint/db/db/public/orders');
   });
 
   test('a file outside the repository is anchored under a stable synthetic path, with a warning', async () => {
@@ -242,9 +242,9 @@ describe('renderSarif', () => {
       const file = writeRepoFile(outsideRoot, 'seed.sql', ORDERS_SQL);
       const { sarif, warnings } = render([finding('missing-primary-key', fileOrigin(file, 1, 14, 20))]);
       const [result] = resultsOf(sarif);
-      const uri = result!.locations[0].physicalLocation.artifactLocation.uri as string;
+      const uri = result.locations[0].physicalLocation.artifactLocation.uri as string;
       expect(uri).toMatch(/^\.schema-lint\/outside-repository\/[0-9a-f]{8}-seed\.sql$/);
-      expect(result!.partialFingerprints.primaryLocationLineHash).toBe(computeLineHashes(ORDERS_SQL)[0]);
+      expect(result.partialFingerprints.primaryLocationLineHash).toBe(computeLineHashes(ORDERS_SQL)[0]);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain('outside the repository root');
       await expectValid(sarif, 'outside');
@@ -266,7 +266,7 @@ describe('renderSarif', () => {
   test('odd regions are widened to valid ones', () => {
     const file = writeRepoFile(repo, 'odd.sql', 'SELECT 1;\n');
     const { sarif } = render([finding('missing-primary-key', { kind: 'file', file, line: 1, column: 4, endLine: 0, endColumn: 4 })]);
-    expect(resultsOf(sarif)[0]!.locations[0].physicalLocation.region).toEqual({ startLine: 1, startColumn: 4, endLine: 1, endColumn: 5 });
+    expect(resultsOf(sarif)[0].locations[0].physicalLocation.region).toEqual({ startLine: 1, startColumn: 4, endLine: 1, endColumn: 5 });
   });
 
   test('output is deterministic and holds no absolute path', () => {
@@ -291,7 +291,7 @@ describe('renderSarif', () => {
     const severities = ['note', 'warning', 'error'] as const;
     // 25,010 findings: notes first, so a naive slice would keep them and drop errors from the end.
     const findings = Array.from({ length: MAX_SARIF_RESULTS + 10 }, (_, i) => {
-      const severity = i < 30 ? 'note' : severities[i % 3]!;
+      const severity = i < 30 ? 'note' : severities[i % 3];
       const ruleId = { note: 'timestamp-without-time-zone', warning: 'missing-primary-key', error: 'fk-without-index' }[severity];
       return finding(ruleId, fileOrigin(file, (i % 500) + 1, 1), { kind: 'constraint', detail: `c${i}` }, severity);
     });

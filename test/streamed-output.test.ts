@@ -38,7 +38,7 @@ describe('the JSON report, finding by finding', () => {
   test('is byte for byte JSON.stringify(report, null, 2) plus a newline', () => {
     const summary = summarize(findings, { filesLinted: 1, syntaxErrors: 0, suppressed: 2 });
     // A message with a line break, a tab and a quote: JSON escapes them, so the indentation of pieces stays right.
-    const tricky = { ...findings[0]!, message: 'line one\nline "two"\t\u2028end' };
+    const tricky = { ...findings[0], message: 'line one\nline "two"\t\u2028end' };
     const diagnostics = [{ file: 'a.sql', line: 3, column: 7, kind: 'syntax' as const, message: 'syntax error at or near "x"' }];
     for (const [list, diags] of [[[...findings, tricky], diagnostics], [[], []], [[tricky], []]] as const) {
       const input = { toolVersion: '1.2.3', findings: [...list], diagnostics: [...diags], summary };
@@ -69,7 +69,7 @@ describe('the text report and the fix script, piece by piece', () => {
   });
 
   test('200,000 findings render without exhausting the stack (no spread over the findings)', () => {
-    const one = findings[0]!;
+    const one = findings[0];
     const many = Array.from({ length: 200_000 }, (_, i) => ({ ...one, key: `${one.key}/${i}`, origin: { ...one.origin, line: i + 1 } }) as Finding);
     const summary = summarize(many, { filesLinted: 1, syntaxErrors: 0 });
     let lines = 0;

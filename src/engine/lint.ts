@@ -44,7 +44,11 @@ export interface LintOptions {
   db?: string;
   /** Live mode: DDL files whose statements findings are mapped to. */
   source?: string[];
-  /** Where relative paths and the config search start (default: the process's working folder). */
+  /**
+   * Where the config search, a relative config or cache folder and `changedSince`'s git commands start (default: the
+   * process's working folder). Relative `paths` and `source` are read from the process's working folder, as the
+   * reports name them: pass absolute paths to lint files elsewhere.
+   */
   cwd?: string;
   /**
    * A config object (the shape of `schema-lint.config.json`), the path of a config file, or `false` for none.

@@ -30,7 +30,7 @@ export function lintModel(model: SchemaModel, options: LintOptions = {}): Findin
     // A rule asked for by name runs, opt-in or not.
     else if (options.rules && config.rules[rule.id] === undefined) config.rules[rule.id] = rule.defaultSeverity;
   }
-  const enabled = enabledRules(allRules, config, {} as Record<string, Severity | 'off'>);
+  const enabled = enabledRules(allRules, config, {});
   return runRules(model, enabled, config, { now: options.now ?? new Date('2026-01-15T00:00:00Z'), live: options.live ?? false });
 }
 

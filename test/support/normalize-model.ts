@@ -84,9 +84,9 @@ export function modelFacts(model: SchemaModel): string[] {
     for (const column of table.columns) {
       facts.push(
         `column ${name}.${column.name} ${formatType(column.type)}${column.notNull ? ' not null' : ''}` +
-          `${column.default ? ` default ${expressionFact(column.default)}` : ''}` +
+          (column.default ? ` default ${expressionFact(column.default)}` : '') +
           // PostgreSQL 17 made partitions share the parent's identity column; 13–16 leave it on the parent only.
-          `${column.identity && !table.partitionOf ? ` identity ${column.identity}` : ''}` +
+          (column.identity && !table.partitionOf ? ` identity ${column.identity}` : '') +
           `${column.generated ? ` generated ${column.generated}` : ''}${column.storage ? ` storage ${column.storage}` : ''}`,
       );
     }

@@ -9,7 +9,7 @@ import type { Origin } from '../../src/model/types.js';
 export function fakeRule(id: string, overrides: Partial<AnyRule> = {}): AnyRule {
   return {
     id,
-    name: `${id.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}`,
+    name: id.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase()),
     defaultSeverity: 'warning',
     precision: 'high',
     tags: ['performance', 'postgresql'],
