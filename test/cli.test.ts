@@ -12,6 +12,7 @@ import { releaseCluster, sharedCluster, type Cluster } from './support/pg-cluste
 import { onlyRules, parseJsonReport, runCli, tempDir, writeTree, type CliOptions, type CliResult } from './support/run-cli.js';
 import { validateSarifSchema, validateSarifWithMultitool } from './support/sarif-validate.js';
 import { repoRoot } from './support/fixtures.js';
+import { parseReport } from './support/json-report.js';
 
 const FK = 'foreign-key-without-index';
 
@@ -257,7 +258,7 @@ describe('reports and exit codes', () => {
     const result = await lint(['a.sql', '--format', 'json', '--output', 'out/report.json'], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
-    expect(JSON.parse(readFileSync(path.join(dir, 'out', 'report.json'), 'utf8')).findings).toHaveLength(1);
+    expect(parseReport(readFileSync(path.join(dir, 'out', 'report.json'), 'utf8')).findings).toHaveLength(1);
     // No temporary file is left beside it.
     expect(readdirSync(path.join(dir, 'out'))).toEqual(['report.json']);
   });
