@@ -290,6 +290,7 @@ describe('reports and exit codes', () => {
     for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }, {}]) {
       const result = await lint(['a.sql'], { cwd: dir, env });
       expect(result.stdout).toMatch(/orders_customer_id_fkey/);
+      // eslint-disable-next-line no-control-regex -- ESC is the colour sequence this test looks for
       expect(result.stdout + result.stderr).not.toMatch(/\u001b\[/);
     }
   });
@@ -377,7 +378,8 @@ describe('live mode', () => {
   });
 
   afterAll(async () => {
-    await cluster?.query('postgres', 'DROP ROLE IF EXISTS lint_reader').catch(() => undefined);
+    // Unset when beforeAll failed before assigning it.
+    await (cluster as Cluster | undefined)?.query('postgres', 'DROP ROLE IF EXISTS lint_reader').catch(() => undefined);
   });
 
   function expectNoSecret(result: CliResult, ...secrets: string[]): void {

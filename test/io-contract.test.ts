@@ -75,9 +75,9 @@ function spawnCli(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout?.on('data', (chunk) => (stdout += chunk));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stdout?.on('error', () => undefined);
-    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     options.onSpawn?.(child);
