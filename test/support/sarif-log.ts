@@ -1,7 +1,7 @@
 /**
  * The parts of a SARIF 2.1.0 log the tests read, as our renderer writes them. Typed by hand (not from the schema):
  * tests read a log they have just rendered, so a field missing here fails the test at that line, as an assertion would.
- * `checkGithubInvariants` reads untrusted logs and uses `LooseSarifLog` instead, where anything may be missing.
+ * `checkGithubInvariants` (sarif-validate.ts) reads a log under test and has its own types, where anything may be missing.
  */
 export interface SarifText {
   text: string;
@@ -52,12 +52,6 @@ export interface SarifLog {
   $schema?: string;
   version?: string;
   runs: SarifRun[];
-}
-
-/** Everything optional: what a validator may assume of a log it is checking. */
-export interface LooseSarifLog {
-  version?: unknown;
-  runs?: unknown;
 }
 
 /** A SARIF file or stdout the tool wrote, read as the log it should be (the validators check that it is). */
