@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from './support/fixtures.js';
+import { parseSarif } from './support/sarif-log.js';
 import { assertBuilt } from './support/run-cli.js';
 
 interface ActionFile {
@@ -91,8 +92,8 @@ describe('action.yml', () => {
       // fail-on warning: the unconcurrent index on an existing table fails the step.
       expect(run.status).toBe(1);
       expect(run.stdout).toMatch(/^::warning file=db\/2_index\.sql,line=1,col=1,.*title=index-without-concurrently::CREATE INDEX/m);
-      const sarif = JSON.parse(readFileSync(path.join(checkout, 'out.sarif'), 'utf8'));
-      expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId).sort()).toEqual(['index-without-concurrently', 'missing-lock-timeout']);
+      const sarif = parseSarif(readFileSync(path.join(checkout, 'out.sarif'), 'utf8'));
+      expect(sarif.runs[0].results.map((r) => r.ruleId).sort()).toEqual(['index-without-concurrently', 'missing-lock-timeout']);
       expect(readFileSync(path.join(checkout, 'fix.sql'), 'utf8')).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx');
       const page = readFileSync(summary, 'utf8');
       expect(page).toContain(`**2 findings introduced since \`${base}\`**`);

@@ -80,7 +80,7 @@ function opclassesFromDefinition(definition: string): Array<string | undefined> 
 }
 
 async function query<T>(sql: string): Promise<T[]> {
-  return cluster.query(DB, sql) as Promise<T[]>;
+  return cluster.query<T>(DB, sql);
 }
 
 beforeAll(async () => {

@@ -17,6 +17,7 @@ import { parseSqlFile } from '../src/sources/ddl/parse-file.js';
 import { runnableMigrationText } from '../src/sources/ddl/migration-layout.js';
 import { migrationRules } from '../rules/migration/index.js';
 import { sharedDir } from './support/corpus.js';
+import { parseSarif } from './support/sarif-log.js';
 import { assertBuilt, runCli } from './support/run-cli.js';
 
 const lemmy = path.join(sharedDir(), 'corpus', 'lemmy', 'migrations');
@@ -104,7 +105,7 @@ describe('--changed-since on lemmy history', () => {
     git(repo, 'branch', 'base-branch', baseSha);
     expect((await keysOf(repo, ['--changed-since', 'base-branch'])).keys).toEqual(expected);
     const sarif = await runCli(['migrations', '--format', 'sarif', '--fail-on', 'never', '--now', NOW, '--changed-since', 'base-branch'], { cwd: repo, timeoutMs: 120_000 });
-    expect(JSON.parse(sarif.stdout).runs[0].results).toHaveLength(expected.length);
+    expect(parseSarif(sarif.stdout).runs[0].results).toHaveLength(expected.length);
     const github = await runCli(['migrations', '--format', 'github', '--fail-on', 'never', '--now', NOW, '--changed-since', 'base-branch'], { cwd: repo, timeoutMs: 120_000 });
     expect(github.stdout.trim().split('\n').filter((line) => line.startsWith('::'))).toHaveLength(expected.length);
   }, 300_000);

@@ -12,6 +12,7 @@ import { releaseCluster, sharedCluster, type Cluster } from './support/pg-cluste
 import { onlyRules, parseJsonReport, runCli, tempDir, writeTree, type CliOptions, type CliResult } from './support/run-cli.js';
 import { validateSarifSchema, validateSarifWithMultitool } from './support/sarif-validate.js';
 import { repoRoot } from './support/fixtures.js';
+import { parseReport } from './support/json-report.js';
 
 const FK = 'foreign-key-without-index';
 
@@ -257,7 +258,7 @@ describe('reports and exit codes', () => {
     const result = await lint(['a.sql', '--format', 'json', '--output', 'out/report.json'], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
-    expect(JSON.parse(readFileSync(path.join(dir, 'out', 'report.json'), 'utf8')).findings).toHaveLength(1);
+    expect(parseReport(readFileSync(path.join(dir, 'out', 'report.json'), 'utf8')).findings).toHaveLength(1);
     // No temporary file is left beside it.
     expect(readdirSync(path.join(dir, 'out'))).toEqual(['report.json']);
   });
@@ -289,6 +290,7 @@ describe('reports and exit codes', () => {
     for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }, {}]) {
       const result = await lint(['a.sql'], { cwd: dir, env });
       expect(result.stdout).toMatch(/orders_customer_id_fkey/);
+      // eslint-disable-next-line no-control-regex -- ESC is the colour sequence this test looks for
       expect(result.stdout + result.stderr).not.toMatch(/\u001b\[/);
     }
   });
@@ -376,7 +378,8 @@ describe('live mode', () => {
   });
 
   afterAll(async () => {
-    await cluster?.query('postgres', 'DROP ROLE IF EXISTS lint_reader').catch(() => undefined);
+    // Unset when beforeAll failed before assigning it.
+    await (cluster as Cluster | undefined)?.query('postgres', 'DROP ROLE IF EXISTS lint_reader').catch(() => undefined);
   });
 
   function expectNoSecret(result: CliResult, ...secrets: string[]): void {

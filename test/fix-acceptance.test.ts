@@ -79,8 +79,8 @@ async function roundTrip(entry: CorpusEntry, mode: 'ddl' | 'live'): Promise<void
   const script = renderFixScript(source, { toolVersion: 'acceptance', generatedAt: NOW });
   const file = path.join(dir, `${db}.sql`);
   writeFileSync(file, script);
-  await cluster.psqlFile(db, file).catch((error: Error) => {
-    throw new Error(`${entry.name} (${mode}-mode script): ${error.message}`);
+  await cluster.psqlFile(db, file).catch((error: unknown) => {
+    throw new Error(`${entry.name} (${mode}-mode script): ${(error as Error).message}`);
   });
 
   const liveAfter = await readCatalog({ url });
@@ -93,8 +93,8 @@ async function roundTrip(entry: CorpusEntry, mode: 'ddl' | 'live'): Promise<void
   expect({ entry: entry.name, mode, added: [...afterKeys].filter((key) => !beforeKeys.has(key)) }).toEqual({ entry: entry.name, mode, added: [] });
   expect({ entry: entry.name, mode, partitions: partitionShortfalls(liveBefore, liveAfter) }).toEqual({ entry: entry.name, mode, partitions: [] });
 
-  await cluster.psqlFile(db, file).catch((error: Error) => {
-    throw new Error(`${entry.name} (${mode}-mode script, second run): ${error.message}`);
+  await cluster.psqlFile(db, file).catch((error: unknown) => {
+    throw new Error(`${entry.name} (${mode}-mode script, second run): ${(error as Error).message}`);
   });
   await cluster.query('postgres', `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`).catch(() => undefined);
 }

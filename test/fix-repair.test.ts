@@ -82,7 +82,7 @@ describe('a fix script run again after a failed concurrent build', () => {
     const script = await fixScript(SCHEMA);
 
     // First run: the build of orders' index waits for the open INSERT and gives up after lock_timeout.
-    const failure = await withOpenWriter(db, 'orders', () => cluster.psqlFile(db, script).then(() => undefined, (error: Error) => error));
+    const failure = await withOpenWriter(db, 'orders', () => cluster.psqlFile(db, script).then(() => undefined, (error: unknown) => error as Error));
     expect(failure?.message).toMatch(/lock timeout/);
     expect(await indexState(db, 'orders_customer_id_fk_idx')).toEqual([{ name: 'orders_customer_id_fk_idx', valid: false }]);
 
@@ -110,7 +110,7 @@ describe('a fix script run again after a failed concurrent build', () => {
     await cluster.psqlFile(db, schemaFile);
     const script = await fixScript(SCHEMA);
 
-    const failure = await withOpenWriter(db, 'events_2026_01', () => cluster.psqlFile(db, script).then(() => undefined, (error: Error) => error));
+    const failure = await withOpenWriter(db, 'events_2026_01', () => cluster.psqlFile(db, script).then(() => undefined, (error: unknown) => error as Error));
     expect(failure?.message).toMatch(/lock timeout/);
     expect(await indexState(db, 'events_2026_01_customer_id_fk_idx')).toEqual([{ name: 'events_2026_01_customer_id_fk_idx', valid: false }]);
     expect(await indexState(db, 'events_customer_id_fk_idx')).toEqual([{ name: 'events_customer_id_fk_idx', valid: false }]);

@@ -35,7 +35,8 @@ function reviewPlans(script: string): string {
   const lines: string[] = [];
   for (const line of script.split('\n')) {
     const match = PLAN_LINE.exec(line);
-    if (match) lines.push(match[1] ?? '');
+    // An optional group that did not match is undefined, whatever the type says.
+    if (match) lines.push(match[1] || '');
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
@@ -50,7 +51,7 @@ async function step(what: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
-    throw new Error(`${what}: ${(error as Error).message}`);
+    throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -150,7 +151,8 @@ describe('fix round trip (live mode, every registered rule with fixtures)', () =
     test(name, () => {
       expect(outcomes.has(name)).toBe(true);
       const failure = outcomes.get(name);
-      if (failure !== undefined) throw failure;
+      // roundTrip's failures are Errors (assertions, psql); anything else thrown still fails the test, carried as the cause.
+      if (failure !== undefined) throw failure instanceof Error ? failure : new Error('the round trip threw a non-Error', { cause: failure });
     });
   }
 });

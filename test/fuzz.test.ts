@@ -163,7 +163,8 @@ describe('fuzz: mutated corpus SQL keeps the exit-code contract', () => {
   });
 
   afterAll(async () => {
-    await worker?.stop();
+    // Unset when beforeAll failed before assigning it.
+    await (worker as CliWorker | undefined)?.stop();
     if (work && !process.exitCode) rmSync(work, { recursive: true, force: true });
   });
 

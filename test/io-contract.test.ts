@@ -10,6 +10,7 @@ import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseNow } from '../src/cli/arguments.js';
+import { parseReport } from './support/json-report.js';
 import { cliPath, onlyRules, parseJsonReport, runCli, tempDir, writeTree, type CliResult } from './support/run-cli.js';
 
 const FK = 'foreign-key-without-index';
@@ -74,9 +75,9 @@ function spawnCli(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout?.on('data', (chunk) => (stdout += chunk));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stdout?.on('error', () => undefined);
-    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     options.onSpawn?.(child);
@@ -167,7 +168,7 @@ describe('output files: all or nothing, one line on failure', () => {
     const result = await lint(['a.sql', '--format', 'json', '-o', 'report.json'], dir);
     expect(result.code).toBe(0);
     expect(readFileSync(path.join(dir, 'report.json'), 'utf8')).toContain(`${FK}/public.orders`);
-    expect(JSON.parse(readFileSync(path.join(dir, 'artifacts', 'report.json'), 'utf8')).findings).toHaveLength(1);
+    expect(parseReport(readFileSync(path.join(dir, 'artifacts', 'report.json'), 'utf8')).findings).toHaveLength(1);
     expect(statSync(path.join(dir, 'report.json')).isFile()).toBe(true);
     expect(spawnSync('test', ['-L', path.join(dir, 'report.json')]).status).toBe(0);
   });

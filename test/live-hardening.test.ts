@@ -29,7 +29,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
-  await cluster?.stop();
+  // Unset when beforeAll failed before assigning it.
+  await (cluster as Cluster | undefined)?.stop();
 });
 
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -59,7 +60,7 @@ describe('a server that stops answering', () => {
   test('frozen postmaster: --connect-timeout ends the run with one line', async () => {
     if (cluster.external) return;
     // Read while the backend lives: it exits when the connection ends.
-    const postmaster = await withClient(cluster.superuserUrl(DB), async (c) => parentPid((await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number));
+    const postmaster = await withClient(cluster.superuserUrl(DB), async (c) => parentPid((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid));
     process.kill(postmaster, 'SIGSTOP');
     try {
       const result = await runCli(['--db', cluster.superuserUrl(DB), '--connect-timeout', '1', '--format', 'json']);
@@ -86,10 +87,10 @@ describe('a server that stops answering', () => {
         let pid: number | undefined;
         try {
           while (pid === undefined) {
-            const rows = await watcher.query(
+            const rows = await watcher.query<{ pid: number }>(
               "SELECT pid FROM pg_stat_activity WHERE application_name = 'schema-lint' AND wait_event_type = 'Lock'",
             );
-            pid = rows.rows[0]?.pid as number | undefined;
+            pid = rows.rows.at(0)?.pid;
             if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
           }
           process.kill(pid, 'SIGSTOP');

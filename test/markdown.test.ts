@@ -10,6 +10,7 @@ import path from 'node:path';
 import { marked, type Tokens } from 'marked';
 import { GITHUB_MARKDOWN_LIMIT } from '../src/report/markdown.js';
 import { repoRoot } from './support/fixtures.js';
+import { parseReport } from './support/json-report.js';
 import { assertBuilt, runCli } from './support/run-cli.js';
 
 interface MermaidResult {
@@ -27,7 +28,8 @@ function checkMermaid(diagrams: string[]): MermaidResult[] {
 
 function mermaidBlocks(markdown: string): string[] {
   const blocks: string[] = [];
-  marked.walkTokens(marked.lexer(markdown), (token) => {
+  // The callback is synchronous: nothing to wait for.
+  void marked.walkTokens(marked.lexer(markdown), (token) => {
     if (token.type === 'code' && (token as Tokens.Code).lang === 'mermaid') blocks.push((token as Tokens.Code).text);
   });
   return blocks;
@@ -43,14 +45,14 @@ describe('markdown report', () => {
   test('the DBA review: counts by rule, findings by table with folded fix SQL, one chart per partitioned table', async () => {
     assertBuilt();
     const markdown = await markdownOf(['fixtures/seed/dba-review.sql', '--now', '2026-01-15']);
-    const json = JSON.parse((await runCli(['fixtures/seed/dba-review.sql', '--now', '2026-01-15', '--format', 'json', '--fail-on', 'never'], { cwd: repoRoot })).stdout);
+    const json = parseReport((await runCli(['fixtures/seed/dba-review.sql', '--now', '2026-01-15', '--format', 'json', '--fail-on', 'never'], { cwd: repoRoot })).stdout);
     const html = await marked.parse(markdown);
     // Counts by rule: one table row per rule, with its count.
-    for (const [rule, count] of Object.entries(json.summary.byRule as Record<string, number>)) {
+    for (const [rule, count] of Object.entries(json.summary.byRule)) {
       expect(html).toMatch(new RegExp(`<td><code>${rule}</code></td>\\s*<td align="right">${count}</td>`));
     }
     // Grouped by table: a heading per table, every finding listed once, every fix folded with its SQL.
-    const tables = new Set((json.findings as Array<{ object: { schema: string; name: string } }>).map((f) => `${f.object.schema}.${f.object.name}`));
+    const tables = new Set(json.findings.map((f) => `${f.object.schema}.${f.object.name}`));
     for (const table of tables) expect(html).toContain(`<h4>${table} (`);
     expect(html.match(/<li>/g)).toHaveLength(json.findings.length);
     expect(html.match(/<details><summary>/g)).toHaveLength(json.summary.withFix);

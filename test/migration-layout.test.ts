@@ -7,6 +7,7 @@ import { collectSqlFiles } from '../src/sources/ddl/collect-files.js';
 import { compareFlywayVersions, detectLayout, runnableMigrationText } from '../src/sources/ddl/migration-layout.js';
 import { loadDdl } from '../src/sources/ddl/load-ddl.js';
 import { sharedDir } from './support/corpus.js';
+import { parseReport } from './support/json-report.js';
 import { assertBuilt, runCli } from './support/run-cli.js';
 
 function tree(files: Record<string, string>): string {
@@ -156,9 +157,9 @@ describe('config: migrations.layout', () => {
       return runCli(['migrations', '--format', 'json', '--fail-on', 'never'], { cwd: dir });
     };
     const auto = await lint({});
-    expect(JSON.parse(auto.stdout).summary.filesLinted).toBe(1);
+    expect(parseReport(auto.stdout).summary.filesLinted).toBe(1);
     const plain = await lint({ migrations: { layout: 'plain' } });
-    expect(JSON.parse(plain.stdout).summary.filesLinted).toBe(2);
+    expect(parseReport(plain.stdout).summary.filesLinted).toBe(2);
     const bad = await lint({ migrations: { layout: 'rails' } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^schema-lint: .*schema-lint\.config\.json: migrations\.layout: must be one of "auto", "plain", "diesel", "golang-migrate", "dbmate", "flyway", "sqitch"\n$/);

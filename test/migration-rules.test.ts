@@ -293,12 +293,12 @@ describe('on a real server', () => {
     try {
       await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
       await reader.query('SELECT count(*) FROM orders');
-      const { rows } = await builder.query('SELECT pg_backend_pid() AS pid');
+      const { rows } = await builder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       const build = builder.query(statementsOf(finding.fix!.sql)[0]);
       // Wait (bounded) until the build is waiting for the reader: then it holds its SHARE UPDATE EXCLUSIVE lock.
       let waiting = false;
       for (let i = 0; i < 200 && !waiting; i++) {
-        const [state] = await cluster.query<{ wait_event_type: string | null }>(db, 'SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [rows[0].pid]);
+        const state = (await cluster.query<{ wait_event_type: string | null }>(db, 'SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [rows[0].pid])).at(0);
         waiting = state?.wait_event_type === 'Lock';
         if (!waiting) await new Promise((resolve) => setTimeout(resolve, 25));
       }
@@ -332,11 +332,11 @@ describe('on a real server', () => {
       try {
         await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
         await reader.query('SELECT count(*) FROM orders');
-        const { rows } = await dropper.query('SELECT pg_backend_pid() AS pid');
+        const { rows } = await dropper.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
         const drop = dropper.query(sql);
         let waiting = false;
         for (let i = 0; i < 200 && !waiting; i++) {
-          const [state] = await cluster.query<{ wait_event_type: string | null }>(db, 'SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [rows[0].pid]);
+          const state = (await cluster.query<{ wait_event_type: string | null }>(db, 'SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [rows[0].pid])).at(0);
           waiting = state?.wait_event_type === 'Lock';
           if (!waiting) await new Promise((resolve) => setTimeout(resolve, 25));
         }
@@ -378,11 +378,11 @@ describe('on a real server', () => {
       expect(await writer(url, INSERT, 10)).toEqual({ done: 10 });
       // Without the timeout the migration waits in the queue, and the writer waits behind it.
       await migration.query('SET lock_timeout = 0');
-      const { rows } = await migration.query('SELECT pg_backend_pid() AS pid');
+      const { rows } = await migration.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       const stuck = migration.query('ALTER TABLE orders ADD COLUMN note text');
       let waiting = false;
       for (let i = 0; i < 200 && !waiting; i++) {
-        const [state] = await cluster.query<{ wait_event_type: string | null }>(db, 'SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [rows[0].pid]);
+        const state = (await cluster.query<{ wait_event_type: string | null }>(db, 'SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [rows[0].pid])).at(0);
         waiting = state?.wait_event_type === 'Lock';
         if (!waiting) await new Promise((resolve) => setTimeout(resolve, 25));
       }

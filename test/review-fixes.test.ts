@@ -21,7 +21,7 @@ describe('the fix-up script', () => {
     if (parsed.ok) {
       const kinds = parsed.stmts.map((s) => Object.keys(s.stmt)[0]);
       // The only DROP is the repair step's DROP INDEX of the aside name (test/fix-repair.test.ts), never a table.
-      const drops = parsed.stmts.map((s) => (s.stmt as Record<string, any>).DropStmt).filter(Boolean);
+      const drops = parsed.stmts.map((s) => s.stmt.DropStmt).filter((d) => d !== undefined);
       expect(drops.map((d) => d.removeType)).toEqual(['OBJECT_INDEX']);
       expect(kinds).toEqual(['VariableSetStmt', 'VariableSetStmt', 'DoStmt', 'DropStmt', 'IndexStmt']);
     }

@@ -5,10 +5,9 @@ import { computeLineHashes } from '../src/report/line-hash.js';
 import { schemaLintFingerprint } from '../src/report/sarif-fingerprints.js';
 import { MAX_SARIF_RESULTS, renderSarif, type SarifInput } from '../src/report/sarif.js';
 import { dbOrigin, fakeRule, fileOrigin, finding, tempGitRepo, writeRepoFile } from './support/sarif-fixtures.js';
+import type { SarifLog, SarifResult } from './support/sarif-log.js';
 import { checkGithubInvariants, validateSarifSchema, validateSarifWithMultitool } from './support/sarif-validate.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = Record<string, any>;
 
 const readFile = (absPath: string): string | undefined => {
   try {
@@ -57,8 +56,8 @@ function render(findings: Finding[], extra: Partial<SarifInput> = {}) {
   return renderSarif({ findings, rules, toolVersion: '0.1.0', repoRoot: repo, cwd, readFile, ...extra });
 }
 
-function resultsOf(sarif: object): Json[] {
-  return (sarif as Json).runs[0].results as Json[];
+function resultsOf(sarif: object): SarifResult[] {
+  return (sarif as SarifLog).runs[0].results;
 }
 
 /** Every SARIF a test produces goes through all three validators. */
@@ -74,12 +73,12 @@ async function expectValid(sarif: object, name: string, opts: { multitool?: bool
 describe('renderSarif', () => {
   test('no findings: one run with every enabled rule and an empty results array', async () => {
     const { sarif, text, warnings } = render([]);
-    const run = (sarif as Json).runs[0];
-    expect((sarif as Json).$schema).toBe('https://json.schemastore.org/sarif-2.1.0.json');
+    const run = (sarif as SarifLog).runs[0];
+    expect((sarif as SarifLog).$schema).toBe('https://json.schemastore.org/sarif-2.1.0.json');
     expect(run.results).toEqual([]);
     expect(run.columnKind).toBe('utf16CodeUnits');
     expect(run.tool.driver).toMatchObject({ name: 'schema-lint', semanticVersion: '0.1.0' });
-    expect(run.tool.driver.rules.map((r: Json) => r.id)).toEqual(rules.map((r) => r.id));
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(rules.map((r) => r.id));
     expect(run.automationDetails).toBeUndefined();
     expect(warnings).toEqual([]);
     expect(text.charCodeAt(0)).not.toBe(0xfeff);
@@ -88,7 +87,7 @@ describe('renderSarif', () => {
   });
 
   test('rule descriptors carry docs, examples, level, precision, problem.severity and at most 10 unique tags', () => {
-    const driverRules = (render([]).sarif as Json).runs[0].tool.driver.rules as Json[];
+    const driverRules = (render([]).sarif as SarifLog).runs[0].tool.driver.rules;
     const [fk, , ts] = driverRules;
     expect(fk).toMatchObject({
       id: 'fk-without-index',
@@ -114,9 +113,9 @@ describe('renderSarif', () => {
       docs: { ...fakeRule('x').docs, summary: 'word '.repeat(300), description: `**${'long '.repeat(400)}**` },
     });
     const { sarif } = renderSarif({ findings: [], rules: [wordy], toolVersion: '1.0.0', repoRoot: repo, cwd, readFile });
-    const [descriptor] = (sarif as Json).runs[0].tool.driver.rules as Json[];
+    const [descriptor] = (sarif as SarifLog).runs[0].tool.driver.rules;
     expect(descriptor.name).toBeUndefined();
-    for (const field of ['shortDescription', 'fullDescription']) {
+    for (const field of ['shortDescription', 'fullDescription'] as const) {
       expect(descriptor[field].text.length).toBeLessThanOrEqual(1024);
       expect(descriptor[field].text).toMatch(/^(word|long) .*\w…$/);
     }
@@ -182,7 +181,7 @@ describe('renderSarif', () => {
     const onLine = (line: number, detail: string) =>
       finding('missing-primary-key', fileOrigin(file, line, 1), { kind: 'constraint', detail });
     const { sarif } = render([onLine(1, 'b'), onLine(1, 'a'), onLine(2, 'c'), onLine(1, 'c')]);
-    const values = resultsOf(sarif).map((r) => r.partialFingerprints.primaryLocationLineHash as string);
+    const values = resultsOf(sarif).map((r) => r.partialFingerprints.primaryLocationLineHash);
     const hex = hashes[0].split(':')[0];
     // The smallest key ('…/a') keeps the line's own hash; the others go above every :n the file uses.
     expect(values).toEqual([`${hex}:7`, `${hex}:1`, `${hex}:2`, `${hex}:8`]);
@@ -212,7 +211,7 @@ describe('renderSarif', () => {
     for (const result of results) {
       expect(result.locations[0].physicalLocation.region).toEqual({ startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 });
       expect(result.partialFingerprints.primaryLocationLineHash).toMatch(/^[0-9a-f]{16}:1$/);
-      expect(result.properties.schemaLint).toEqual({ source: 'database', target: 'prod' });
+      expect(result.properties!.schemaLint).toEqual({ source: 'database', target: 'prod' });
     }
     expect(results.map((r) => r.locations[0].logicalLocations)).toEqual([
       [{ name: 'orders', fullyQualifiedName: 'public.orders', kind: 'table' }],
@@ -221,7 +220,7 @@ describe('renderSarif', () => {
       [{ name: '.', fullyQualifiedName: '".."."."', kind: 'table' }],
     ]);
     expect(text).not.toMatch(/db\.internal\.example|5432|postgres:|file:/);
-    expect((sarif as Json).runs[0].automationDetails).toEqual({ id: 'schema-lint-db/' });
+    expect((sarif as SarifLog).runs[0].automationDetails).toEqual({ id: 'schema-lint-db/' });
 
     // Another host with the same schema: identical output. Another rule or object: another fingerprint.
     const elsewhere = findings.map((f) => ({ ...f, origin: dbOrigin('10.0.0.7:6543/app_copy') }));
@@ -242,7 +241,7 @@ describe('renderSarif', () => {
       const file = writeRepoFile(outsideRoot, 'seed.sql', ORDERS_SQL);
       const { sarif, warnings } = render([finding('missing-primary-key', fileOrigin(file, 1, 14, 20))]);
       const [result] = resultsOf(sarif);
-      const uri = result.locations[0].physicalLocation.artifactLocation.uri as string;
+      const uri = result.locations[0].physicalLocation.artifactLocation.uri;
       expect(uri).toMatch(/^\.schema-lint\/outside-repository\/[0-9a-f]{8}-seed\.sql$/);
       expect(result.partialFingerprints.primaryLocationLineHash).toBe(computeLineHashes(ORDERS_SQL)[0]);
       expect(warnings).toHaveLength(1);
@@ -278,8 +277,8 @@ describe('renderSarif', () => {
   });
 
   test('a category becomes automationDetails.id with a trailing slash', () => {
-    expect((render([], { category: 'schema-lint' }).sarif as Json).runs[0].automationDetails).toEqual({ id: 'schema-lint/' });
-    expect((render([], { category: 'db/' }).sarif as Json).runs[0].automationDetails).toEqual({ id: 'db/' });
+    expect((render([], { category: 'schema-lint' }).sarif as SarifLog).runs[0].automationDetails).toEqual({ id: 'schema-lint/' });
+    expect((render([], { category: 'db/' }).sarif as SarifLog).runs[0].automationDetails).toEqual({ id: 'db/' });
   });
 
   test('a finding of a rule that is not enabled is a caller bug', () => {
@@ -315,7 +314,7 @@ describe('renderSarif', () => {
 
   test('the validators catch what GitHub rejects (so a passing test means something)', async () => {
     const { sarif } = render([finding('missing-primary-key', dbOrigin())]);
-    const broken = JSON.parse(JSON.stringify(sarif)) as Json;
+    const broken = JSON.parse(JSON.stringify(sarif)) as SarifLog;
     const result = broken.runs[0].results[0];
     result.locations[0].physicalLocation.artifactLocation.uri = 'db/my schema.sql';
     result.level = 'fatal';

@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import { applyStatsFile, parseStatsFile, statsFileFromModel, statsFileSchema, StatsFileError, type StatsFile } from '../src/sources/stats-file.js';
 import { loadParser } from '../src/sql/parser.js';
 import { ddlModel } from './support/lint.js';
+import { omit } from './support/omit.js';
 
 const SCHEMA_SQL = `
 CREATE SCHEMA "Big Data";
@@ -58,7 +59,7 @@ describe('parseStatsFile', () => {
     expect(parseError({ ...sample, tables: { 'public.orders': { rows: 1 } } })).toContain('tables.public.orders.rows: is not a known key');
     expect(parseError({ ...sample, tables: { orders: {} } })).toContain('tables.orders: is not a qualified table name (schema.table)');
     expect(parseError({ ...sample, extra: true })).toContain('extra: is not a known key');
-    const { tables: _tables, ...noTables } = sample;
+    const noTables = omit(sample, 'tables');
     expect(parseError(noTables)).toContain("must have required property 'tables'");
   });
 });
@@ -75,7 +76,7 @@ describe('applyStatsFile and statsFileFromModel', () => {
 
   test('absent figures stay absent (unknown is not zero), and no window means none', async () => {
     const { model } = await ddlModel(SCHEMA_SQL);
-    const { statsWindowSeconds: _window, ...noWindow } = sample;
+    const noWindow = omit(sample, 'statsWindowSeconds');
     applyStatsFile(model, { ...noWindow, tables: { 'public.orders': { totalBytes: 10 } } });
     expect(model.tables.get('public.orders')!.stats).toEqual({ totalBytes: 10 });
   });

@@ -17,7 +17,7 @@ export async function fixtureTemplate(cluster: Cluster, fixture: FixtureCase): P
       try {
         await cluster.psqlFile(db, path.join(repoRoot, file));
       } catch (error) {
-        throw new Error(`loading the fixture file ${file}: ${(error as Error).message}`);
+        throw new Error(`loading the fixture file ${file}: ${(error as Error).message}`, { cause: error });
       }
     }
     return null;

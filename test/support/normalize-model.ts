@@ -5,14 +5,14 @@
 import type { BoundValue, Expression, Index, PartitionBound, SchemaModel, Table } from '../../src/model/types.js';
 import { formatType } from '../../src/model/model.js';
 
-type Node = Record<string, any>;
+type Node = Record<string, unknown>;
 
 /** The expression tree without locations and casts, so `'{}'` (DDL) and `'{}'::jsonb` (catalog) compare equal. */
 export function normalizeAst(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(normalizeAst);
   if (!node || typeof node !== 'object') return node;
   const record = node as Node;
-  if (record.TypeCast) return normalizeAst(record.TypeCast.arg);
+  if (record.TypeCast) return normalizeAst((record.TypeCast as { arg?: unknown }).arg);
   const result: Node = {};
   for (const [key, value] of Object.entries(record)) {
     if (key === 'location' || key === 'stmt_location' || key === 'stmt_len') continue;

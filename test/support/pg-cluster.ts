@@ -162,19 +162,24 @@ function makeCluster(params: {
     },
     async query<T>(db: string, sql: string, values?: unknown[]) {
       return withClient(url(db), async (client) => {
-        const result = await client.query(sql, values);
-        const last = Array.isArray(result) ? result[result.length - 1] : result;
+        // A string of several statements gives one result per statement (typed as one): the last one's rows answer.
+        const result = (await client.query(sql, values)) as pg.QueryResult | pg.QueryResult[];
+        const last = Array.isArray(result) ? result.at(-1) : result;
         return (last?.rows ?? []) as T[];
       });
     },
-    async psqlFile(db, file, opts = {}) {
-      const target = opts.user ? buildUrl(host, port, opts.user, opts.password, db) : url(db);
-      const vars = Object.entries(opts.variables ?? {}).flatMap(([k, v]) => ['-v', `${k}=${v}`]);
-      const result = spawnSync(pgBinary(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...vars, '-f', file, '-d', target], {
-        encoding: 'utf8',
+    psqlFile(db, file, opts = {}) {
+      // Synchronous inside, a promise outside: what psql reports rejects it, as callers' .catch() expects.
+      return new Promise<void>((resolve) => {
+        const target = opts.user ? buildUrl(host, port, opts.user, opts.password, db) : url(db);
+        const vars = Object.entries(opts.variables ?? {}).flatMap(([k, v]) => ['-v', `${k}=${v}`]);
+        const result = spawnSync(pgBinary(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...vars, '-f', file, '-d', target], {
+          encoding: 'utf8',
+        });
+        if (result.error) throw new Error(`psql could not run: ${result.error.message}`);
+        if (result.status !== 0) throw new Error(`psql -f ${file} failed: ${result.stderr.trim()}`);
+        resolve();
       });
-      if (result.error) throw new Error(`psql could not run: ${result.error.message}`);
-      if (result.status !== 0) throw new Error(`psql -f ${file} failed: ${result.stderr.trim()}`);
     },
     async stop() {
       if (dropsOnStop) {

@@ -7,7 +7,7 @@ export interface StartedServer {
   /** The folder of the server binaries, or undefined when they come from PATH. */
   bin: string | undefined;
   /** Stops the server and removes its folder (also run when the process exits). */
-  stop(): void;
+  stop: () => void;
 }
 export function findPgBin(): string | undefined;
 export function pgBinary(bin: string | undefined, name: string): string;

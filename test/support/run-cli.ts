@@ -41,7 +41,7 @@ export function assertBuilt(): void {
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   assertBuilt();
   const env = { ...baseEnv(), ...options.env };
-  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  for (const [name, value] of Object.entries(env)) if (value === undefined) Reflect.deleteProperty(env, name);
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
@@ -97,7 +97,7 @@ export interface JsonReport {
     fix?: { sql: string; safety: string; concurrently?: boolean; notes: string[] };
   }>;
   diagnostics: Array<{ file: string; line: number; column: number; kind: string; message: string }>;
-  summary: Record<string, unknown> & { findings: number; baselined?: number; fixedSinceBaseline?: number; suppressed?: number };
+  summary: Record<string, unknown> & { findings: number; byRule: Record<string, number>; withFix: number; filesLinted: number; baselined?: number; fixedSinceBaseline?: number; suppressed?: number };
 }
 
 /** Parses a `--format json` report, failing with the CLI's stderr when stdout is not one. */

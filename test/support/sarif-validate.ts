@@ -13,8 +13,10 @@ import AjvDraft04 from 'ajv-draft-04';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = Record<string, any>;
+/** The one part of upload-sarif's schema copy that is edited before compiling it. */
+interface CodeqlSchema {
+  definitions: { region: { properties: { anyOf?: unknown } } };
+}
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -52,7 +54,7 @@ function codeqlAction(): ValidateFunction {
   if (!codeqlValidator) {
     const ajv = new Ajv2020.default({ allErrors: true, strict: false });
     addFormats.default(ajv);
-    const schema = loadSchema('codeql-action-sarif-schema-2.1.0.json') as Json;
+    const schema = loadSchema('codeql-action-sarif-schema-2.1.0.json') as Record<string, unknown> & CodeqlSchema;
     // This copy moved the region's `anyOf` inside `properties`, where it reads as a property named "anyOf" with an
     // array for a schema. npm jsonschema (what upload-sarif runs) ignores it; Ajv refuses the schema. Dropping it
     // checks exactly what upload-sarif checks (research/sarif.md §8.2).
@@ -145,6 +147,47 @@ export async function validateSarifWithMultitool(filePath: string): Promise<stri
 }
 
 
+/**
+ * What `checkGithubInvariants` reads of a log. Every field may be missing and list entries may be null (the log is
+ * the one under test); the types say what each field should be, the checks find out whether it is.
+ */
+interface LooseRule {
+  id?: string;
+  name?: string;
+  shortDescription?: { text?: string };
+  fullDescription?: { text?: string };
+  help?: { text?: string; markdown?: string };
+  properties?: { tags?: string[]; precision?: string; 'problem.severity'?: string };
+}
+
+interface LooseRegion {
+  startLine?: number;
+  startColumn?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+interface LooseResult {
+  ruleId?: string;
+  ruleIndex?: number;
+  level?: string;
+  message?: { text?: string };
+  locations?: ({ physicalLocation?: { artifactLocation?: { uri?: string }; region?: LooseRegion } } | null)[];
+  partialFingerprints?: { primaryLocationLineHash?: string };
+}
+
+interface LooseLog {
+  version?: string;
+  runs?: {
+    results?: LooseResult[];
+    columnKind?: string;
+    tool?: { driver?: { name?: string; semanticVersion?: string; rules?: LooseRule[] } };
+  }[];
+}
+
+/** A missing number compares false with everything, as `undefined` does in JavaScript (both are NaN to `<`). */
+const num = (value: number | undefined): number => (value === undefined ? NaN : value);
+
 /** Characters allowed in a relative URI reference path: unreserved, sub-delims, `:`, `@`, `/`, and %XX escapes. */
 const URI_PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})+$/;
 
@@ -155,45 +198,45 @@ const URI_PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})+$/;
  */
 export function checkGithubInvariants(sarif: unknown): string[] {
   const problems: string[] = [];
-  const log = sarif as Json;
+  const log = sarif as LooseLog;
   if (log.version !== '2.1.0') problems.push('version is not 2.1.0');
   if (!Array.isArray(log.runs) || log.runs.length !== 1) return [...problems, 'not exactly one run'];
-  const run = log.runs[0] as Json;
+  const run = log.runs[0];
   if (!Array.isArray(run.results)) problems.push('run has no results array');
   if (run.columnKind !== 'utf16CodeUnits') problems.push('columnKind is not utf16CodeUnits');
-  const driver = run.tool?.driver as Json | undefined;
+  const driver = run.tool?.driver;
   if (driver?.name !== 'schema-lint') problems.push('driver name is not schema-lint');
   if (!driver?.semanticVersion) problems.push('driver has no semanticVersion');
-  const rules = (driver?.rules ?? []) as Json[];
-  const ids = rules.map((r) => r.id as string);
+  const rules = driver?.rules ?? [];
+  const ids = rules.map((r) => r.id);
   if (new Set(ids).size !== ids.length) problems.push('duplicate rule ids');
   for (const rule of rules) {
     const where = `rule ${rule.id}`;
     if (!rule.id || /\s/.test(rule.id)) problems.push(`${where}: bad id`);
     for (const [field, max] of [['shortDescription', 1024], ['fullDescription', 1024], ['help', Infinity]] as const) {
-      const text = rule[field]?.text as string | undefined;
+      const text = rule[field]?.text;
       if (!text || text.length > max) problems.push(`${where}: ${field}.text empty or longer than ${max}`);
     }
     if (!rule.help?.markdown) problems.push(`${where}: no help.markdown`);
     if (rule.name !== undefined && (rule.name.length > 255 || rule.name === rule.id)) problems.push(`${where}: bad name`);
-    const tags = (rule.properties?.tags ?? []) as string[];
+    const tags = rule.properties?.tags ?? [];
     if (tags.length > 10 || new Set(tags).size !== tags.length) problems.push(`${where}: more than 10 or duplicate tags`);
-    if (!['very-high', 'high', 'medium', 'low'].includes(rule.properties?.precision)) problems.push(`${where}: precision`);
-    if (!['error', 'warning', 'recommendation'].includes(rule.properties?.['problem.severity'])) {
+    if (!['very-high', 'high', 'medium', 'low'].includes(rule.properties?.precision ?? '')) problems.push(`${where}: precision`);
+    if (!['error', 'warning', 'recommendation'].includes(rule.properties?.['problem.severity'] ?? '')) {
       problems.push(`${where}: problem.severity`);
     }
   }
   const triples = new Set<string>();
-  ((run.results ?? []) as Json[]).forEach((result, i) => {
+  (run.results ?? []).forEach((result, i) => {
     const where = `result ${i}`;
     const index = ids.indexOf(result.ruleId);
     if (index < 0) problems.push(`${where}: ruleId ${result.ruleId} not in rules`);
     if (result.ruleIndex !== undefined && result.ruleIndex !== index) problems.push(`${where}: ruleIndex mismatch`);
-    if (!['error', 'warning', 'note'].includes(result.level)) problems.push(`${where}: level ${result.level}`);
+    if (!['error', 'warning', 'note'].includes(result.level ?? '')) problems.push(`${where}: level ${result.level}`);
     if (!result.message?.text?.trim()) problems.push(`${where}: empty message`);
     if (!Array.isArray(result.locations) || result.locations.length !== 1) problems.push(`${where}: not exactly one location`);
-    const physical = result.locations?.[0]?.physicalLocation as Json | undefined;
-    const uri = physical?.artifactLocation?.uri as string | undefined;
+    const physical = result.locations?.[0]?.physicalLocation;
+    const uri = physical?.artifactLocation?.uri;
     if (!uri) {
       problems.push(`${where}: no physical location uri`);
     } else {
@@ -207,13 +250,13 @@ export function checkGithubInvariants(sarif: unknown): string[] {
         problems.push(`${where}: uri ${uri} has a bad escape`);
       }
     }
-    const region = physical?.region as Json | undefined;
-    if (!region || !(region.startLine >= 1) || !(region.startColumn >= 1)) problems.push(`${where}: region start < 1`);
-    else if (region.endLine < region.startLine) problems.push(`${where}: endLine before startLine`);
-    else if (region.endLine === region.startLine && !(region.endColumn > region.startColumn)) {
+    const region = physical?.region;
+    if (!region || !(num(region.startLine) >= 1) || !(num(region.startColumn) >= 1)) problems.push(`${where}: region start < 1`);
+    else if (num(region.endLine) < num(region.startLine)) problems.push(`${where}: endLine before startLine`);
+    else if (region.endLine === region.startLine && !(num(region.endColumn) > num(region.startColumn))) {
       problems.push(`${where}: empty single-line region`);
     }
-    const hash = result.partialFingerprints?.primaryLocationLineHash as string | undefined;
+    const hash = result.partialFingerprints?.primaryLocationLineHash;
     if (!hash) problems.push(`${where}: no primaryLocationLineHash`);
     const triple = `${result.ruleId}\0${uri}\0${hash}`;
     if (triples.has(triple)) problems.push(`${where}: duplicate (ruleId, uri, primaryLocationLineHash) ${result.ruleId} ${uri} ${hash}`);
