@@ -210,6 +210,16 @@ describe('on a real server', () => {
     }
   }
 
+  /** Whether the backend comes to wait for a lock within ~5 s (polled): the statement it runs is queued. */
+  async function waitsForLock(db: string, pid: number): Promise<boolean> {
+    for (let i = 0; i < 200; i++) {
+      const state = (await cluster.query<{ wait_event_type: string | null }>(db, 'SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [pid])).at(0);
+      if (state?.wait_event_type === 'Lock') return true;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return false;
+  }
+
   const BASE = [
     'CREATE TABLE customers (id bigint PRIMARY KEY)',
     'INSERT INTO customers SELECT g FROM generate_series(1, 1000) g',
@@ -296,13 +306,7 @@ describe('on a real server', () => {
       const { rows } = await builder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       const build = builder.query(statementsOf(finding.fix!.sql)[0]);
       // Wait (bounded) until the build is waiting for the reader: then it holds its SHARE UPDATE EXCLUSIVE lock.
-      let waiting = false;
-      for (let i = 0; i < 200 && !waiting; i++) {
-        const state = (await cluster.query<{ wait_event_type: string | null }>(db, 'SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [rows[0].pid])).at(0);
-        waiting = state?.wait_event_type === 'Lock';
-        if (!waiting) await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      expect(waiting).toBe(true);
+      expect(await waitsForLock(db, rows[0].pid)).toBe(true);
       const free = await writer(url, INSERT.replace('100000', '400000'), 20);
       expect(free).toEqual({ done: 20 });
       await reader.query('COMMIT');
@@ -334,13 +338,7 @@ describe('on a real server', () => {
         await reader.query('SELECT count(*) FROM orders');
         const { rows } = await dropper.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
         const drop = dropper.query(sql);
-        let waiting = false;
-        for (let i = 0; i < 200 && !waiting; i++) {
-          const state = (await cluster.query<{ wait_event_type: string | null }>(db, 'SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [rows[0].pid])).at(0);
-          waiting = state?.wait_event_type === 'Lock';
-          if (!waiting) await new Promise((resolve) => setTimeout(resolve, 25));
-        }
-        expect(waiting).toBe(true);
+        expect(await waitsForLock(db, rows[0].pid)).toBe(true);
         const result = await writer(url, INSERT.replace('100000', String(offset)), 10);
         await reader.query('COMMIT');
         await drop;
@@ -380,13 +378,7 @@ describe('on a real server', () => {
       await migration.query('SET lock_timeout = 0');
       const { rows } = await migration.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       const stuck = migration.query('ALTER TABLE orders ADD COLUMN note text');
-      let waiting = false;
-      for (let i = 0; i < 200 && !waiting; i++) {
-        const state = (await cluster.query<{ wait_event_type: string | null }>(db, 'SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [rows[0].pid])).at(0);
-        waiting = state?.wait_event_type === 'Lock';
-        if (!waiting) await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      expect(waiting).toBe(true);
+      expect(await waitsForLock(db, rows[0].pid)).toBe(true);
       expect(await writer(url, INSERT.replace('100000', '500000'), 10)).toEqual({ done: 0, error: '55P03' });
       await longReader.query('COMMIT');
       await stuck;
