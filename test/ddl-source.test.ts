@@ -134,4 +134,16 @@ describe('statements', () => {
     );
     expect(model.tables.get('public.t')!.triggers).toEqual([]);
   });
+
+  test('DROP FUNCTION with argument types drops that overload only, and the trigger on another one stays', async () => {
+    const { model } = await ddlModel(
+      'CREATE TABLE t (a int);\nCREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n' +
+        'CREATE FUNCTION f(integer) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n' +
+        'CREATE FUNCTION f(text, int) RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;\n' +
+        'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n' +
+        'DROP FUNCTION f(int);\nDROP FUNCTION public.f(text, integer);',
+    );
+    expect(model.functions.get('public.f')!.map((fn) => fn.argumentTypes)).toEqual([[]]);
+    expect(model.tables.get('public.t')!.triggers.map((trigger) => trigger.name)).toEqual(['tr']);
+  });
 });

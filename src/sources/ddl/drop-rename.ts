@@ -120,9 +120,8 @@ export function applyDrop(builder: DdlModelBuilder, stmt: PgNodeOf<'DropStmt'>):
         ).key;
         const argTypes = object.ObjectWithArgs?.objargs;
         if (argTypes && !object.ObjectWithArgs?.args_unspecified) {
-          // KNOWN BUG kept as it was (typing is not to change behaviour; reported to the lead): objargs are wrapped
-          // `{ TypeName: … }` nodes, so reading `names` off the wrapper gives nothing and `wanted` is only commas.
-          const wanted = argTypes.map((t) => strings((t as PgNodeOf<'TypeName'>).names).join('.')).join(',');
+          // objargs are `{ TypeName: … }` nodes, spelled as CREATE FUNCTION's argument types are (statements.ts).
+          const wanted = argTypes.map((t) => strings(t.TypeName?.names).join('.')).join(',');
           const remaining = (model.functions.get(key) ?? []).filter((f) => f.argumentTypes.join(',') !== wanted);
           if (remaining.length) model.functions.set(key, remaining);
           else model.functions.delete(key);
