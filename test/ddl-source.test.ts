@@ -146,4 +146,14 @@ describe('statements', () => {
     expect(model.functions.get('public.f')!.map((fn) => fn.argumentTypes)).toEqual([[]]);
     expect(model.tables.get('public.t')!.triggers.map((trigger) => trigger.name)).toEqual(['tr']);
   });
+
+  test('a typed table (CREATE TABLE … OF type) is left out with an unsupported note, not an internal error', async () => {
+    const { model, diagnostics } = await ddlModel(
+      'CREATE TYPE person AS (name text, age int);\nCREATE TABLE people OF person (PRIMARY KEY (name), age WITH OPTIONS DEFAULT 0);\nCREATE TABLE other (id int PRIMARY KEY);',
+    );
+    expect([...model.tables.keys()]).toEqual(['public.other']);
+    expect(diagnostics.map((d) => [d.kind, d.line, d.column, d.message])).toEqual([
+      ['unsupported', 2, 14, 'CREATE TABLE public.people OF person: typed tables are not modelled; the table is left out'],
+    ]);
+  });
 });

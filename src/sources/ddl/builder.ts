@@ -349,8 +349,7 @@ export class DdlModelBuilder {
   }
 
   newColumn(def: PgNodeOf<'ColumnDef'>): Column {
-    // A column without a type is `col WITH OPTIONS` of CREATE TABLE … OF, which the builder does not model: as
-    // before typing, an internal error (reported as a known gap).
+    // Only `col WITH OPTIONS` of CREATE TABLE … OF has no type, and typed tables are left out before their columns.
     if (!def.typeName) throw new Error(`column ${def.colname ?? ''} has no type (CREATE TABLE … OF is not supported)`);
     const type = this.typeRef(def.typeName);
     return {

@@ -32,6 +32,12 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: PgNodeOf<'Create
     if (!stmt.if_not_exists) builder.diagnose(`relation ${key} already exists; the first definition is kept`, rangeVar.location);
     return;
   }
+  if (stmt.ofTypename) {
+    // A typed table's columns come from its composite type, which the model does not keep.
+    const typeName = (stmt.ofTypename.names ?? []).map(stringValue).join('.');
+    builder.diagnose(`CREATE TABLE ${key} OF ${typeName}: typed tables are not modelled; the table is left out`, rangeVar.location, 'unsupported');
+    return;
+  }
   const rejection = createTableRejection(builder, stmt);
   if (rejection) return reportRejection(builder, `CREATE TABLE ${key}`, rejection);
   if (!model.schemas.has(schema) && !builder.reportedMissingSchemas.has(schema)) {
