@@ -10,14 +10,8 @@ const bundleTime = mtime('../dist/bundle/schema-lint.js');
 const useBundle = bundleTime !== undefined && !(mtime('../dist/src/cli/main.js') > bundleTime);
 const parser = await import(useBundle ? '../dist/bundle/parser.js' : '../dist/src/sql/parser.js');
 const parserReady = parser.loadParser();
-const { main, tolerateClosed } = await import(useBundle ? '../dist/bundle/schema-lint.js' : '../dist/src/cli/entry.js');
-const code = await main(process.argv.slice(2), {
-  cwd: process.cwd(),
-  env: process.env,
-  // `| head -1` or `> /dev/full`: the run ends quietly with its own exit code, not with Node's EPIPE stack.
-  stdout: tolerateClosed(process.stdout),
-  stderr: tolerateClosed(process.stderr),
-});
+const { runProcess } = await import(useBundle ? '../dist/bundle/schema-lint.js' : '../dist/src/cli/entry.js');
+const code = await runProcess();
 // A run that never parsed (--help, a usage error) must not leave a rejected promise behind.
 await parserReady.catch(() => undefined);
 process.exitCode = code;

@@ -33,15 +33,13 @@ export const addColumnNotNullWithoutDefault = migrationRule({
     ],
     fix: 'Give the column a constant DEFAULT, or add it nullable, backfill in batches, then `CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE`, `SET NOT NULL`, drop the CHECK.',
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, before, ctx) {
-    const target = alterCommandsOnExistingTable(statement, ctx);
+    const target = alterCommandsOnExistingTable(statement, ctx, 'AT_AddColumn');
     if (!target) return [];
     const { table, commands } = target;
     const findings: MigrationFinding[] = [];
     for (const command of commands) {
-      const def = command.subtype === 'AT_AddColumn' ? command.def?.ColumnDef : undefined;
+      const def = command.def?.ColumnDef;
       if (!def?.colname || !def.typeName) continue;
       const kinds = (def.constraints ?? []).map((c) => c.Constraint?.contype ?? '');
       if (!kinds.some((kind) => REQUIRES_VALUE.has(kind)) || kinds.some((kind) => FILLS_EXISTING_ROWS.has(kind))) continue;

@@ -72,15 +72,12 @@ export const columnTypeChangeRewrites = migrationRule({
     good: [{ title: 'widening a varchar', sql: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(320);' }],
     fix: 'A new column of the new type, kept in step by a trigger and backfilled in batches, then swapped by rename in one short transaction. To narrow a varchar, add `CHECK (length(col) <= n) NOT VALID` and validate it instead.',
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, _before, ctx) {
-    const target = alterCommandsOnExistingTable(statement, ctx);
+    const target = alterCommandsOnExistingTable(statement, ctx, 'AT_AlterColumnType');
     if (!target) return [];
     const { table, commands } = target;
     const findings: MigrationFinding[] = [];
     for (const command of commands) {
-      if (command.subtype !== 'AT_AlterColumnType') continue;
       const column = table.columns.find((c) => c.name === command.name);
       const def = command.def?.ColumnDef;
       if (!column || !def?.typeName) continue;

@@ -28,15 +28,17 @@ export function tableObject(table: Table, extra: Partial<FindingObject> = {}): F
 
 export const tableName = (table: Table): string => qualifiedIdent(table.schema, table.name);
 
-/** The sub-commands of an `ALTER TABLE` on a table that existed before the migration. */
+/** The sub-commands of one kind (`AT_AddColumn`, …) of an `ALTER TABLE` on a table that existed before the migration. */
 export function alterCommandsOnExistingTable(
   statement: MigrationStatement,
   ctx: MigrationContext,
+  subtype: NonNullable<PgNodeOf<'AlterTableCmd'>['subtype']>,
 ): { table: Table; commands: Array<PgNodeOf<'AlterTableCmd'>>; alter: PgNodeOf<'AlterTableStmt'> } | undefined {
   if (statement.kind !== 'AlterTableStmt' || statement.node.objtype !== 'OBJECT_TABLE') return undefined;
   const table = ctx.findTable(present(statement.node.relation, 'AlterTableStmt.relation'));
   if (!table || !ctx.existedBefore(table)) return undefined;
-  return { table, commands: (statement.node.cmds ?? []).map((cmd) => present(cmd.AlterTableCmd, 'AlterTableCmd')), alter: statement.node };
+  const commands = (statement.node.cmds ?? []).map((cmd) => present(cmd.AlterTableCmd, 'AlterTableCmd')).filter((command) => command.subtype === subtype);
+  return { table, commands, alter: statement.node };
 }
 
 /** `ALTER TABLE <relation> <one command>`, deparsed from the tree (identifiers quoted by the deparser). */

@@ -30,15 +30,12 @@ export const constraintWithoutNotValid = migrationRule({
     ],
     fix: 'The constraint `NOT VALID`, then `VALIDATE CONSTRAINT` — best in a separate migration (a transaction that holds the first lock gains nothing from validating later in it).',
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, _before, ctx) {
-    const target = alterCommandsOnExistingTable(statement, ctx);
+    const target = alterCommandsOnExistingTable(statement, ctx, 'AT_AddConstraint');
     if (!target) return [];
     const { table, commands } = target;
     const findings: MigrationFinding[] = [];
     for (const command of commands) {
-      if (command.subtype !== 'AT_AddConstraint') continue;
       const constraint = command.def?.Constraint;
       const foreign = constraint?.contype === 'CONSTR_FOREIGN';
       const check = constraint?.contype === 'CONSTR_CHECK';

@@ -32,15 +32,12 @@ export const constraintWithoutUsingIndex = migrationRule({
     ],
     fix: `\`CREATE UNIQUE INDEX CONCURRENTLY\`, then \`ADD CONSTRAINT … PRIMARY KEY | UNIQUE USING INDEX\`. A primary key's columns must already be NOT NULL, or the attach scans the table to set it (see set-not-null-without-check). ${TRANSACTION_NOTE}`,
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, _before, ctx) {
-    const target = alterCommandsOnExistingTable(statement, ctx);
+    const target = alterCommandsOnExistingTable(statement, ctx, 'AT_AddConstraint');
     if (!target || target.table.kind === 'partitioned') return [];
     const { table, commands } = target;
     const findings: MigrationFinding[] = [];
     for (const command of commands) {
-      if (command.subtype !== 'AT_AddConstraint') continue;
       const constraint = command.def?.Constraint;
       const primary = constraint?.contype === 'CONSTR_PRIMARY';
       if (!constraint || (!primary && constraint.contype !== 'CONSTR_UNIQUE') || constraint.indexname) continue;

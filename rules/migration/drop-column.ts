@@ -22,15 +22,13 @@ export const dropColumn = migrationRule({
     good: [{ title: 'a table created in the same migration', sql: 'CREATE TABLE drafts (id bigint, body text);\nALTER TABLE drafts DROP COLUMN body;' }],
     fix: 'Release the application without the column (ORMs: mark it ignored), then drop it in a later migration with lock_timeout set.',
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, _before, ctx) {
-    const target = alterCommandsOnExistingTable(statement, ctx);
+    const target = alterCommandsOnExistingTable(statement, ctx, 'AT_DropColumn');
     if (!target) return [];
     const { table, commands } = target;
     const findings: MigrationFinding[] = [];
     for (const command of commands) {
-      if (command.subtype !== 'AT_DropColumn' || !table.columns.some((c) => c.name === command.name)) continue;
+      if (!table.columns.some((c) => c.name === command.name)) continue;
       findings.push({
         message: `DROP COLUMN ${table.schema}.${table.name}.${command.name} (${LOCK}, brief): the application version still running reads and writes it`,
         object: tableObject(table, { column: command.name }),

@@ -24,8 +24,6 @@ export const dropIndexWithoutConcurrently = migrationRule({
     good: [{ title: 'dropped concurrently', sql: 'DROP INDEX CONCURRENTLY IF EXISTS orders_customer_idx;' }],
     fix: 'One `DROP INDEX CONCURRENTLY IF EXISTS` per index, outside a transaction (most migration tools need the migration marked non-transactional).',
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, before, ctx) {
     if (statement.kind !== 'DropStmt') return [];
     const node = statement.node;

@@ -67,8 +67,6 @@ export const indexWithoutConcurrently = migrationRule({
     ],
     fix: `\`CREATE INDEX CONCURRENTLY IF NOT EXISTS\` (re-runnable: a failed concurrent build leaves an invalid index to drop). ${TRANSACTION_NOTE}`,
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, before, ctx) {
     if (statement.kind !== 'IndexStmt' || statement.node.concurrent) return [];
     const node = statement.node;

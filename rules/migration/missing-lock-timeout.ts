@@ -65,8 +65,6 @@ export const missingLockTimeout = migrationRule({
     good: [{ title: 'timeout first', sql: "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;" }],
     fix: "`SET lock_timeout = '2s';` (or `SET LOCAL` inside the migration's transaction) before the first statement that takes a lock, and retry on failure.",
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, _before, ctx) {
     if (ctx.lockTimeoutSet) return [];
     const locked = lockedTable(statement, ctx);

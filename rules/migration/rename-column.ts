@@ -23,8 +23,6 @@ export const renameColumn = migrationRule({
     good: [{ title: 'expand, migrate, contract', sql: 'ALTER TABLE users ADD COLUMN full_name text;\n-- sync with a trigger, backfill, move readers, then drop "name" in a later release' }],
     fix: 'Expand and contract: add the new column, keep both in step (trigger) and backfill, release the application on the new name, drop the old column later.',
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, _before, ctx) {
     if (statement.kind !== 'RenameStmt' || statement.node.renameType !== 'OBJECT_COLUMN' || statement.node.relationType !== 'OBJECT_TABLE') return [];
     const table = ctx.findTable(present(statement.node.relation, 'RenameStmt.relation'));

@@ -24,8 +24,6 @@ export const renameTable = migrationRule({
     good: [{ title: 'a table created in the same migration', sql: 'CREATE TABLE drafts (id bigint);\nALTER TABLE drafts RENAME TO notes;' }],
     fix: 'Rename and create a view with the old name in one transaction; drop the view in a later release.',
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, _before, ctx) {
     if (statement.kind !== 'RenameStmt' || statement.node.renameType !== 'OBJECT_TABLE') return [];
     const table = ctx.findTable(present(statement.node.relation, 'RenameStmt.relation'));

@@ -45,15 +45,12 @@ export const setNotNullWithoutCheck = migrationRule({
     ],
     fix: 'Add `CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE` it (SHARE UPDATE EXCLUSIVE), then `SET NOT NULL` (no scan), then drop the CHECK.',
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, _before, ctx) {
-    const target = alterCommandsOnExistingTable(statement, ctx);
+    const target = alterCommandsOnExistingTable(statement, ctx, 'AT_SetNotNull');
     if (!target) return [];
     const { table, commands } = target;
     const findings: MigrationFinding[] = [];
     for (const command of commands) {
-      if (command.subtype !== 'AT_SetNotNull') continue;
       const column = table.columns.find((c) => c.name === command.name);
       if (!column || column.notNull || hasNotNullProof(table, column.name)) continue;
       const name = choosePostgresName(table.name, column.name, 'not_null', (n) => ctx.nameTaken(table.schema, n));

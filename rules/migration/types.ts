@@ -60,6 +60,9 @@ export function isMigrationRule(rule: Rule<any>): rule is MigrationRule<any> {
  * Declares a migration rule. It is registered with the model rules (so config, `--rule`, `rules`, `explain` and SARIF
  * metadata treat it like any rule), but a finished model holds no statements: its model check finds nothing.
  */
-export function migrationRule<Options>(rule: Omit<MigrationRule<Options>, 'kind' | 'check'>): MigrationRule<Options> {
-  return { ...rule, kind: 'migration', check: () => [] };
+export function migrationRule(rule: Omit<MigrationRule<NoOptions>, 'kind' | 'check' | 'optionsSchema' | 'defaultOptions'>): MigrationRule<NoOptions> {
+  // No migration rule takes options yet: each gets the schema that accepts only `{}`.
+  return { ...rule, kind: 'migration', check: () => [], optionsSchema: { type: 'object', additionalProperties: false, properties: {} }, defaultOptions: {} };
 }
+
+type NoOptions = Record<string, never>;

@@ -49,15 +49,12 @@ export const volatileDefaultRewrites = migrationRule({
     ],
     fix: 'Add the column without the default, `SET DEFAULT` for new rows, then backfill the existing rows in batches.',
   },
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  defaultOptions: {},
   checkStatement(statement, _before, ctx) {
-    const target = alterCommandsOnExistingTable(statement, ctx);
+    const target = alterCommandsOnExistingTable(statement, ctx, 'AT_AddColumn');
     if (!target) return [];
     const { table, commands } = target;
     const findings: MigrationFinding[] = [];
     for (const command of commands) {
-      if (command.subtype !== 'AT_AddColumn') continue;
       const def = present(command.def?.ColumnDef, 'ADD COLUMN ColumnDef');
       const typeLast = (def.typeName?.names ?? []).map(stringValue).pop() ?? '';
       const constraints = (def.constraints ?? []).map((c) => present(c.Constraint, 'column Constraint'));
