@@ -3,25 +3,32 @@
  * very same statements, positions, diagnostics and model as one parser call over the whole file.
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseSqlFile, type ParsedFile } from '../src/sources/ddl/parse-file.js';
 import { buildModelFromSql } from '../src/sources/ddl/load-ddl.js';
 import { loadParser } from '../src/sql/parser.js';
 
-import { corpusDir } from './support/corpus.js';
+import { repoRoot } from './support/fixtures.js';
 
-const pagila = readFileSync(path.join(corpusDir() ?? '../shared/corpus', 'pagila', 'pagila-schema.sql'), 'utf8');
+// Every fixture of the repository in one text (~735 statements, 107 KB: functions, dollar quotes, partitions, DO
+// blocks, COPY data, psql lines), so the test needs nothing outside the repository.
+const fixturesDir = path.join(repoRoot, 'fixtures');
+const allFixtures = readdirSync(fixturesDir, { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.sql'))
+  .sort()
+  .map((file) => readFileSync(path.join(fixturesDir, file), 'utf8'))
+  .join('\n');
 
 beforeAll(loadParser);
 
 const spans = (f: ParsedFile) => f.statements.map((s) => [s.kind, s.startByte, s.endByte]);
 
 describe('statement groups', () => {
-  test('pagila cut into ~200-character groups gives the statements and trees of one call', () => {
-    const whole = parseSqlFile('p.sql', pagila);
+  test('the fixtures cut into ~200-character groups gives the statements and trees of one call', () => {
+    const whole = parseSqlFile('p.sql', allFixtures);
     const grouped: ParsedFile['statements'] = [];
-    const result = parseSqlFile('p.sql', pagila, (group) => grouped.push(...group.statements), 200);
+    const result = parseSqlFile('p.sql', allFixtures, (group) => grouped.push(...group.statements), 200);
     expect(whole.statements.length).toBeGreaterThan(200);
     expect(spans(result)).toEqual(spans(whole));
     // The trees handed over carry file offsets (shifted from their group's), as one call gives them.
@@ -56,8 +63,8 @@ describe('statement groups', () => {
   });
 
   test('the model built group by group is the model of the whole file', () => {
-    const whole = buildModelFromSql([{ file: 'p.sql', text: pagila }]);
-    const grouped = buildModelFromSql([{ file: 'p.sql', text: pagila }], undefined, 300);
+    const whole = buildModelFromSql([{ file: 'p.sql', text: allFixtures }]);
+    const grouped = buildModelFromSql([{ file: 'p.sql', text: allFixtures }], undefined, 300);
     expect(grouped.model.tables.size).toBeGreaterThan(20);
     expect(grouped.model).toEqual(whole.model);
     expect(grouped.diagnostics).toEqual(whole.diagnostics);

@@ -33,11 +33,20 @@ export interface ParsedFile {
 
 const PSQL_VARIABLE = /(^|[^:\w]):(['"]?)[A-Za-z_][A-Za-z0-9_]*\2/;
 
-/** Node locations of a piece parsed on its own are relative to the piece: make them file offsets. */
+/**
+ * Every byte-offset field of PostgreSQL 18's parse nodes (@pgsql/types): `location` on most, the bounds of an IN list
+ * (A_Expr), of an ARRAY[…] (A_ArrayExpr, ArrayExpr) and a JSON_TABLE path name's position.
+ */
+const OFFSET_FIELDS = ['location', 'rexpr_list_start', 'rexpr_list_end', 'list_start', 'list_end', 'name_location'];
+
+/** Node offsets of a piece parsed on its own are relative to the piece: make them file offsets. */
 function shiftLocations(node: unknown, by: number): void {
   // Iterative: a statement's tree can be thousands of levels deep (see walkTree).
   walkTree(node, (record) => {
-    if (typeof record.location === 'number' && record.location >= 0) record.location += by;
+    for (const field of OFFSET_FIELDS) {
+      const value = record[field];
+      if (typeof value === 'number' && value >= 0) record[field] = value + by;
+    }
   });
 }
 
