@@ -63,19 +63,43 @@ export function corpusSources(entry: CorpusEntry): Array<{ file: string; text: s
   return sources;
 }
 
-/** Loads the entry with psql as the manifest's load test did (errors do not stop it); returns the ERROR count. */
+/**
+ * Loads the entry with psql as the manifest's load test did (errors do not stop it); returns the ERROR count.
+ *
+ * One psql run for a stretch of files (lemmy's 235 files: 10.5 s as a run each, 1.0 s as one run, the same schema
+ * dump): `-f` after `-f` runs them in order, each after a `ROLLBACK` and a `RESET ALL` so a file starts as in a
+ * fresh session. A file with a meta-command that depends on the working folder or the connection (`\i`, `\c`) runs
+ * on its own, from its own folder.
+ */
 export function loadCorpusEntry(entry: CorpusEntry, url: string, database: string, user: string): number {
   let errors = 0;
   const vars = Object.entries(entry.variables(database, user)).flatMap(([k, v]) => ['-v', `${k}=${v}`]);
-  for (const file of entry.files) {
-    const pre = entry.before[file] ? ['-c', entry.before[file]] : [];
-    const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=0', ...vars, '-d', url, ...pre, '-f', path.basename(file)], {
-      cwd: path.dirname(file),
+  const psql = (args: string[], cwd: string): void => {
+    const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=0', ...vars, '-d', url, ...args], {
+      cwd,
       encoding: 'utf8',
       env: { ...process.env, PGOPTIONS: '-c client_min_messages=error' },
+      maxBuffer: 64 * 1024 * 1024,
     });
+    if (result.error) throw result.error;
     errors += (result.stderr.match(/ERROR:|error:/g) ?? []).length;
+  };
+  const steps = (file: string, name: string): string[] => [...(entry.before[file] ? ['-c', entry.before[file]] : []), '-f', name];
+  let stretch: string[] = [];
+  const flush = (): void => {
+    if (stretch.length > 0) psql(stretch, entry.dir);
+    stretch = [];
+  };
+  for (const file of entry.files) {
+    if (/^\\(i|include|c|connect)\b/m.test(readFileSync(file, 'utf8'))) {
+      flush();
+      psql(steps(file, path.basename(file)), path.dirname(file));
+    } else {
+      // ROLLBACK first: a file that failed inside BEGIN would leave the session in an aborted transaction.
+      stretch.push(...(stretch.length > 0 ? ['-c', 'ROLLBACK', '-c', 'RESET ALL'] : []), ...steps(file, file));
+    }
   }
+  flush();
   return errors;
 }
 

@@ -89,7 +89,12 @@ export function multitoolBinary(): string {
 
 interface ValidationLog {
   runs?: {
-    results?: { ruleId?: string; level?: string; message?: { text?: string; id?: string; arguments?: string[] } }[];
+    results?: {
+      ruleId?: string;
+      level?: string;
+      message?: { text?: string; id?: string; arguments?: string[] };
+      locations?: { physicalLocation?: { artifactLocation?: { uri?: string } } }[];
+    }[];
     invocations?: {
       executionSuccessful?: boolean;
       toolExecutionNotifications?: { level?: string; message?: { text?: string } }[];
@@ -104,48 +109,64 @@ interface ValidationLog {
  * an unsuccessful execution (a rule crash), fails.
  */
 export async function validateSarifWithMultitool(filePath: string): Promise<string[]> {
+  return (await validateSarifFilesWithMultitool([filePath])).get(path.resolve(filePath)) ?? [];
+}
+
+/**
+ * The same for several logs in one multitool run, errors by file: each run starts the .NET runtime (1.2–2.5 s
+ * here), each further file costs under a second. A problem of the run itself (a rule crash) counts for every file.
+ */
+export async function validateSarifFilesWithMultitool(filePaths: string[]): Promise<Map<string, string[]>> {
   const config = path.join(sarifDataDir(), 'multitool-github-ingestion.config.xml');
   const outDir = mkdtempSync(path.join(tmpdir(), 'sarif-validation-'));
   const output = path.join(outDir, 'validation.sarif');
+  const byFile = new Map(filePaths.map((file) => [path.resolve(file), [] as string[]]));
+  const everyFile = (problem: string): void => {
+    for (const errors of byFile.values()) errors.push(problem);
+  };
   try {
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         multitoolBinary(),
         // The default 10,000 KB cap would skip a full 25,000-result file (GitHub's own cap is 10 MB gzipped).
-        ['validate', filePath, '-c', config, '-o', output, '--log', 'ForceOverwrite', '--max-file-size-in-kb', '1000000'],
-        // The .NET runtime wants a writable HOME and no telemetry prompt.
-        { env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' }, maxBuffer: 64 * 1024 * 1024 },
+        ['validate', ...filePaths, '-c', config, '-o', output, '--log', 'ForceOverwrite', '--max-file-size-in-kb', '1000000'],
+        // The .NET runtime wants a writable HOME and no telemetry prompt. The validator looks up the log's `$schema`
+        // and `helpUri` hosts; with no internet, one lookup the resolver never answered held a call from a shell for
+        // glibc's 5 s timeout (6.6 s a call, 1.5 s of it CPU). RES_OPTIONS caps a lookup at 1 s (2.5–3 s a call).
+        { env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', RES_OPTIONS: 'timeout:1 attempts:1' }, maxBuffer: 64 * 1024 * 1024 },
         (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
       );
     });
     if (code !== 0 || !existsSync(output)) {
-      return [`multitool exited with ${code}: ${stderr || stdout}`.trim()];
+      everyFile(`multitool exited with ${code}: ${stderr || stdout}`.trim());
+      return byFile;
     }
     const log = JSON.parse(readFileSync(output, 'utf8').replace(/^\uFEFF/, '')) as ValidationLog;
-    const errors: string[] = [];
     for (const run of log.runs ?? []) {
       const ruleLevels = new Map((run.tool?.driver?.rules ?? []).map((r) => [r.id, r.defaultConfiguration?.level]));
       for (const result of run.results ?? []) {
         // A result without `level` takes its rule's default, which is `warning` when the rule says nothing.
         const level = result.level ?? ruleLevels.get(result.ruleId ?? '') ?? 'warning';
+        if (level !== 'error') continue;
         // The multitool writes message ids with arguments (no text): the arguments name the offending path and value.
-        if (level === 'error') {
-          errors.push(`${result.ruleId}: ${result.message?.text ?? `${result.message?.id} ${JSON.stringify(result.message?.arguments)}`}`);
-        }
+        const problem = `${result.ruleId}: ${result.message?.text ?? `${result.message?.id} ${JSON.stringify(result.message?.arguments)}`}`;
+        const uri = result.locations?.[0]?.physicalLocation?.artifactLocation?.uri;
+        const errors = uri?.startsWith('file:') ? byFile.get(fileURLToPath(uri)) : undefined;
+        if (errors) errors.push(problem);
+        else everyFile(`${problem} (in ${uri ?? 'no file'})`);
       }
       for (const invocation of run.invocations ?? []) {
-        if (invocation.executionSuccessful === false) errors.push('multitool: execution was not successful');
+        if (invocation.executionSuccessful === false) everyFile('multitool: execution was not successful');
         for (const notification of invocation.toolExecutionNotifications ?? []) {
-          if (notification.level === 'error') errors.push(`multitool notification: ${notification.message?.text ?? ''}`);
+          if (notification.level === 'error') everyFile(`multitool notification: ${notification.message?.text ?? ''}`);
         }
       }
     }
-    return errors;
+    return byFile;
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
 }
-
 
 /**
  * What `checkGithubInvariants` reads of a log. Every field may be missing and list entries may be null (the log is
