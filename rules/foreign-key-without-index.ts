@@ -59,15 +59,17 @@ function describeColumns(columns: string[]): string {
  */
 /** An index the fixes of this run build, by table: a shorter key it covers needs no index of its own. */
 interface PlannedIndex {
-  table: Table;
   columns: string[];
   fk: string;
   fix: IndexFix;
 }
 
-function plannedCover(planned: PlannedIndex[], table: Table, columns: string[], order: ForeignKeyWithoutIndexOptions['columnOrder']): PlannedIndex | undefined {
-  return planned.find((p) => {
-    if (p.table !== table || p.columns.length < columns.length) return false;
+/** The indexes this run's fixes build, by table (looked up per foreign key: a list of all of them was quadratic). */
+type PlannedIndexes = Map<Table, PlannedIndex[]>;
+
+function plannedCover(planned: PlannedIndexes, table: Table, columns: string[], order: ForeignKeyWithoutIndexOptions['columnOrder']): PlannedIndex | undefined {
+  return planned.get(table)?.find((p) => {
+    if (p.columns.length < columns.length) return false;
     const lead = p.columns.slice(0, columns.length);
     return order === 'exact' ? lead.every((c, i) => c === columns[i]) : lead.every((c) => columns.includes(c));
   });
@@ -79,7 +81,7 @@ function checkForeignKey(
   fk: ForeignKeyConstraint,
   options: ForeignKeyWithoutIndexOptions,
   names: NameReservations,
-  planned: PlannedIndex[],
+  planned: PlannedIndexes,
   logical: Table = table,
 ): RuleFinding | undefined {
   const covers = (index: Index): boolean => indexCoversForeignKey(index, fk.columns, options.columnOrder);
@@ -112,7 +114,12 @@ function checkForeignKey(
     },
     names,
   );
-  if (!sharedWith) planned.push({ table, columns: fk.columns, fk: fk.name, fix });
+  if (!sharedWith) {
+    const onTable = planned.get(table);
+    const entry = { columns: fk.columns, fk: fk.name, fix };
+    if (onTable) onTable.push(entry);
+    else planned.set(table, [entry]);
+  }
   return {
     title: `${logical === table ? `${table.schema}.${table.name}` : `${logical.schema}.${logical.name} (partition ${table.name})`}: foreign key ${fk.name} ${describeColumns(fk.columns)} has no index`,
     message,
@@ -186,7 +193,7 @@ export const foreignKeyWithoutIndex: Rule<ForeignKeyWithoutIndexOptions> = {
   check(model, options) {
     const names = new NameReservations();
     const findings: RuleFinding[] = [];
-    const planned: PlannedIndex[] = [];
+    const planned: PlannedIndexes = new Map();
     // Longer keys first, so a key that leads another's planned index shares it.
     const foreignKeys = (t: Table): ForeignKeyConstraint[] =>
       t.constraints
