@@ -39,14 +39,19 @@ export function indexCoversForeignKey(index: Index, fkColumns: string[], columnO
   const n = fkColumns.length;
   if (index.method !== 'btree' && !(index.method === 'hash' && n === 1)) return false;
   if (index.keys.length < n) return false;
-  const leading = index.keys.slice(0, n);
-  const leadingColumns = leading.map((key) => key.column).filter((column): column is string => column !== undefined);
-  if (leadingColumns.length < leading.length) return false;
-  const sameColumns =
-    columnOrder === 'exact'
-      ? leadingColumns.every((column, i) => column === fkColumns[i])
-      : leadingColumns.every((column) => fkColumns.includes(column)) && new Set(leadingColumns).size === n;
-  return sameColumns && predicateAllowsLookups(index.predicate, fkColumns);
+  // The first n keys must be plain columns: the key's columns (in its order, or in any order and each once). A loop
+  // rather than slices and a Set: this runs for every index of every table with a foreign key.
+  for (let i = 0; i < n; i++) {
+    const column = index.keys[i].column;
+    if (column === undefined) return false;
+    if (columnOrder === 'exact') {
+      if (column !== fkColumns[i]) return false;
+    } else {
+      if (!fkColumns.includes(column)) return false;
+      for (let j = 0; j < i; j++) if (index.keys[j].column === column) return false;
+    }
+  }
+  return predicateAllowsLookups(index.predicate, fkColumns);
 }
 
 function describeColumns(columns: string[]): string {
