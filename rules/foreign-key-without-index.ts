@@ -4,6 +4,7 @@
  * cannot use an index.
  */
 import { createIndexFix, REPAIR_NOTE, NameReservations, type IndexFix } from '../src/fix/create-index.js';
+import { fixWithLazySql } from '../src/fix/lazy-sql.js';
 import { columnList } from '../src/fix/sql.js';
 import { descendantPartitions, indexesOf, logicalTables } from '../src/model/model.js';
 import type { Expression, ForeignKeyConstraint, Index, SchemaModel, Table } from '../src/model/types.js';
@@ -130,8 +131,7 @@ function checkForeignKey(
     message,
     object: { kind: 'constraint', schema: logical.schema, name: logical.name, detail: fk.name },
     origin: fk.origin,
-    fix: {
-      sql: fix.sql,
+    fix: fixWithLazySql(fix, {
       safety: 'safe',
       concurrently: fix.concurrently,
       target: { table: `${logical.schema}.${logical.name}`, kind: 'index' },
@@ -142,7 +142,7 @@ function checkForeignKey(
         REPAIR_NOTE,
         ...(sharedWith ? [`The index built for ${sharedWith.fk} starts with this key's columns too: the same statement serves both.`] : []),
       ],
-    },
+    }),
   };
 }
 

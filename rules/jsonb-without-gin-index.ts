@@ -4,6 +4,7 @@
  * document.
  */
 import { createIndexFix, NameReservations, REPAIR_NOTE } from '../src/fix/create-index.js';
+import { fixWithLazySql } from '../src/fix/lazy-sql.js';
 import { quoteIdent } from '../src/fix/sql.js';
 import { matchesAny } from '../src/engine/patterns.js';
 import { descendantPartitions, indexesOf } from '../src/model/model.js';
@@ -129,7 +130,7 @@ function ginFix(model: SchemaModel, jsonb: JsonbColumn, opclass: JsonbOpclass, n
     },
     names,
   );
-  return { sql: created.sql, safety: 'safe', concurrently: created.concurrently, notes: fixNotes(jsonb, opclass) };
+  return fixWithLazySql(created, { safety: 'safe', concurrently: created.concurrently, notes: fixNotes(jsonb, opclass) });
 }
 
 function checkColumn(model: SchemaModel, jsonb: JsonbColumn, options: JsonbWithoutGinIndexOptions, names: NameReservations): RuleFinding | undefined {

@@ -40,7 +40,8 @@ export class SharedValues {
   expression(ast: unknown, make: () => Expression, text?: string): Expression {
     let key: string;
     try {
-      key = withoutLocations(JSON.stringify(ast) ?? 'undefined');
+      // No tree at all stringifies to undefined, not to a string.
+      key = ast === undefined ? '' : withoutLocations(JSON.stringify(ast));
     } catch {
       // A tree too deep for JSON.stringify (thousands of nested terms) is rare: it keeps its own expression.
       return make();
