@@ -4,6 +4,7 @@
  * cannot use an index.
  */
 import { createIndexFix, REPAIR_NOTE, NameReservations, type IndexFix } from '../src/fix/create-index.js';
+import { fixWithLazySql } from '../src/fix/lazy-sql.js';
 import { columnList } from '../src/fix/sql.js';
 import { descendantPartitions, indexesOf, logicalTables } from '../src/model/model.js';
 import type { Expression, ForeignKeyConstraint, Index, SchemaModel, Table } from '../src/model/types.js';
@@ -39,14 +40,19 @@ export function indexCoversForeignKey(index: Index, fkColumns: string[], columnO
   const n = fkColumns.length;
   if (index.method !== 'btree' && !(index.method === 'hash' && n === 1)) return false;
   if (index.keys.length < n) return false;
-  const leading = index.keys.slice(0, n);
-  const leadingColumns = leading.map((key) => key.column).filter((column): column is string => column !== undefined);
-  if (leadingColumns.length < leading.length) return false;
-  const sameColumns =
-    columnOrder === 'exact'
-      ? leadingColumns.every((column, i) => column === fkColumns[i])
-      : leadingColumns.every((column) => fkColumns.includes(column)) && new Set(leadingColumns).size === n;
-  return sameColumns && predicateAllowsLookups(index.predicate, fkColumns);
+  // The first n keys must be plain columns: the key's columns (in its order, or in any order and each once). A loop
+  // rather than slices and a Set: this runs for every index of every table with a foreign key.
+  for (let i = 0; i < n; i++) {
+    const column = index.keys[i].column;
+    if (column === undefined) return false;
+    if (columnOrder === 'exact') {
+      if (column !== fkColumns[i]) return false;
+    } else {
+      if (!fkColumns.includes(column)) return false;
+      for (let j = 0; j < i; j++) if (index.keys[j].column === column) return false;
+    }
+  }
+  return predicateAllowsLookups(index.predicate, fkColumns);
 }
 
 function describeColumns(columns: string[]): string {
@@ -59,15 +65,17 @@ function describeColumns(columns: string[]): string {
  */
 /** An index the fixes of this run build, by table: a shorter key it covers needs no index of its own. */
 interface PlannedIndex {
-  table: Table;
   columns: string[];
   fk: string;
   fix: IndexFix;
 }
 
-function plannedCover(planned: PlannedIndex[], table: Table, columns: string[], order: ForeignKeyWithoutIndexOptions['columnOrder']): PlannedIndex | undefined {
-  return planned.find((p) => {
-    if (p.table !== table || p.columns.length < columns.length) return false;
+/** The indexes this run's fixes build, by table (looked up per foreign key: a list of all of them was quadratic). */
+type PlannedIndexes = Map<Table, PlannedIndex[]>;
+
+function plannedCover(planned: PlannedIndexes, table: Table, columns: string[], order: ForeignKeyWithoutIndexOptions['columnOrder']): PlannedIndex | undefined {
+  return planned.get(table)?.find((p) => {
+    if (p.columns.length < columns.length) return false;
     const lead = p.columns.slice(0, columns.length);
     return order === 'exact' ? lead.every((c, i) => c === columns[i]) : lead.every((c) => columns.includes(c));
   });
@@ -79,7 +87,7 @@ function checkForeignKey(
   fk: ForeignKeyConstraint,
   options: ForeignKeyWithoutIndexOptions,
   names: NameReservations,
-  planned: PlannedIndex[],
+  planned: PlannedIndexes,
   logical: Table = table,
 ): RuleFinding | undefined {
   const covers = (index: Index): boolean => indexCoversForeignKey(index, fk.columns, options.columnOrder);
@@ -112,14 +120,18 @@ function checkForeignKey(
     },
     names,
   );
-  if (!sharedWith) planned.push({ table, columns: fk.columns, fk: fk.name, fix });
+  if (!sharedWith) {
+    const onTable = planned.get(table);
+    const entry = { columns: fk.columns, fk: fk.name, fix };
+    if (onTable) onTable.push(entry);
+    else planned.set(table, [entry]);
+  }
   return {
     title: `${logical === table ? `${table.schema}.${table.name}` : `${logical.schema}.${logical.name} (partition ${table.name})`}: foreign key ${fk.name} ${describeColumns(fk.columns)} has no index`,
     message,
     object: { kind: 'constraint', schema: logical.schema, name: logical.name, detail: fk.name },
     origin: fk.origin,
-    fix: {
-      sql: fix.sql,
+    fix: fixWithLazySql(fix, {
       safety: 'safe',
       concurrently: fix.concurrently,
       target: { table: `${logical.schema}.${logical.name}`, kind: 'index' },
@@ -130,7 +142,7 @@ function checkForeignKey(
         REPAIR_NOTE,
         ...(sharedWith ? [`The index built for ${sharedWith.fk} starts with this key's columns too: the same statement serves both.`] : []),
       ],
-    },
+    }),
   };
 }
 
@@ -186,7 +198,7 @@ export const foreignKeyWithoutIndex: Rule<ForeignKeyWithoutIndexOptions> = {
   check(model, options) {
     const names = new NameReservations();
     const findings: RuleFinding[] = [];
-    const planned: PlannedIndex[] = [];
+    const planned: PlannedIndexes = new Map();
     // Longer keys first, so a key that leads another's planned index shares it.
     const foreignKeys = (t: Table): ForeignKeyConstraint[] =>
       t.constraints

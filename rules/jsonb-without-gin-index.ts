@@ -4,6 +4,7 @@
  * document.
  */
 import { createIndexFix, NameReservations, REPAIR_NOTE } from '../src/fix/create-index.js';
+import { fixWithLazySql } from '../src/fix/lazy-sql.js';
 import { quoteIdent } from '../src/fix/sql.js';
 import { matchesAny } from '../src/engine/patterns.js';
 import { descendantPartitions, indexesOf } from '../src/model/model.js';
@@ -75,12 +76,12 @@ function explainNearMisses(indexes: Index[], column: string): string[] {
   return sentences;
 }
 
-function describeMissingIndex(model: SchemaModel, jsonb: JsonbColumn): string {
+function describeMissingIndex(model: SchemaModel, jsonb: JsonbColumn, indexes: Index[]): string {
   const { table, column } = jsonb;
   const sentences = [
     `${columnSubject(jsonb)} has no GIN index.`,
     'Containment (@>), key-existence (?, ?|, ?&) and jsonpath (@?, @@) queries on it read the whole table.',
-    ...explainNearMisses(indexesOf(model, table), column.name),
+    ...explainNearMisses(indexes, column.name),
   ];
   if (table.kind === 'partitioned') {
     const withOwn = descendantPartitions(model, table).filter((partition) =>
@@ -129,17 +130,18 @@ function ginFix(model: SchemaModel, jsonb: JsonbColumn, opclass: JsonbOpclass, n
     },
     names,
   );
-  return { sql: created.sql, safety: 'safe', concurrently: created.concurrently, notes: fixNotes(jsonb, opclass) };
+  return fixWithLazySql(created, { safety: 'safe', concurrently: created.concurrently, notes: fixNotes(jsonb, opclass) });
 }
 
 function checkColumn(model: SchemaModel, jsonb: JsonbColumn, options: JsonbWithoutGinIndexOptions, names: NameReservations): RuleFinding | undefined {
   const { table, column } = jsonb;
-  if (indexesOf(model, table).some((index) => ginIndexCoversColumn(index, column.name))) return undefined;
+  const indexes = indexesOf(model, table);
+  if (indexes.some((index) => ginIndexCoversColumn(index, column.name))) return undefined;
   const evidence = workloadEvidence(jsonb, options);
-  const invalid = indexesOf(model, table).some((index) => index.method === 'gin' && !index.valid && indexReadsColumn(index, column.name));
+  const invalid = indexes.some((index) => index.method === 'gin' && !index.valid && indexReadsColumn(index, column.name));
   return {
     title: `${columnDisplayName(jsonb)}: no ${invalid ? 'valid ' : ''}GIN index`,
-    message: `${describeMissingIndex(model, jsonb)}${evidence ? ` Reported at the configured level: ${evidence}.` : ''}`,
+    message: `${describeMissingIndex(model, jsonb, indexes)}${evidence ? ` Reported at the configured level: ${evidence}.` : ''}`,
     // An invalid GIN index is a failed build, not a guess about queries: it stays at the configured level.
     severity: evidence || invalid ? undefined : 'note',
     object: { kind: 'column', schema: table.schema, name: table.name, column: column.name },

@@ -5,7 +5,7 @@
 import { skipIfDuplicate } from '../src/fix/idempotent.js';
 import { fixObjectName, qualifiedIdent, quoteIdent, quoteLiteral } from '../src/fix/sql.js';
 import { constraintNameTaken, descendantPartitions, qualify } from '../src/model/model.js';
-import type { CheckConstraint, Constraint, Domain, SchemaModel, Table } from '../src/model/types.js';
+import type { CheckConstraint, Constraint, Domain, Expression, SchemaModel, Table } from '../src/model/types.js';
 import type { Fix, Rule, RuleFinding } from '../src/engine/types.js';
 import { deparseNode } from '../src/sql/expression.js';
 import { columnDisplayName, columnSubject, jsonbColumns, jsonKindOfExpression, type JsonbColumn, type JsonKind } from './jsonb/columns.js';
@@ -147,10 +147,26 @@ function siblingConvention(jsonb: JsonbColumn): JsonKind | undefined {
   for (const constraint of jsonb.table.constraints) {
     if (constraint.kind !== 'check' || !constraint.check || !enforcedOnAllRows(constraint)) continue;
     if (constraint.check.columns.includes(jsonb.column.name)) continue;
-    const text = deparseNode(constraint.check.ast);
-    for (const match of text.matchAll(/jsonb_typeof\([^()]*\)\s*=\s*'(object|array)'/g)) kinds.add(match[1] as JsonKind);
+    for (const kind of checkedJsonKinds(constraint.check)) kinds.add(kind);
   }
   return kinds.size === 1 ? [...kinds][0] : undefined;
+}
+
+/**
+ * The JSON types a CHECK tests with `jsonb_typeof(…) = '…'`. Per expression, once: it is asked for every other jsonb
+ * column of the table, and equal checks are one shared expression in a model (src/model/shared-values.ts), which is
+ * never changed once built; deparsing is the expensive part.
+ */
+const checkedKindsOf = new WeakMap<Expression, JsonKind[]>();
+
+function checkedJsonKinds(check: Expression): JsonKind[] {
+  let kinds = checkedKindsOf.get(check);
+  if (!kinds) {
+    const text = deparseNode(check.ast);
+    kinds = [...text.matchAll(/jsonb_typeof\([^()]*\)\s*=\s*'(object|array)'/g)].map((match) => match[1] as JsonKind);
+    checkedKindsOf.set(check, kinds);
+  }
+  return kinds;
 }
 
 function checkedKind(jsonb: JsonbColumn): CheckedKind {

@@ -65,14 +65,41 @@ const HASH_WORDS = new Set(['hash', 'hashed', 'digest']);
  * `enableExpiringTokenAlerts`); a bare `hash` is a secret in a table about secrets (`UserPassword.hash`), not
  * elsewhere (`payload_hash`); `key` only after a qualifier (`api_key`, not `idempotency_key`).
  */
-export function secretColumns(
-  table: Table,
-  options: Pick<MissingAuditTriggerOptions, 'secretWords' | 'secretKeyQualifiers' | 'redactColumns'>,
-): string[] {
-  const words = new Set(options.secretWords.map((word) => word.toLowerCase()));
-  const qualifiers = new Set(options.secretKeyQualifiers.map((word) => word.toLowerCase()));
-  const extra = options.redactColumns.length ? picomatch(options.redactColumns) : undefined;
-  const tableAboutSecrets = nameWords(table.name).some((word) => words.has(word));
+type SecretOptions = Pick<MissingAuditTriggerOptions, 'secretWords' | 'secretKeyQualifiers' | 'redactColumns'>;
+
+interface SecretMatcher {
+  words: Set<string>;
+  qualifiers: Set<string>;
+  extra?: (name: string) => boolean;
+  /** nameWords by name: a schema repeats its column names (`id`, `created_at`) in table after table. */
+  wordsOf: Map<string, string[]>;
+}
+
+/** Built once per options object (one rule run), not once per table. */
+const secretMatchers = new WeakMap<SecretOptions, SecretMatcher>();
+
+function secretMatcher(options: SecretOptions): SecretMatcher {
+  let matcher = secretMatchers.get(options);
+  if (!matcher) {
+    matcher = {
+      words: new Set(options.secretWords.map((word) => word.toLowerCase())),
+      qualifiers: new Set(options.secretKeyQualifiers.map((word) => word.toLowerCase())),
+      extra: options.redactColumns.length ? picomatch(options.redactColumns) : undefined,
+      wordsOf: new Map(),
+    };
+    secretMatchers.set(options, matcher);
+  }
+  return matcher;
+}
+
+export function secretColumns(table: Table, options: SecretOptions): string[] {
+  const { words, qualifiers, extra, wordsOf } = secretMatcher(options);
+  const wordsOfName = (name: string): string[] => {
+    let parts = wordsOf.get(name);
+    if (!parts) wordsOf.set(name, (parts = nameWords(name)));
+    return parts;
+  };
+  const tableAboutSecrets = wordsOfName(table.name).some((word) => words.has(word));
   const isSecret = (parts: string[]): boolean => {
     const last = parts.length - 1;
     for (let i = 0; i <= last; i++) {
@@ -83,7 +110,7 @@ export function secretColumns(
     }
     return HASH_WORDS.has(parts[last]) && (tableAboutSecrets || parts.some((word) => words.has(word)));
   };
-  return table.columns.filter((column) => isSecret(nameWords(column.name)) || extra?.(column.name)).map((column) => column.name);
+  return table.columns.filter((column) => isSecret(wordsOfName(column.name)) || extra?.(column.name)).map((column) => column.name);
 }
 
 const GIB = 1024 ** 3;

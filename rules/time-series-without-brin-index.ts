@@ -7,6 +7,7 @@ import { indexesOf, logicalTables, qualify } from '../src/model/model.js';
 import type { Column, SchemaModel, Table } from '../src/model/types.js';
 import type { Rule, RuleFinding } from '../src/engine/types.js';
 import { createIndexFix, NameReservations, REPAIR_NOTE } from '../src/fix/create-index.js';
+import { fixWithLazySql } from '../src/fix/lazy-sql.js';
 import { quoteIdent } from '../src/fix/sql.js';
 import { candidateKey, strongestSignal, type HighVolumeThresholds } from './high-volume/signals.js';
 import { DEFAULT_HIGH_VOLUME_THRESHOLDS, describeHighVolumeSignal, HIGH_VOLUME_OPTION_NAMES, HIGH_VOLUME_OPTION_PROPERTIES } from './high-volume/thresholds.js';
@@ -82,12 +83,11 @@ export const timeSeriesWithoutBrinIndex: Rule<TimeSeriesWithoutBrinIndexOptions>
         object: { kind: 'column', schema: table.schema, name: table.name, column: key.column.name },
         origin: key.column.origin,
         severity: signal.kind === 'shape' ? 'note' : undefined,
-        fix: {
-          sql: created.sql,
+        fix: fixWithLazySql(created, {
           safety: 'safe',
           concurrently: created.concurrently,
           notes: ['BRIN fits rows inserted in time order and rarely updated; for out-of-order or often-updated rows, build a btree on the column instead.', REPAIR_NOTE],
-        },
+        }),
       });
     }
     return findings;

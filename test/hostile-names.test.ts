@@ -71,6 +71,9 @@ describe('hostile names in SQL helpers', () => {
     expect(quoteIdent(`x${CR}\\! id`)).toBe('U&"x\\000d\\\\! id"');
     expect(quoteIdent('plain')).toBe('plain');
     expect(quoteIdent('Mixed"Case')).toBe('"Mixed""Case"');
+    // The longest keyword (17 letters) is still found; longer plain names are never keywords.
+    expect(quoteIdent('current_timestamp')).toBe('"current_timestamp"');
+    expect(quoteIdent('current_timestamps')).toBe('current_timestamps');
   });
 
   test('quoteLiteral escapes backslashes and controls in an E string', () => {

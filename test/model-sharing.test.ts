@@ -34,6 +34,26 @@ describe('shared model values', () => {
     expect(first.text).toBe('now()');
   });
 
+  test('positions are ignored wherever they sit in a node (first, middle, last, alone, in lists), and only they', () => {
+    const pool = new SharedValues();
+    const make = (ast: unknown) => () => ({ ast, text: JSON.stringify(ast), columns: [] });
+    const at = (n: number) => ({
+      A_Expr: { location: n, kind: 'AEXPR_OP', lexpr: { ColumnRef: { fields: [{ String: { sval: 'a' } }], location: n + 1 } }, rexpr: { A_Const: { location: n + 2 } }, name: [{ String: { sval: '=' } }], stmt_location: 3 },
+    });
+    const base = at(0);
+    const shared = pool.expression(base, make(base));
+    for (const n of [-1, 7, 1234]) expect(pool.expression(at(n), make(at(n)))).toBe(shared);
+    // A node without a position (the parser leaves out a zero) is the same node as one with a position.
+    const bare = { A_Expr: { kind: 'AEXPR_OP', lexpr: { ColumnRef: { fields: [{ String: { sval: 'a' } }] } }, rexpr: { A_Const: {} }, name: [{ String: { sval: '=' } }], stmt_location: 3 } };
+    expect(pool.expression(bare, make(bare))).toBe(shared);
+    // Other members, also those whose names end in "location", and strings that spell a position, still count.
+    const otherStmt = { ...base, A_Expr: { ...base.A_Expr, stmt_location: 4 } };
+    expect(pool.expression(otherStmt, make(otherStmt))).not.toBe(shared);
+    const spelled = { A_Const: { sval: { sval: '"location":1' } } };
+    const spelledOther = { A_Const: { sval: { sval: '"location":2' } } };
+    expect(pool.expression(spelledOther, make(spelledOther))).not.toBe(pool.expression(spelled, make(spelled)));
+  });
+
   test('equal types are one object', () => {
     const pool = new SharedValues();
     const a = pool.type({ schema: 'pg_catalog', name: 'varchar', arrayDims: 0, modifiers: [255] });

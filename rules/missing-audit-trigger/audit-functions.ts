@@ -163,8 +163,14 @@ export function auditFunctionCatalog(model: SchemaModel, functionPatterns: strin
       if (isTriggerFunction(fn)) triggerFunctions.push({ fn, traits, byName: named });
     }
   }
+  // Asked once per trigger of every table: a schema has a few trigger functions and many triggers calling them.
+  const known = new Map<string, boolean>();
   return {
-    isAuditFunction: (qualifiedName) => byBody.has(qualifiedName) || byName(...splitKey(qualifiedName)),
+    isAuditFunction: (qualifiedName) => {
+      let audit = known.get(qualifiedName);
+      if (audit === undefined) known.set(qualifiedName, (audit = byBody.has(qualifiedName) || byName(...splitKey(qualifiedName))));
+      return audit;
+    },
     logTables,
     triggerFunctions,
   };

@@ -1,6 +1,6 @@
 /** Runs the enabled rules over a model: config, severities, schema filters, ignores, keys, de-duplication, order. */
 import { isSystemSchema } from '../model/model.js';
-import type { Origin, SchemaModel } from '../model/types.js';
+import type { SchemaModel } from '../model/types.js';
 import { resolveRuleOptions, type Config, type RuleSetting } from './config.js';
 import { findingKey, objectDisplayName } from './finding-key.js';
 import { matchesAny, matchesObjectPattern } from './patterns.js';
@@ -55,15 +55,21 @@ function ignored(config: Config, finding: Finding): boolean {
   );
 }
 
-function originSortKey(origin: Origin): [string, number, number] {
-  return origin.kind === 'file' ? [origin.file, origin.line, origin.column] : [`\uffff${origin.database}`, 0, 0];
-}
-
+/**
+ * Findings in file order (database origins after every file), then by rule and key. Compares field by field
+ * without building sort keys: a big schema's sort makes ~20 comparisons per finding.
+ */
 export function compareFindings(a: Finding, b: Finding): number {
-  const [fa, la, ca] = originSortKey(a.origin);
-  const [fb, lb, cb] = originSortKey(b.origin);
+  const oa = a.origin;
+  const ob = b.origin;
+  const fa = oa.kind === 'file' ? oa.file : `\uffff${oa.database}`;
+  const fb = ob.kind === 'file' ? ob.file : `\uffff${ob.database}`;
   if (fa !== fb) return fa < fb ? -1 : 1;
+  const la = oa.kind === 'file' ? oa.line : 0;
+  const lb = ob.kind === 'file' ? ob.line : 0;
   if (la !== lb) return la - lb;
+  const ca = oa.kind === 'file' ? oa.column : 0;
+  const cb = ob.kind === 'file' ? ob.column : 0;
   if (ca !== cb) return ca - cb;
   if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;

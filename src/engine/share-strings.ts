@@ -37,7 +37,8 @@ export function shareRepeatedTexts(findings: Finding[]): void {
     flatten(finding.title);
     flatten(finding.key);
     const fix = finding.fix;
-    if (fix) flatten(fix.sql);
+    // A fix whose SQL is written when read (an accessor, src/fix/create-index.ts) holds no text to flatten.
+    if (fix && Object.getOwnPropertyDescriptor(fix, 'sql')?.get === undefined) flatten(fix.sql);
     // A custom rule may hand out frozen objects: those keep their own copies.
     if (!fix || Object.isFrozen(fix.notes)) continue;
     for (let i = 0; i < fix.notes.length; i++) fix.notes[i] = share(fix.notes[i]);

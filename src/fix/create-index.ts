@@ -30,10 +30,42 @@ export class NameReservations {
   }
 }
 
+/**
+ * An index fix: its names are chosen (and reserved) when the rule runs, in rule order; its SQL is written from them
+ * each time `sql` is read. A big schema has tens of thousands of these fixes (~1.5 KB of SQL each, mostly the repair
+ * block) and a report reads each once, so the text is not kept for the whole run.
+ */
 export interface IndexFix {
-  sql: string;
+  readonly sql: string;
   concurrently: boolean;
   name: string;
+}
+
+/** What an index fix builds, decided when the rule runs. */
+interface IndexPlan {
+  schema: string;
+  table: string;
+  name: string;
+  /** ` USING gin`, or empty for btree. */
+  using: string;
+  keySql: string;
+  /** A plain table: the name a failed build's leftover is renamed to before the concurrent build. */
+  aside?: string;
+  /** A partitioned table: per partition, the index to build (undefined: an existing one is attached) and its name. */
+  partitions?: Array<{ schema: string; build?: IndexPlan; attach: string }>;
+}
+
+class PlannedIndexFix implements IndexFix {
+  constructor(
+    readonly plan: IndexPlan,
+    readonly concurrently: boolean,
+  ) {}
+  get name(): string {
+    return this.plan.name;
+  }
+  get sql(): string {
+    return indexPlanSql(this.plan);
+  }
 }
 
 /** Said once in the fix-up script (as a note, not a comment in each fix's SQL). */
@@ -70,12 +102,21 @@ function dollarQuote(body: string): string {
  * working with `psql -v ON_ERROR_STOP=1` and with any other client.
  */
 export function repairInvalidIndexSql(model: SchemaModel, schema: string, name: string, reservations: NameReservations): string {
+  return repairSql(schema, name, reserveRepairName(model, schema, name, reservations));
+}
+
+/** The aside name of repairInvalidIndexSql, reserved. */
+function reserveRepairName(model: SchemaModel, schema: string, name: string, reservations: NameReservations): string {
   // A leftover of an earlier repair (renamed, then its DROP failed) is invalid too: its name is reused, so it goes.
   const aside = fixObjectName([name], 'invalid', (candidate) => {
     const existing = model.indexes.get(qualify(schema, candidate));
     return reservations.isTaken(model, schema, candidate) && !(existing && !existing.valid && !existing.partitioned);
   });
   reservations.reserve(schema, aside);
+  return aside;
+}
+
+function repairSql(schema: string, name: string, aside: string): string {
   const target = qualifiedIdent(schema, name);
   // The index is looked up by its names as text literals, not through to_regclass(): a name that needs U&"…"
   // quoting is not something regclass input can parse, and the repair must work for every name.
@@ -90,36 +131,51 @@ export function repairInvalidIndexSql(model: SchemaModel, schema: string, name: 
   ].join('\n');
 }
 
+function indexPlanSql(plan: IndexPlan): string {
+  const target = qualifiedIdent(plan.schema, plan.table);
+  if (plan.aside !== undefined) {
+    return [
+      repairSql(plan.schema, plan.name, plan.aside),
+      `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(plan.name)} ON ${target}${plan.using} (${plan.keySql});`,
+    ].join('\n');
+  }
+  const statements = [`CREATE INDEX IF NOT EXISTS ${quoteIdent(plan.name)} ON ONLY ${target}${plan.using} (${plan.keySql});`];
+  for (const partition of plan.partitions ?? []) {
+    if (partition.build) statements.push(indexPlanSql(partition.build));
+    statements.push(`ALTER INDEX ${qualifiedIdent(plan.schema, plan.name)} ATTACH PARTITION ${qualifiedIdent(partition.schema, partition.attach)};`);
+  }
+  return statements.join('\n');
+}
+
 function using(spec: IndexSpec): string {
   return spec.method === 'btree' ? '' : ` USING ${spec.method}`;
 }
 
 export function createIndexFix(model: SchemaModel, table: Table, spec: IndexSpec, reservations: NameReservations): IndexFix {
-  const statements: string[] = [];
+  return planIndex(model, table, spec, reservations);
+}
+
+function planIndex(model: SchemaModel, table: Table, spec: IndexSpec, reservations: NameReservations): PlannedIndexFix {
   const name = chooseName(model, table, spec, reservations);
-  const target = qualifiedIdent(table.schema, table.name);
+  const plan: IndexPlan = { schema: table.schema, table: table.name, name, using: using(spec), keySql: spec.keySql };
   if (table.kind !== 'partitioned') {
-    statements.push(repairInvalidIndexSql(model, table.schema, name, reservations));
-    statements.push(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${target}${using(spec)} (${spec.keySql});`);
-    return { sql: statements.join('\n'), concurrently: true, name };
+    plan.aside = reserveRepairName(model, table.schema, name, reservations);
+    return new PlannedIndexFix(plan, true);
   }
-  statements.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ONLY ${target}${using(spec)} (${spec.keySql});`);
+  const partitions: NonNullable<IndexPlan['partitions']> = (plan.partitions = []);
   let concurrently = false;
   for (const partitionKey of table.partitions) {
     const partition = model.tables.get(partitionKey);
     if (!partition) continue;
     const canReuse = spec.reusable;
     const reusable = canReuse ? indexesOf(model, partition).find((index) => !index.parent && index.valid && canReuse(index)) : undefined;
-    let childName: string;
     if (reusable) {
-      childName = reusable.name;
+      partitions.push({ schema: partition.schema, attach: reusable.name });
     } else {
-      const child = createIndexFix(model, partition, spec, reservations);
-      statements.push(child.sql);
+      const child = planIndex(model, partition, spec, reservations);
       concurrently ||= child.concurrently;
-      childName = child.name;
+      partitions.push({ schema: partition.schema, build: child.plan, attach: child.name });
     }
-    statements.push(`ALTER INDEX ${qualifiedIdent(table.schema, name)} ATTACH PARTITION ${qualifiedIdent(partition.schema, childName)};`);
   }
-  return { sql: statements.join('\n'), concurrently, name };
+  return new PlannedIndexFix(plan, concurrently);
 }

@@ -59,10 +59,11 @@ const NOT_PRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200
 
 type Rendering = 'statement' | 'behaviour-comment' | 'review-comment' | 'unsafe-text-comment';
 
-function renderingOf(fix: Fix, level: FixLevel): Rendering {
+/** `sql` is the fix's SQL, read once by the caller: a fix may write it each time it is read (create-index.ts). */
+function renderingOf(fix: Fix, sql: string, level: FixLevel): Rendering {
   if (fix.safety === 'review') return 'review-comment';
   if (fix.safety === 'behaviour' && level === 'safe') return 'behaviour-comment';
-  if (NOT_PRINTABLE.test(fix.sql) || (fix.prerequisites ?? []).some((p) => NOT_PRINTABLE.test(p.sql))) return 'unsafe-text-comment';
+  if (NOT_PRINTABLE.test(sql) || (fix.prerequisites ?? []).some((p) => NOT_PRINTABLE.test(p.sql))) return 'unsafe-text-comment';
   return 'statement';
 }
 
@@ -138,7 +139,15 @@ export function* fixScript(findings: Finding[], meta: FixScriptMeta): Generator<
   const level = meta.fixLevel ?? 'safe';
   const summaries = new Map((meta.rules ?? []).map((rule) => [rule.id, rule.docs.summary]));
   const withFix = findings.filter((finding): finding is FixedFinding => finding.fix !== undefined);
-  const rendering = new Map(withFix.map((finding) => [finding, renderingOf(finding.fix, level)]));
+  // One read of each fix's SQL for the contents (how it is written, which locks it takes), one more to write it.
+  const rendering = new Map<FixedFinding, Rendering>();
+  const locks = new Map<FixedFinding, string[]>();
+  for (const finding of withFix) {
+    const sql = finding.fix.sql;
+    const how = renderingOf(finding.fix, sql, level);
+    rendering.set(finding, how);
+    if (how === 'statement') locks.set(finding, locksOf(sql));
+  }
   const runs = (finding: FixedFinding): boolean => rendering.get(finding) === 'statement';
   const executable = withFix.filter(runs);
   const behaviourHeld = withFix.filter((finding) => rendering.get(finding) === 'behaviour-comment').length;
@@ -170,8 +179,8 @@ export function* fixScript(findings: Finding[], meta: FixScriptMeta): Generator<
     parts.forEach((section, i) => {
       const running = section.findings.filter(runs).length;
       lines.push(`--   ${i + 1}. ${section.ruleId}: ${plural(section.findings.length, 'fix', 'fixes')} (${safetyCounts(section.findings)}), ${running} as statements`);
-      const locks = [...new Set(section.findings.filter(runs).flatMap((finding) => locksOf(finding.fix.sql)))];
-      for (const lock of locks) lines.push(`--        lock: ${lock}`);
+      const taken = [...new Set(section.findings.filter(runs).flatMap((finding) => locks.get(finding) ?? []))];
+      for (const lock of taken) lines.push(`--        lock: ${lock}`);
     });
     lines.push('--', '-- Safety: safe = changes nothing a write sees; behaviour-changing = can make a working write fail or adds');
     lines.push('-- work to every write; to review = a plan to read and adapt, always a comment.');
@@ -213,6 +222,7 @@ export function* fixScript(findings: Finding[], meta: FixScriptMeta): Generator<
     for (const finding of section.findings) {
       const lines: string[] = [];
       const fix = finding.fix;
+      const sql = fix.sql;
       lines.push(commentLines(fixHeading(finding)));
       for (const note of fix.notes.filter((n) => !shared.has(n) && !said.has(n))) {
         lines.push(commentLines(`Note: ${note}`));
@@ -220,19 +230,19 @@ export function* fixScript(findings: Finding[], meta: FixScriptMeta): Generator<
       }
       switch (rendering.get(finding)) {
         case 'statement':
-          lines.push(fix.sql);
+          lines.push(sql);
           break;
         case 'behaviour-comment':
           lines.push('-- BEHAVIOUR: not run at fix level safe (it changes what writes do); --fix-level behaviour writes it as statements.');
-          lines.push(commentedSql(fix.sql));
+          lines.push(commentedSql(sql));
           break;
         case 'unsafe-text-comment':
           lines.push('-- NOT RUN: the generated SQL holds control characters; it is shown escaped for review.');
-          lines.push(commentedSql(fix.sql));
+          lines.push(commentedSql(sql));
           break;
         default:
           lines.push('-- REVIEW: a plan to read and adapt, not to run as it stands.');
-          lines.push(commentedSql(fix.sql));
+          lines.push(commentedSql(sql));
       }
       lines.push('');
       yield `${lines.join('\n')}\n`;

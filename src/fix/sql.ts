@@ -14,6 +14,12 @@ const SIMPLE_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
 /** Every PostgreSQL keyword is letters and underscores (kwlist.h): a plain name with a digit or `$` needs no scan. */
 const NO_KEYWORD_HAS = /[0-9$]/;
 
+/**
+ * The longest PostgreSQL keyword, `current_timestamp` (kwlist.h of the parser we ship, PostgreSQL 18): a longer plain name is no
+ * keyword, so it needs no scan either. Most names of a big schema are longer, and a scan is a WebAssembly call.
+ */
+const LONGEST_KEYWORD = 17;
+
 const UNSAFE_CHARACTERS = new RegExp(UNSAFE_CHARACTER.source, 'g');
 
 function hex4(char: string): string {
@@ -32,7 +38,7 @@ export function quoteIdent(name: string): string {
       quoted = `U&"${name.replace(/\\/g, '\\\\').replace(/"/g, '""').replace(UNSAFE_CHARACTERS, (c) => `\\${hex4(c)}`)}"`;
     } else {
       quoted = `"${name.replace(/"/g, '""')}"`;
-      if (SIMPLE_IDENTIFIER.test(name) && NO_KEYWORD_HAS.test(name)) quoted = name;
+      if (SIMPLE_IDENTIFIER.test(name) && (name.length > LONGEST_KEYWORD || NO_KEYWORD_HAS.test(name))) quoted = name;
       else if (SIMPLE_IDENTIFIER.test(name)) {
         // The scanner knows which words are keywords: only unreserved ones may stand unquoted.
         const tokens = scanTokens(name);

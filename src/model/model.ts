@@ -14,6 +14,16 @@ export function emptyModel(source: SchemaModel['source']): SchemaModel {
   };
 }
 
+/**
+ * A copy of a model object with some fields changed (same keys, in the same order, as `{ ...value, ...changes }`).
+ * Object.assign, not spread syntax: on Node 20's V8 a spread copy gets a hidden class of its own after the first few,
+ * so each copy also cost a map and a descriptor array (~280 bytes) and made every property access on such objects
+ * megamorphic. A 10 MB dump's partitions held 37,000 of them (the parents' columns, constraints and triggers).
+ */
+export function copyOf<T extends object>(value: T, changes?: Partial<T>): T {
+  return Object.assign({}, value, changes);
+}
+
 export function qualify(schema: string, name: string): string {
   return `${schema}.${name}`;
 }

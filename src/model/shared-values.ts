@@ -7,9 +7,17 @@
  */
 import type { Expression, TypeRef } from './types.js';
 
-/** Parse-tree positions differ between equal expressions and no reader of a model expression uses them. */
-function withoutLocation(key: string, value: unknown): unknown {
-  return key === 'location' ? undefined : value;
+/**
+ * Parse-tree positions differ between equal expressions and no reader of a model expression uses them: every
+ * `"location":N` member is cut out of the tree's JSON (with one of its commas). In JSON text a `"` outside a string
+ * is a delimiter and a member name is the only string followed by `:`, so the pattern matches exactly the members
+ * named `location`. Cutting them from the text is several times faster than a `JSON.stringify` replacer function,
+ * which the engine calls for every member of every tree.
+ */
+const LOCATION_MEMBER = /,"location":-?\d+|"location":-?\d+,?/g;
+
+function withoutLocations(json: string): string {
+  return json.includes('"location":') ? json.replace(LOCATION_MEMBER, '') : json;
 }
 
 /** Per model build: a pool that lives as long as the builder, never across runs. */
@@ -32,7 +40,8 @@ export class SharedValues {
   expression(ast: unknown, make: () => Expression, text?: string): Expression {
     let key: string;
     try {
-      key = JSON.stringify(ast, withoutLocation);
+      // No tree at all stringifies to undefined, not to a string.
+      key = ast === undefined ? '' : withoutLocations(JSON.stringify(ast));
     } catch {
       // A tree too deep for JSON.stringify (thousands of nested terms) is rare: it keeps its own expression.
       return make();

@@ -8,8 +8,11 @@
 /** A rendered report: a whole string, or its pieces in order (an iterable is read once). */
 export type RenderedText = string | Iterable<string>;
 
-/** About 256 KiB of text per write: few system calls, little memory. */
-const BATCH_CHARS = 1 << 18;
+/**
+ * About 32 K characters per write (64 KiB at most): few system calls, and each batch and its UTF-8 copy stay below
+ * V8's large-object size, so they are collected young instead of piling up until a full collection.
+ */
+const BATCH_CHARS = 1 << 15;
 
 /** The pieces joined into batches of about `size` characters (a single larger piece stays whole). */
 export function* batched(text: RenderedText, size = BATCH_CHARS): Generator<string> {

@@ -1,5 +1,5 @@
 /** ALTER TABLE (and ALTER INDEX … ATTACH PARTITION). Subcommands not listed change nothing the rules read. */
-import { qualify } from '../../model/model.js';
+import { copyOf, qualify } from '../../model/model.js';
 import type { Table } from '../../model/types.js';
 import type { DdlModelBuilder } from './builder.js';
 import { present, type PgNode, type PgNodeOf } from '../../sql/pg-node.js';
@@ -80,7 +80,7 @@ function applyCommand(builder: DdlModelBuilder, table: Table, command: AlterTabl
         return;
       }
       const added = builder.newColumn(def);
-      withPartitions(builder, table, (t) => t.columns.push(t === table ? added : { ...added }));
+      withPartitions(builder, table, (t) => t.columns.push(t === table ? added : copyOf(added)));
       for (const item of def.constraints ?? []) {
         const constraint = present(item.Constraint, 'column Constraint');
         switch (constraint.contype) {

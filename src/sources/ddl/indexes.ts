@@ -1,5 +1,5 @@
 /** CREATE INDEX, constraint-backing indexes, and partitioned-index bookkeeping (cloning, ATTACH, validity). */
-import { indexesOf, qualify } from '../../model/model.js';
+import { copyOf, indexesOf, qualify } from '../../model/model.js';
 import type { Index, IndexKey, Origin, Table } from '../../model/types.js';
 import { referencedColumns } from '../../sql/expression.js';
 import type { DdlModelBuilder } from './builder.js';
@@ -121,7 +121,7 @@ export function cloneIndexOntoPartition(builder: DdlModelBuilder, parent: Index,
     const parentConstraint = model.tables.get(parent.table)?.constraints.find((c) => c.name === parent.constraint);
     if (parentConstraint) {
       clone.constraint = clone.name;
-      builder.pushConstraint(partition, { ...parentConstraint, name: clone.name, index: qualify(clone.schema, clone.name), inheritedFrom: parentConstraint.name });
+      builder.pushConstraint(partition, copyOf(parentConstraint, { name: clone.name, index: qualify(clone.schema, clone.name), inheritedFrom: parentConstraint.name }));
     }
   }
 }

@@ -1,5 +1,5 @@
 /** Statement dispatch: which statement kinds change the model, and how. Anything not listed is skipped on purpose. */
-import { newTable, qualify } from '../../model/model.js';
+import { copyOf, newTable, qualify } from '../../model/model.js';
 import type { Constraint, Table, Trigger } from '../../model/types.js';
 import { decodeTriggerType, TRIGGER_ROW } from '../../model/trigger-type.js';
 import { deparseNode } from '../../sql/expression.js';
@@ -145,7 +145,7 @@ function cloneTriggerToPartitions(builder: DdlModelBuilder, table: Table, trigge
   for (const partitionKey of table.partitions) {
     const partition = builder.model.tables.get(partitionKey);
     if (!partition || partition.triggers.some((t) => t.name === trigger.name)) continue;
-    const clone = { ...trigger, table: partitionKey, inherited: true };
+    const clone = copyOf(trigger, { table: partitionKey, inherited: true });
     partition.triggers.push(clone);
     cloneTriggerToPartitions(builder, partition, clone);
   }

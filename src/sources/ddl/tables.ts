@@ -1,5 +1,5 @@
 /** CREATE TABLE (columns, constraints, LIKE, INHERITS, partitioning) and ADD CONSTRAINT. */
-import { newTable, qualify } from '../../model/model.js';
+import { copyOf, newTable, qualify } from '../../model/model.js';
 import type { Column, Constraint, Table } from '../../model/types.js';
 import { boundFromSpec } from '../../sql/partition-bound.js';
 import { SERIAL_TYPES, type DdlModelBuilder } from './builder.js';
@@ -56,16 +56,16 @@ export function applyCreateStmt(builder: DdlModelBuilder, stmt: PgNodeOf<'Create
   const partitionParent = stmt.partbound ? builder.requireTable(parents[0], 'PARTITION OF') : undefined;
   if (partitionParent) {
     // A partition shares the parent's columns; identity belongs to the parent only (its sequence feeds inserts routed through it).
-    table.columns.push(...partitionParent.columns.map((c) => ({ ...c, identity: undefined })));
+    table.columns.push(...partitionParent.columns.map((c) => copyOf(c, { identity: undefined })));
   } else {
     for (const parentRef of parents) {
       const parent = builder.requireTable(parentRef, 'INHERITS');
       if (!parent) continue;
       table.inherits.push(qualify(parent.schema, parent.name));
       for (const column of parent.columns) {
-        if (!table.columns.some((c) => c.name === column.name)) table.columns.push({ ...column });
+        if (!table.columns.some((c) => c.name === column.name)) table.columns.push(copyOf(column));
       }
-      for (const check of parent.constraints.filter((c) => c.kind === 'check')) builder.pushConstraint(table, { ...check, inheritedFrom: check.name });
+      for (const check of parent.constraints.filter((c) => c.kind === 'check')) builder.pushConstraint(table, copyOf(check, { inheritedFrom: check.name }));
     }
   }
 
@@ -228,7 +228,7 @@ function applyLike(builder: DdlModelBuilder, table: Table, like: PgNodeOf<'Table
     });
   }
   if (options & LIKE_CONSTRAINTS) {
-    for (const check of source.constraints.filter((c) => c.kind === 'check')) builder.pushConstraint(table, { ...check, origin: table.origin });
+    for (const check of source.constraints.filter((c) => c.kind === 'check')) builder.pushConstraint(table, copyOf(check, { origin: table.origin }));
   }
   if (options & LIKE_INDEXES) {
     for (const indexKey of source.indexes) {
@@ -250,7 +250,7 @@ function applyLike(builder: DdlModelBuilder, table: Table, like: PgNodeOf<'Table
       const sourceConstraint = index.constraint ? source.constraints.find((c) => c.name === index.constraint) : undefined;
       if (sourceConstraint) {
         created.constraint = created.name;
-        builder.pushConstraint(table, { ...sourceConstraint, name: created.name, index: qualify(created.schema, created.name), origin: table.origin });
+        builder.pushConstraint(table, copyOf(sourceConstraint, { name: created.name, index: qualify(created.schema, created.name), origin: table.origin }));
       }
     }
   }
@@ -401,7 +401,7 @@ function adoptConstraintClones(builder: DdlModelBuilder, parentIndexKey: string,
       const child = builder.model.indexes.get(childKey);
       if (!child || child.parent !== parentIndexKey || child.constraint !== PENDING_CONSTRAINT) continue;
       child.constraint = child.name;
-      const clone: Constraint = { ...constraint, name: child.name, index: childKey, inheritedFrom: constraint.name };
+      const clone: Constraint = copyOf(constraint, { name: child.name, index: childKey, inheritedFrom: constraint.name });
       const partition = builder.model.tables.get(child.table);
       if (partition) builder.pushConstraint(partition, clone);
       adoptConstraintClones(builder, childKey, clone);
@@ -429,7 +429,7 @@ export function renameIndexKey(builder: DdlModelBuilder, index: { schema: string
 /** Copies a constraint onto a partition and, for a sub-partitioned partition, on down to the leaves. */
 function clonePartitionConstraint(builder: DdlModelBuilder, partition: Table, constraint: Constraint): void {
   if (partition.constraints.some((c) => c.name === constraint.name)) return;
-  builder.pushConstraint(partition, { ...constraint, inheritedFrom: constraint.name });
+  builder.pushConstraint(partition, copyOf(constraint, { inheritedFrom: constraint.name }));
   for (const key of partition.partitions) {
     const child = builder.model.tables.get(key);
     if (child) clonePartitionConstraint(builder, child, constraint);
@@ -457,7 +457,7 @@ export function attachPartition(builder: DdlModelBuilder, parent: Table, partiti
   clonePartitionedIndexes(builder, parent, partition);
   for (const trigger of parent.triggers) {
     if (trigger.level === 'row' && !partition.triggers.some((t) => t.name === trigger.name)) {
-      partition.triggers.push({ ...trigger, table: partitionKey, inherited: true });
+      partition.triggers.push(copyOf(trigger, { table: partitionKey, inherited: true }));
     }
   }
 }
