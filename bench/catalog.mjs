@@ -5,8 +5,10 @@
  * random scram password, unix socket in the folder), then measures `readCatalog` on
  *   (a) the largest corpus entries (lemmy, hatchet, postgrest), loaded as test/support/corpus.ts loads them;
  *   (b) a generated database of 10,000 tables (columns, PKs, FKs, indexes, jsonb, a few partitioned tables);
- * reporting wall time (median/min of N runs on an open connection, split into time waiting on queries and the rest,
- * i.e. model building), `queryCount` (round trips, exported by read-catalog.js), and the whole CLI
+ * reporting wall time (median/min of N runs on an open connection, split into time in queries — the streamed ones
+ * include building the model from their rows as they arrive — and the rest), CPU time of the server backend (from
+ * /proc: the cluster runs on this machine) and of this process during the read (less noisy than wall time on a
+ * shared machine), `queryCount` (round trips, exported by read-catalog.js), and the whole CLI
  * (`lint --db URL --format json > /dev/null`, fresh process per run). The cluster is stopped and its folder removed
  * at the end, also on errors and Ctrl-C.
  *
@@ -215,28 +217,39 @@ async function measureReadCatalog(url, runs, catalog) {
   for (let i = 0; i <= runs; i++) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
+    const backend = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     let waiting = 0;
     const thisRun = new Map();
     const query = client.query.bind(client);
-    client.query = async (...args) => {
+    client.query = (...args) => {
       const start = performance.now();
-      try {
-        return await query(...args);
-      } finally {
+      const done = () => {
         const elapsed = performance.now() - start;
         waiting += elapsed;
         const label = queryLabel(String(typeof args[0] === 'string' ? args[0] : args[0]?.text ?? ''));
         thisRun.set(label, (thisRun.get(label) ?? 0) + elapsed);
+      };
+      // A streamed query (a pg.Query whose rows are handled as they arrive) ends with its 'end' event, and its
+      // time includes building the model from its rows.
+      if (typeof args[0]?.submit === 'function') {
+        args[0].once('end', done);
+        args[0].once('error', done);
+        return query(...args);
       }
+      return query(...args).finally(done);
     };
+    const serverStart = backendCpuMs(backend);
+    const clientStart = process.cpuUsage();
     const start = performance.now();
     const model = await catalog.readCatalog(client);
     const total = performance.now() - start;
+    const clientCpu = process.cpuUsage(clientStart);
+    const serverCpu = backendCpuMs(backend) - serverStart;
     await client.end();
     count = catalog.queryCount();
     tables = model.tables.size;
     if (i === 0) continue; // run 0 warms the server's caches and our JIT
-    samples.push({ total, waiting });
+    samples.push({ total, waiting, serverCpu, clientCpu: (clientCpu.user + clientCpu.system) / 1000 });
     for (const [label, elapsed] of thisRun) perQuery.set(label, [...(perQuery.get(label) ?? []), elapsed]);
   }
   return {
@@ -244,11 +257,19 @@ async function measureReadCatalog(url, runs, catalog) {
     min: Math.min(...samples.map((s) => s.total)),
     queries: median(samples.map((s) => s.waiting)),
     build: median(samples.map((s) => s.total - s.waiting)),
+    serverCpu: median(samples.map((s) => s.serverCpu)),
+    clientCpu: median(samples.map((s) => s.clientCpu)),
     queryCount: count,
     tables,
     // Median per query over the runs, slowest first.
     perQuery: [...perQuery].map(([label, list]) => [label, median(list)]).sort((a, b) => b[1] - a[1]),
   };
+}
+
+/** CPU time (user + system) of a server backend so far, from /proc (clock ticks of 10 ms). */
+function backendCpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** The whole CLI, a fresh process per run under /usr/bin/time: wall ms, CPU ms (user + sys), peak RSS MiB. */
@@ -343,11 +364,11 @@ async function main() {
   }
 
   console.log(`(${loadLine()} at the end)\n`);
-  console.log('| database | tables in model | queryCount | readCatalog median | min | of which waiting on queries | model build (rest) | CLI median | CLI min | CLI CPU | CLI peak RSS MiB |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| database | tables in model | queryCount | readCatalog median | min | of which in queries | rest | server CPU | client CPU | CLI median | CLI min | CLI CPU | CLI peak RSS MiB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const { name, read, e2e } of rows) {
     console.log(
-      `| ${name} | ${read.tables} | ${read.queryCount} | ${ms(read.total)} | ${ms(read.min)} | ${ms(read.queries)} | ${ms(read.build)} | ` +
+      `| ${name} | ${read.tables} | ${read.queryCount} | ${ms(read.total)} | ${ms(read.min)} | ${ms(read.queries)} | ${ms(read.build)} | ${ms(read.serverCpu)} | ${ms(read.clientCpu)} | ` +
         `${e2e ? ms(e2e.median) : '-'} | ${e2e ? ms(e2e.min) : '-'} | ${e2e ? ms(e2e.cpu) : '-'} | ${e2e ? e2e.rss.toFixed(0) : '-'} |`,
     );
   }

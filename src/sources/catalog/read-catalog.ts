@@ -8,10 +8,10 @@
  * print as the same instants DDL mode reads; search_path is pinned so deparsed expressions name objects the same
  * way whatever the role's own setting (objects outside pg_catalog and public come out schema-qualified).
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { loadParser } from '../../sql/parser.js';
 import type { SchemaModel } from '../../model/types.js';
-import { buildModel, type CatalogRows } from './build-model.js';
+import { CatalogModelBuilder } from './build-model.js';
 import {
   CatalogError,
   connect,
@@ -36,7 +36,8 @@ import {
   TYPES,
   UNSCOPED,
 } from './queries.js';
-import { CatalogChanged, vanishedObject } from './vanished.js';
+import type { CatalogRows, ColumnRow, ConstraintRow, FunctionRow, IndexRow, RelationRow, TriggerRow, TypeRow } from './rows.js';
+import { CatalogChanged, vanishedConstraint, vanishedFunction, vanishedIndex, vanishedRelation } from './vanished.js';
 
 export interface ReadCatalogOptions {
   /** Overrides the `host:port/dbname` alias that origins carry. */
@@ -141,6 +142,11 @@ async function readWithRetries(client: pg.Client, target: ConnectionTarget, opts
 async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadCatalogOptions): Promise<SchemaModel> {
   queryCount = 0;
   const queryTimeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const noAnswer = () =>
+    new NoAnswer(
+      `the server at ${target.host}:${target.port} stopped answering: no reply to a catalog query within ` +
+        `${(queryTimeoutMs + CLIENT_GRACE_MS) / 1000} s (--query-timeout, or live.queryTimeoutSeconds in the config)`,
+    );
   const run = async <T>(sql: string, values?: unknown[]): Promise<T[]> => {
     queryCount++;
     try {
@@ -149,14 +155,41 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       const result = await client.query({ text: sql, values, query_timeout: queryTimeoutMs + CLIENT_GRACE_MS } as pg.QueryConfig);
       return (Array.isArray(result) ? [] : result.rows) as T[];
     } catch (error) {
-      if (error instanceof Error && /Query read timeout/.test(error.message)) {
-        throw new NoAnswer(
-          `the server at ${target.host}:${target.port} stopped answering: no reply to a catalog query within ` +
-            `${(queryTimeoutMs + CLIENT_GRACE_MS) / 1000} s (--query-timeout, or live.queryTimeoutSeconds in the config)`,
-        );
-      }
+      if (error instanceof Error && /Query read timeout/.test(error.message)) throw noAnswer();
       throw error;
     }
+  };
+  /**
+   * A big query whose rows go to `onRow` as they arrive, none kept (see CatalogModelBuilder). pg's query_timeout
+   * would make pg keep every row (it installs a callback), so the client-side limit is a timer here, with the
+   * same meaning: the query stays outstanding and the connection is not reused.
+   */
+  const stream = <T extends pg.QueryResultRow>(sql: string, values: unknown[] | undefined, onRow: (row: T) => void): Promise<void> => {
+    queryCount++;
+    return new Promise((resolve, reject) => {
+      const query = new pg.Query<T>({ text: sql, values });
+      // A row that cannot be used fails the query once it ends (throwing inside pg's event would break its parser).
+      let failure: unknown;
+      const timer = setTimeout(() => reject(noAnswer()), queryTimeoutMs + CLIENT_GRACE_MS);
+      query.on('row', (row: T) => {
+        if (failure !== undefined) return;
+        try {
+          onRow(row);
+        } catch (error) {
+          failure = error ?? new Error('row handler failed');
+        }
+      });
+      query.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      query.on('end', () => {
+        clearTimeout(timer);
+        if (failure === undefined) resolve();
+        else reject(failure);
+      });
+      client.query(query);
+    });
   };
   try {
     await run(
@@ -184,25 +217,38 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     const params = scoped ? [schemas.map((s) => s.name)] : undefined;
     const version = info.version;
     const extensions = await run<{ name: string; schema: string }>(EXTENSIONS);
-    const rows: CatalogRows = {
+    const builder = new CatalogModelBuilder({
       alias: opts.alias ?? target.alias,
       serverVersion: version,
       statsWindowSeconds: info.stats_window,
       schemas,
       extensions,
-      relations: await run(relationsQuery(version, scope), params),
-      columns: await run(columnsQuery(version, scope), params),
-      constraints: await run(constraintsQuery(version, scope), params),
-      indexes: await run(indexesQuery(scope), params),
-      triggers: await run(triggersQuery(scope), params),
-      functions: await run(functionsQuery(version, scope), params),
-      types: await run(TYPES),
-      partman: await readPartmanConfig(run, extensions),
+    });
+    // An object dropped meanwhile (its printed form NULL) is not built; the read is retried after COMMIT.
+    let vanished: string | undefined;
+    const usable = (what: string | undefined): boolean => {
+      vanished ??= what;
+      return what === undefined;
     };
+    const relations = await run<RelationRow>(relationsQuery(version, scope), params);
+    relations.forEach((row) => usable(vanishedRelation(row)));
+    builder.relations(relations);
+    await stream<ColumnRow>(columnsQuery(version, scope), params, (row) => builder.column(row));
+    builder.types(await run<TypeRow>(TYPES));
+    await stream<ConstraintRow>(constraintsQuery(version, scope), params, (row) => {
+      if (usable(vanishedConstraint(row))) builder.constraint(row);
+    });
+    await stream<IndexRow>(indexesQuery(scope), params, (row) => {
+      if (usable(vanishedIndex(row))) builder.index(row);
+    });
+    for (const row of await run<TriggerRow>(triggersQuery(scope), params)) builder.trigger(row);
+    for (const row of await run<FunctionRow>(functionsQuery(version, scope), params)) {
+      if (usable(vanishedFunction(row))) builder.function(row);
+    }
+    builder.partman(await readPartmanConfig(run, extensions));
     await run('COMMIT');
-    const vanished = vanishedObject(rows);
     if (vanished) throw new CatalogChanged(`${vanished} was dropped while the catalog was read`);
-    return buildModel(rows);
+    return builder.model;
   } catch (error) {
     if (!(error instanceof NoAnswer)) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
