@@ -244,6 +244,42 @@ describe('defaults and expressions', () => {
   });
 });
 
+describe('constraint key columns named from the columns rows', () => {
+  test('every constraint lists the columns its conkey numbers, in key order, across dropped columns', async () => {
+    await cluster.query(
+      DB,
+      `CREATE TABLE app.gappy (a int4, b int4, c int4 NOT NULL, d int4, e text);
+       ALTER TABLE app.gappy DROP COLUMN b;
+       ALTER TABLE app.gappy ADD PRIMARY KEY (c), ADD UNIQUE (e, a), ADD CONSTRAINT gappy_self FOREIGN KEY (d) REFERENCES app.gappy (c),
+         ADD CONSTRAINT gappy_excl EXCLUDE USING btree (d WITH =), ADD CONSTRAINT gappy_check CHECK (d > a);`,
+    );
+    try {
+      const live = await readCatalog({ url: cluster.superuserUrl(DB) });
+      const expected = await query<{ table: string; name: string; columns: string[]; ref_columns: string[] }>(
+        `SELECT n.nspname || '.' || c.relname AS table, con.conname AS name,
+                ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+                      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord) AS columns,
+                ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+                      JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord) AS ref_columns
+         FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'app' AND con.contype IN ('p', 'u', 'f', 'x')`,
+      );
+      expect(expected.filter((row) => row.table === 'app.gappy').length).toBe(4);
+      for (const row of expected) {
+        const found = live.tables.get(row.table)!.constraints.find((c) => c.name === row.name)!;
+        const refColumns = found.kind === 'foreign' ? found.foreignKey.columns : [];
+        expect([row.table, row.name, found.columns, refColumns]).toEqual([row.table, row.name, row.columns, row.ref_columns]);
+      }
+      const gappy = live.tables.get('app.gappy')!;
+      expect(gappy.constraints.find((c) => c.name === 'gappy_e_a_key')?.columns).toEqual(['e', 'a']);
+      // A CHECK names its columns as its expression does.
+      expect(gappy.constraints.find((c) => c.name === 'gappy_check')?.columns).toEqual(['d', 'a']);
+    } finally {
+      await cluster.query(DB, 'DROP TABLE app.gappy');
+    }
+  });
+});
+
 describe('objects dropped while read', () => {
   const row = (changes: Partial<IndexRow>): CatalogRows => ({
     alias: 'x', serverVersion: 150000, statsWindowSeconds: null, schemas: [], extensions: [], relations: [], columns: [],

@@ -115,6 +115,8 @@ export class CatalogModelBuilder {
   private readonly relationsByOid = new Map<number, RelationRow>();
   private readonly tablesByOid = new Map<number, Table>();
   private readonly domainsByOid = new Map<number, Domain>();
+  /** Per table, the attnum of each entry of its `columns` (dropped columns leave gaps in the numbering). */
+  private readonly columnNumbers = new Map<number, number[]>();
 
   constructor(header: CatalogHeader) {
     this.alias = header.alias;
@@ -197,7 +199,25 @@ export class CatalogModelBuilder {
 
   column(row: ColumnRow): void {
     const table = this.tablesByOid.get(row.relid);
-    if (table) table.columns.push(column(row, this.origin(`column ${qualify(table.schema, table.name)}.${row.name}`), this.expression));
+    if (!table) return;
+    table.columns.push(column(row, this.origin(`column ${qualify(table.schema, table.name)}.${row.name}`), this.expression));
+    const numbers = this.columnNumbers.get(row.relid);
+    if (numbers) numbers.push(row.num);
+    else this.columnNumbers.set(row.relid, [row.num]);
+  }
+
+  /** A table's column names for key column numbers, in key order (after all its columns were added). */
+  private columnNames(relid: number, attnums: number[]): string[] {
+    const table = this.tablesByOid.get(relid);
+    const numbers = this.columnNumbers.get(relid);
+    if (!table || !numbers || attnums.length === 0) return [];
+    const names: string[] = [];
+    for (const attnum of attnums) {
+      const position = numbers.indexOf(attnum);
+      // Only a system column (tableoid in a CHECK) has no entry; a CHECK's columns come from its expression anyway.
+      if (position >= 0) names.push(table.columns[position].name);
+    }
+    return names;
   }
 
   types(rows: TypeRow[]): void {
@@ -205,7 +225,7 @@ export class CatalogModelBuilder {
   }
 
   constraint(row: ConstraintRow): void {
-    addConstraint(this.model, row, this.tablesByOid, this.domainsByOid, this.origin, this.expression);
+    addConstraint(this.model, row, this.columnNames(row.relid, row.attnums), this.tablesByOid, this.domainsByOid, this.origin, this.expression);
   }
 
   index(row: IndexRow): void {
@@ -345,6 +365,7 @@ function addTypes(model: SchemaModel, rows: TypeRow[], domainsByOid: Map<number,
 function addConstraint(
   model: SchemaModel,
   row: ConstraintRow,
+  columns: string[],
   tablesByOid: Map<number, Table>,
   domainsByOid: Map<number, Domain>,
   origin: (object: string) => DatabaseOrigin,
@@ -360,7 +381,7 @@ function addConstraint(
   const base = {
     name: row.name,
     // The catalog's conkey of a CHECK is sorted by attnum; the model lists columns as the expression names them.
-    columns: kind === 'check' && check?.ast ? check.columns : row.columns,
+    columns: kind === 'check' && check?.ast ? check.columns : columns,
     validated: row.validated,
     enforced: row.enforced,
     deferrable: row.deferrable,

@@ -172,7 +172,7 @@ const PRINTED = (tree: string, relid: string) =>
 export function columnsQuery(version: number, scope: Scope = UNSCOPED): string {
   const compression = version >= PG14 ? 'nullif(a.attcompression, \'\')' : 'NULL::"char"';
   return `${label('columns')}
-SELECT a.attrelid AS relid, a.attname AS name,
+SELECT a.attrelid AS relid, a.attnum AS num, a.attname AS name,
        col_n.nspname AS type_schema, col_e.typname AS type_name, col_el.oid IS NOT NULL AS is_array, a.attndims AS dims,
        a.atttypmod AS typmod,
        a.attnotnull AS not_null,
@@ -197,8 +197,11 @@ export function constraintsQuery(version: number, scope: Scope = UNSCOPED): stri
   const enforced = version >= PG18 ? 'con.conenforced' : 'true';
   return `${label('constraints')}
 SELECT con.conname AS name, con.contype AS type, con.conrelid AS relid, con.contypid AS typid,
-       coalesce(keys.names, '{}') AS columns,
+       -- Key columns by number: the model names them from the columns query's rows (the same tables), which saves
+       -- a pg_attribute probe per key (~100 ms of server time for 13,000 constraints).
+       coalesce(con.conkey, '{}') AS attnums,
        fn.nspname AS ref_schema, fc.relname AS ref_table,
+       -- Named here: the referenced table may be one the columns query does not read (an extension's, or out of scope).
        coalesce(ref_keys.names, '{}') AS ref_columns,
        con.confupdtype AS on_update, con.confdeltype AS on_delete, con.confmatchtype AS match,
        CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid, true) END AS check_expr,
@@ -210,7 +213,6 @@ SELECT con.conname AS name, con.contype AS type, con.conrelid AS relid, con.cont
        d.description AS comment
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_namespace n ON n.oid = con.connamespace
-LEFT JOIN ${KEY_NAMES('pg_catalog.pg_constraint k_con', 'k_con.oid', 'k_con.conrelid', 'k_con.conkey')} keys ON keys.oid = con.oid
 LEFT JOIN ${KEY_NAMES("pg_catalog.pg_constraint r_con", 'r_con.oid', 'r_con.confrelid', 'r_con.confkey')} ref_keys
        ON ref_keys.oid = con.oid AND con.contype = 'f'
 LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
