@@ -164,19 +164,19 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
    * would make pg keep every row (it installs a callback), so the client-side limit is a timer here, with the
    * same meaning: the query stays outstanding and the connection is not reused.
    */
-  const stream = <T extends pg.QueryResultRow>(sql: string, values: unknown[] | undefined, onRow: (row: T) => void): Promise<void> => {
+  const stream = (sql: string, values: unknown[] | undefined, onRow: (row: pg.QueryResultRow) => void): Promise<void> => {
     queryCount++;
     return new Promise((resolve, reject) => {
-      const query = new pg.Query<T>({ text: sql, values });
+      const query = new pg.Query({ text: sql, values });
       // A row that cannot be used fails the query once it ends (throwing inside pg's event would break its parser).
-      let failure: unknown;
+      let failure: Error | undefined;
       const timer = setTimeout(() => reject(noAnswer()), queryTimeoutMs + CLIENT_GRACE_MS);
-      query.on('row', (row: T) => {
+      query.on('row', (row: pg.QueryResultRow) => {
         if (failure !== undefined) return;
         try {
           onRow(row);
         } catch (error) {
-          failure = error ?? new Error('row handler failed');
+          failure = error instanceof Error ? error : new Error('a catalog row could not be used', { cause: error });
         }
       });
       query.on('error', (error) => {
@@ -233,13 +233,14 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     const relations = await run<RelationRow>(relationsQuery(version, scope), params);
     relations.forEach((row) => usable(vanishedRelation(row)));
     builder.relations(relations);
-    await stream<ColumnRow>(columnsQuery(version, scope), params, (row) => builder.column(row));
+    // Each row has the shape its query selects (rows.ts).
+    await stream(columnsQuery(version, scope), params, (row) => builder.column(row as ColumnRow));
     builder.types(await run<TypeRow>(TYPES));
-    await stream<ConstraintRow>(constraintsQuery(version, scope), params, (row) => {
-      if (usable(vanishedConstraint(row))) builder.constraint(row);
+    await stream(constraintsQuery(version, scope), params, (row) => {
+      if (usable(vanishedConstraint(row as ConstraintRow))) builder.constraint(row as ConstraintRow);
     });
-    await stream<IndexRow>(indexesQuery(scope), params, (row) => {
-      if (usable(vanishedIndex(row))) builder.index(row);
+    await stream(indexesQuery(scope), params, (row) => {
+      if (usable(vanishedIndex(row as IndexRow))) builder.index(row as IndexRow);
     });
     for (const row of await run<TriggerRow>(triggersQuery(scope), params)) builder.trigger(row);
     for (const row of await run<FunctionRow>(functionsQuery(version, scope), params)) {
