@@ -147,6 +147,29 @@ describe('a server that stops answering', () => {
     });
   });
 
+  test("a server error in a streamed query is reported as itself, also on a client with pg's own query_timeout", async () => {
+    const url = cluster.superuserUrl(DB);
+    // pg wraps such a client's queries in a callback of its own; the columns query (streamed) then meets a lock
+    // it may wait for only 200 ms. The read must fail at once with the server's reason, not 'stopped answering'
+    // once our own timer runs out, and a read with the lock gone must work on a client set up the same way.
+    await withClient(url, async (locker) => {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE pg_catalog.pg_attrdef IN ACCESS EXCLUSIVE MODE');
+      try {
+        await withClient(`${url}${url.includes('?') ? '&' : '?'}query_timeout=30000`, async (client) => {
+          const started = Date.now();
+          await expect(readCatalog(client, { lockTimeout: '200ms', queryTimeoutMs: 20_000 })).rejects.toThrow(/lock timeout/i);
+          expect(Date.now() - started).toBeLessThan(15_000);
+        });
+      } finally {
+        await locker.query('ROLLBACK');
+      }
+    });
+    const model = await withClient(`${url}${url.includes('?') ? '&' : '?'}query_timeout=30000`, (client) => readCatalog(client));
+    expect(model.tables.size).toBeGreaterThan(0);
+    expect(attemptCount).toBe(1);
+  });
+
   test('timeouts must be positive numbers of seconds, on the command line and in the config', async () => {
     const url = cluster.superuserUrl(DB);
     for (const [flag, value] of [['--query-timeout', 'soon'], ['--connect-timeout', '0'], ['--query-timeout', '-5']]) {

@@ -160,33 +160,32 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     }
   };
   /**
-   * A big query whose rows go to `onRow` as they arrive, none kept (see CatalogModelBuilder). pg's query_timeout
-   * would make pg keep every row (it installs a callback), so the client-side limit is a timer here, with the
-   * same meaning: the query stays outstanding and the connection is not reused.
+   * A big query whose rows go to `onRow` as they arrive, none kept (see CatalogModelBuilder). The outcome comes
+   * through the query's callback, which pg calls for success and failure alike, also when the connection's own
+   * `query_timeout` (a URL parameter, or a caller's client) wraps it; with a callback pg also keeps each row, so
+   * the row handler empties that list (building is the rows' only use). The client-side limit is a timer of our
+   * own, with run()'s meaning: the query stays outstanding and the connection is not reused.
    */
   const stream = (sql: string, values: unknown[] | undefined, onRow: (row: pg.QueryResultRow) => void): Promise<void> => {
     queryCount++;
     return new Promise((resolve, reject) => {
-      const query = new pg.Query({ text: sql, values });
       // A row that cannot be used fails the query once it ends (throwing inside pg's event would break its parser).
       let failure: Error | undefined;
       const timer = setTimeout(() => reject(noAnswer()), queryTimeoutMs + CLIENT_GRACE_MS);
-      query.on('row', (row: pg.QueryResultRow) => {
+      const query = new pg.Query({ text: sql, values }, (error) => {
+        clearTimeout(timer);
+        if (error) reject(/Query read timeout/.test(error.message) ? noAnswer() : error);
+        else if (failure) reject(failure);
+        else resolve();
+      });
+      query.on('row', (row: pg.QueryResultRow, result) => {
+        if (result) result.rows.length = 0;
         if (failure !== undefined) return;
         try {
           onRow(row);
         } catch (error) {
           failure = error instanceof Error ? error : new Error('a catalog row could not be used', { cause: error });
         }
-      });
-      query.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      query.on('end', () => {
-        clearTimeout(timer);
-        if (failure === undefined) resolve();
-        else reject(failure);
       });
       client.query(query);
     });
