@@ -5,13 +5,15 @@
  * random scram password, unix socket in the folder), then measures `readCatalog` on
  *   (a) the largest corpus entries (lemmy, hatchet, postgrest), loaded as test/support/corpus.ts loads them;
  *   (b) a generated database of 10,000 tables (columns, PKs, FKs, indexes, jsonb, a few partitioned tables);
- * reporting wall time (median/min of N runs on an open connection, split into time waiting on queries and the rest,
- * i.e. model building), `queryCount` (round trips, exported by read-catalog.js), and the whole CLI
+ * reporting wall time (median/min of N runs on an open connection, split into time in queries — the streamed ones
+ * include building the model from their rows as they arrive — and the rest), CPU time of the server backend (from
+ * /proc: the cluster runs on this machine) and of this process during the read (less noisy than wall time on a
+ * shared machine), `queryCount` (round trips, exported by read-catalog.js), and the whole CLI
  * (`lint --db URL --format json > /dev/null`, fresh process per run). The cluster is stopped and its folder removed
  * at the end, also on errors and Ctrl-C.
  *
  * Usage: node bench/catalog.mjs [--runs 5] [--tables 5210,10000] [--baseline DIR] [--no-corpus] [--no-generated] [--no-cli]
- * (--baseline: another built copy, e.g. of the previous commit, measured on the same databases right after this one)
+ * (--baseline: another built copy, e.g. of the previous commit, measured on the same databases, the two builds taking turns run by run)
  * Env: SCHEMA_LINT_PG_BIN (folder with initdb/pg_ctl/psql; default: highest /usr/lib/postgresql/<v>/bin),
  *      SCHEMA_LINT_PG_OS_USER (default postgres). Needs dist/ (npx tsc -p tsconfig.json).
  */
@@ -207,69 +209,87 @@ function queryLabel(text) {
   return MARKERS.find(([, re]) => re.test(text))?.[0] ?? text.trim().split(/\s+/).slice(0, 2).join(' ').slice(0, 24);
 }
 
-async function measureReadCatalog(url, runs, catalog) {
-  const samples = [];
+/** One readCatalog on a fresh connection (a fresh backend, as the CLI has): times, CPU and per-query times. */
+async function readOnce(url, catalog) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const backend = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+  let waiting = 0;
   const perQuery = new Map();
-  let count = 0;
-  let tables = 0;
-  for (let i = 0; i <= runs; i++) {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    let waiting = 0;
-    const thisRun = new Map();
-    const query = client.query.bind(client);
-    client.query = async (...args) => {
-      const start = performance.now();
-      try {
-        return await query(...args);
-      } finally {
-        const elapsed = performance.now() - start;
-        waiting += elapsed;
-        const label = queryLabel(String(typeof args[0] === 'string' ? args[0] : args[0]?.text ?? ''));
-        thisRun.set(label, (thisRun.get(label) ?? 0) + elapsed);
-      }
-    };
+  const query = client.query.bind(client);
+  client.query = (...args) => {
     const start = performance.now();
-    const model = await catalog.readCatalog(client);
-    const total = performance.now() - start;
-    await client.end();
-    count = catalog.queryCount();
-    tables = model.tables.size;
-    if (i === 0) continue; // run 0 warms the server's caches and our JIT
-    samples.push({ total, waiting });
-    for (const [label, elapsed] of thisRun) perQuery.set(label, [...(perQuery.get(label) ?? []), elapsed]);
-  }
+    const done = () => {
+      const elapsed = performance.now() - start;
+      waiting += elapsed;
+      const label = queryLabel(String(typeof args[0] === 'string' ? args[0] : args[0]?.text ?? ''));
+      perQuery.set(label, (perQuery.get(label) ?? 0) + elapsed);
+    };
+    // A streamed query (a pg.Query whose rows are handled as they arrive) ends with its 'end' event, and its
+    // time includes building the model from its rows.
+    if (typeof args[0]?.submit === 'function') {
+      args[0].once('end', done);
+      args[0].once('error', done);
+      return query(...args);
+    }
+    return query(...args).finally(done);
+  };
+  const serverStart = backendCpuMs(backend);
+  const clientStart = process.cpuUsage();
+  const start = performance.now();
+  const model = await catalog.readCatalog(client);
+  const total = performance.now() - start;
+  const clientCpu = process.cpuUsage(clientStart);
+  const serverCpu = backendCpuMs(backend) - serverStart;
+  await client.end();
+  return {
+    total, waiting, serverCpu, clientCpu: (clientCpu.user + clientCpu.system) / 1000, perQuery,
+    queryCount: catalog.queryCount(), tables: model.tables.size,
+  };
+}
+
+/** Medians over readOnce samples; per query, slowest first. */
+function summarizeReads(samples) {
+  const perQuery = new Map();
+  for (const sample of samples) for (const [label, elapsed] of sample.perQuery) perQuery.set(label, [...(perQuery.get(label) ?? []), elapsed]);
   return {
     total: median(samples.map((s) => s.total)),
     min: Math.min(...samples.map((s) => s.total)),
     queries: median(samples.map((s) => s.waiting)),
     build: median(samples.map((s) => s.total - s.waiting)),
-    queryCount: count,
-    tables,
-    // Median per query over the runs, slowest first.
+    serverCpu: median(samples.map((s) => s.serverCpu)),
+    clientCpu: median(samples.map((s) => s.clientCpu)),
+    queryCount: samples.at(-1).queryCount,
+    tables: samples.at(-1).tables,
     perQuery: [...perQuery].map(([label, list]) => [label, median(list)]).sort((a, b) => b[1] - a[1]),
   };
 }
 
-/** The whole CLI, a fresh process per run under /usr/bin/time: wall ms, CPU ms (user + sys), peak RSS MiB. */
-function measureCli(cli, url, runs) {
-  const samples = [];
+/** CPU time (user + system) of a server backend so far, from /proc (clock ticks of 10 ms). */
+function backendCpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The whole CLI once, a fresh process under /usr/bin/time: wall ms, CPU ms (user + sys), peak RSS MiB. */
+function cliOnce(cli, url) {
   const rssFile = path.join(tmpdir(), `schema-lint-bench-rss-${process.pid}.txt`);
-  for (let i = 0; i <= runs; i++) {
-    const devNull = openSync('/dev/null', 'w');
-    const start = process.hrtime.bigint();
-    const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, process.execPath, cli, 'lint', '--db', url, '--format', 'json', '--fail-on', 'never'], {
-      stdio: ['ignore', devNull, 'pipe'],
-      encoding: 'utf8',
-      cwd: tmpdir(),
-    });
-    const wall = Number(process.hrtime.bigint() - start) / 1e6;
-    closeSync(devNull);
-    if (r.status !== 0) throw new Error(`CLI exited ${r.status}: ${r.stderr}`);
-    const [kib, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-    if (i > 0) samples.push({ wall, cpu: (user + sys) * 1000, rss: kib / 1024 });
-  }
+  const devNull = openSync('/dev/null', 'w');
+  const start = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, process.execPath, cli, 'lint', '--db', url, '--format', 'json', '--fail-on', 'never'], {
+    stdio: ['ignore', devNull, 'pipe'],
+    encoding: 'utf8',
+    cwd: tmpdir(),
+  });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  closeSync(devNull);
+  if (r.status !== 0) throw new Error(`CLI exited ${r.status}: ${r.stderr}`);
+  const [kib, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   rmSync(rssFile, { force: true });
+  return { wall, cpu: (user + sys) * 1000, rss: kib / 1024 };
+}
+
+function summarizeCli(samples) {
   return {
     median: median(samples.map((s) => s.wall)),
     min: Math.min(...samples.map((s) => s.wall)),
@@ -290,7 +310,7 @@ const loadLine = () => `load average ${loadavg().map((x) => x.toFixed(1)).join('
 
 async function main() {
   // --baseline DIR: a second built copy (e.g. the commit before a change) measured on the same databases, its runs
-  // right after this tree's, so both see the same load.
+  // taking turns with this tree's, so both see the same load.
   const targets = [await loadTarget(target, 'this build')];
   const baseline = argValue('--baseline', undefined);
   if (baseline) targets.push(await loadTarget(path.resolve(baseline), 'baseline'));
@@ -302,13 +322,27 @@ async function main() {
   const version = (await sql(cluster.url('postgres'), 'SHOW server_version')).rows[0].server_version;
   console.log(`PostgreSQL ${version}, node ${process.version}, ${runs} runs each (+1 warm-up), medians in ms; ${loadLine()}\n`);
   const rows = [];
+  // Builds take turns run by run (this build, the baseline, this build, …), so a change in the machine's load
+  // mid-way hits both alike; run 0 of each warms the server's caches and our JIT and is not counted.
   const measure = async (name, url) => {
-    for (const t of targets) {
-      const read = await measureReadCatalog(url, runs, t);
-      const e2e = withCli ? measureCli(t.cli, url, runs) : undefined;
-      rows.push({ name: targets.length > 1 ? `${name}, ${t.name}` : name, read, e2e });
-      console.error(`measured ${name} (${t.name}); ${loadLine()}`);
+    const samples = targets.map(() => ({ reads: [], clis: [] }));
+    for (let i = 0; i <= runs; i++) {
+      for (const [k, t] of targets.entries()) {
+        const read = await readOnce(url, t);
+        const cli = withCli ? cliOnce(t.cli, url) : undefined;
+        if (i === 0) continue;
+        samples[k].reads.push(read);
+        if (cli) samples[k].clis.push(cli);
+      }
     }
+    for (const [k, t] of targets.entries()) {
+      rows.push({
+        name: targets.length > 1 ? `${name}, ${t.name}` : name,
+        read: summarizeReads(samples[k].reads),
+        e2e: withCli ? summarizeCli(samples[k].clis) : undefined,
+      });
+    }
+    console.error(`measured ${name}; ${loadLine()}`);
   };
   try {
     if (!process.argv.includes('--no-corpus')) {
@@ -343,11 +377,11 @@ async function main() {
   }
 
   console.log(`(${loadLine()} at the end)\n`);
-  console.log('| database | tables in model | queryCount | readCatalog median | min | of which waiting on queries | model build (rest) | CLI median | CLI min | CLI CPU | CLI peak RSS MiB |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| database | tables in model | queryCount | readCatalog median | min | of which in queries | rest | server CPU | client CPU | CLI median | CLI min | CLI CPU | CLI peak RSS MiB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const { name, read, e2e } of rows) {
     console.log(
-      `| ${name} | ${read.tables} | ${read.queryCount} | ${ms(read.total)} | ${ms(read.min)} | ${ms(read.queries)} | ${ms(read.build)} | ` +
+      `| ${name} | ${read.tables} | ${read.queryCount} | ${ms(read.total)} | ${ms(read.min)} | ${ms(read.queries)} | ${ms(read.build)} | ${ms(read.serverCpu)} | ${ms(read.clientCpu)} | ` +
         `${e2e ? ms(e2e.median) : '-'} | ${e2e ? ms(e2e.min) : '-'} | ${e2e ? ms(e2e.cpu) : '-'} | ${e2e ? e2e.rss.toFixed(0) : '-'} |`,
     );
   }

@@ -1,6 +1,7 @@
 /**
  * The live-mode queries take shortcuts for speed (issue 12): opclasses decided from pg_opclass instead of parsing
- * pg_get_indexdef, defaults printed once per distinct expression tree, one Expression parse per distinct text. Each
+ * pg_get_indexdef, expressions without column references (defaults, partition bounds) printed without opening their
+ * table, sequence positions read for narrow columns only, one Expression parse per distinct text. Each
  * shortcut is checked here against what PostgreSQL's own printing functions say for every object of a database built
  * to hit the edges (binary-coercible and extension opclasses, domains, expression keys, generated columns whose trees
  * are identical but whose columns are not).
@@ -11,6 +12,7 @@ import { indexesQuery } from '../src/sources/catalog/queries.js';
 import { readCatalog } from '../src/sources/catalog/read-catalog.js';
 import type { CatalogRows, IndexRow } from '../src/sources/catalog/rows.js';
 import { vanishedObject } from '../src/sources/catalog/vanished.js';
+import { parseBoundText } from '../src/sql/partition-bound.js';
 import { loadParser, parseStatements } from '../src/sql/parser.js';
 import { releaseCluster, sharedCluster, type Cluster } from './support/pg-cluster.js';
 
@@ -180,6 +182,33 @@ describe('defaults and expressions', () => {
     expect(model.tables.get('app.right_side')!.columns[1].default).toMatchObject({ text: 'x * 2', columns: ['x'] });
   });
 
+  test('partition bounds, printed without opening the partition, read as pg_get_expr prints them for it', async () => {
+    await cluster.query(
+      DB,
+      `CREATE TABLE app.ranged (id int8, at timestamptz, kind text) PARTITION BY RANGE (at);
+       CREATE TABLE app.ranged_q1 PARTITION OF app.ranged FOR VALUES FROM ('2025-01-01') TO ('2025-04-01') PARTITION BY LIST (kind);
+       CREATE TABLE app.ranged_q1_a PARTITION OF app.ranged_q1 FOR VALUES IN ('a', NULL);
+       CREATE TABLE app.ranged_q1_rest PARTITION OF app.ranged_q1 DEFAULT;
+       CREATE TABLE app.ranged_max PARTITION OF app.ranged FOR VALUES FROM ('2025-04-01') TO (MAXVALUE);
+       CREATE TABLE app.hashed (id int8) PARTITION BY HASH (id);
+       CREATE TABLE app.hashed_0 PARTITION OF app.hashed FOR VALUES WITH (MODULUS 2, REMAINDER 0);`,
+    );
+    try {
+      const live = await readCatalog({ url: cluster.superuserUrl(DB) });
+      const printed = await query<{ name: string; bound: string }>(
+        `SELECT n.nspname || '.' || c.relname AS name, pg_get_expr(c.relpartbound, c.oid, true) AS bound
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relispartition AND c.relkind IN ('r', 'p') AND n.nspname = 'app'`,
+      );
+      expect(printed.length).toBe(5);
+      for (const { name, bound } of printed) {
+        expect(parseBoundText(bound)).toBeDefined();
+        expect([name, live.tables.get(name)?.partitionOf?.bound]).toEqual([name, parseBoundText(bound)]);
+      }
+    } finally {
+      await cluster.query(DB, 'DROP TABLE app.ranged, app.hashed');
+    }
+  });
+
   test('columns that share a default text still get an Expression and a columns list of their own', () => {
     const left = model.tables.get('app.left_side_')!.columns.find((c) => c.name === 'flag')!.default!;
     const right = model.tables.get('app.right_side')!.columns.find((c) => c.name === 'flag')!.default!;
@@ -197,6 +226,57 @@ describe('defaults and expressions', () => {
     const serials = model.tables.get('app.serials')!;
     expect(serials.columns.map((c) => c.sequenceUsage?.sequence)).toEqual(['app.serials_id_seq', 'app.serials_other_seq', undefined]);
     expect(serials.columns[0].sequenceUsage).toMatchObject({ maxValue: 2147483647, increment: 1, lastValue: undefined });
+  });
+
+  test('how far a sequence has gone: read for columns narrower than bigint, not for bigint ones', async () => {
+    await cluster.query(DB, 'CREATE TABLE app.used (id serial PRIMARY KEY, big bigserial, small smallserial); INSERT INTO app.used DEFAULT VALUES; INSERT INTO app.used DEFAULT VALUES');
+    try {
+      const used = (await readCatalog({ url: cluster.superuserUrl(DB) })).tables.get('app.used')!;
+      expect(used.columns.map((c) => [c.name, c.sequenceUsage])).toEqual([
+        ['id', { sequence: 'app.used_id_seq', lastValue: 2, maxValue: 2147483647, increment: 1 }],
+        // A bigint column cannot run out before its sequence does: its position is not read (no relation opened).
+        ['big', { sequence: 'app.used_big_seq', lastValue: undefined, maxValue: Number('9223372036854775807'), increment: 1 }],
+        ['small', { sequence: 'app.used_small_seq', lastValue: 2, maxValue: 32767, increment: 1 }],
+      ]);
+    } finally {
+      await cluster.query(DB, 'DROP TABLE app.used');
+    }
+  });
+});
+
+describe('constraint key columns named from the columns rows', () => {
+  test('every constraint lists the columns its conkey numbers, in key order, across dropped columns', async () => {
+    await cluster.query(
+      DB,
+      `CREATE TABLE app.gappy (a int4, b int4, c int4 NOT NULL, d int4, e text);
+       ALTER TABLE app.gappy DROP COLUMN b;
+       ALTER TABLE app.gappy ADD PRIMARY KEY (c), ADD UNIQUE (e, a), ADD CONSTRAINT gappy_self FOREIGN KEY (d) REFERENCES app.gappy (c),
+         ADD CONSTRAINT gappy_excl EXCLUDE USING btree (d WITH =), ADD CONSTRAINT gappy_check CHECK (d > a);`,
+    );
+    try {
+      const live = await readCatalog({ url: cluster.superuserUrl(DB) });
+      const expected = await query<{ table: string; name: string; columns: string[]; ref_columns: string[] }>(
+        `SELECT n.nspname || '.' || c.relname AS table, con.conname AS name,
+                ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+                      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord) AS columns,
+                ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+                      JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord) AS ref_columns
+         FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'app' AND con.contype IN ('p', 'u', 'f', 'x')`,
+      );
+      expect(expected.filter((row) => row.table === 'app.gappy').length).toBe(4);
+      for (const row of expected) {
+        const found = live.tables.get(row.table)!.constraints.find((c) => c.name === row.name)!;
+        const refColumns = found.kind === 'foreign' ? found.foreignKey.columns : [];
+        expect([row.table, row.name, found.columns, refColumns]).toEqual([row.table, row.name, row.columns, row.ref_columns]);
+      }
+      const gappy = live.tables.get('app.gappy')!;
+      expect(gappy.constraints.find((c) => c.name === 'gappy_e_a_key')?.columns).toEqual(['e', 'a']);
+      // A CHECK names its columns as its expression does.
+      expect(gappy.constraints.find((c) => c.name === 'gappy_check')?.columns).toEqual(['d', 'a']);
+    } finally {
+      await cluster.query(DB, 'DROP TABLE app.gappy');
+    }
   });
 });
 

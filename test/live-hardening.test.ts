@@ -110,6 +110,66 @@ describe('a server that stops answering', () => {
     });
   });
 
+  test('frozen backend during a query whose rows are streamed (columns): the same one line, no rows kept waiting', async () => {
+    if (cluster.external) return;
+    const dir = mkdtempSync(join(workDir, 'frozen-stream-'));
+    writeFileSync(join(dir, 'schema-lint.config.json'), JSON.stringify({ live: { queryTimeoutSeconds: 1 } }));
+    const url = cluster.superuserUrl(DB);
+    // pg_attrdef is read by the columns query alone, which hands its rows to the model as they arrive (its own
+    // client-side timer, not pg's query_timeout): the backend is held there, stopped, and the lock let go.
+    await withClient(url, async (locker) => {
+      await withClient(url, async (watcher) => {
+        await locker.query('BEGIN');
+        await locker.query('LOCK TABLE pg_catalog.pg_attrdef IN ACCESS EXCLUSIVE MODE');
+        const run = runCli(['--db', url, '--format', 'json'], { cwd: dir });
+        let pid: number | undefined;
+        try {
+          while (pid === undefined) {
+            const rows = await watcher.query<{ pid: number }>(
+              "SELECT pid FROM pg_stat_activity WHERE application_name = 'schema-lint' AND wait_event_type = 'Lock' AND query LIKE '%schema-lint: columns%'",
+            );
+            pid = rows.rows.at(0)?.pid;
+            if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          process.kill(pid, 'SIGSTOP');
+          await locker.query('COMMIT');
+          const result = await run;
+          expect(result.code).toBe(2);
+          expect(result.stdout).toBe('');
+          expect(oneLine(result.stderr)).toBe(
+            `the server at ${cluster.host}:${cluster.port} stopped answering: no reply to a catalog query within 3 s (--query-timeout, or live.queryTimeoutSeconds in the config)`,
+          );
+        } finally {
+          if (pid !== undefined) process.kill(pid, 'SIGCONT');
+          await locker.query('ROLLBACK').catch(() => undefined);
+        }
+      });
+    });
+  });
+
+  test("a server error in a streamed query is reported as itself, also on a client with pg's own query_timeout", async () => {
+    const url = cluster.superuserUrl(DB);
+    // pg wraps such a client's queries in a callback of its own; the columns query (streamed) then meets a lock
+    // it may wait for only 200 ms. The read must fail at once with the server's reason, not 'stopped answering'
+    // once our own timer runs out, and a read with the lock gone must work on a client set up the same way.
+    await withClient(url, async (locker) => {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE pg_catalog.pg_attrdef IN ACCESS EXCLUSIVE MODE');
+      try {
+        await withClient(`${url}${url.includes('?') ? '&' : '?'}query_timeout=30000`, async (client) => {
+          const started = Date.now();
+          await expect(readCatalog(client, { lockTimeout: '200ms', queryTimeoutMs: 20_000 })).rejects.toThrow(/lock timeout/i);
+          expect(Date.now() - started).toBeLessThan(15_000);
+        });
+      } finally {
+        await locker.query('ROLLBACK');
+      }
+    });
+    const model = await withClient(`${url}${url.includes('?') ? '&' : '?'}query_timeout=30000`, (client) => readCatalog(client));
+    expect(model.tables.size).toBeGreaterThan(0);
+    expect(attemptCount).toBe(1);
+  });
+
   test('timeouts must be positive numbers of seconds, on the command line and in the config', async () => {
     const url = cluster.superuserUrl(DB);
     for (const [flag, value] of [['--query-timeout', 'soon'], ['--connect-timeout', '0'], ['--query-timeout', '-5']]) {

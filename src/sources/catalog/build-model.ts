@@ -22,7 +22,7 @@ import { parseStatements } from '../../sql/parser.js';
 import { parseBoundText, splitExpressionList } from '../../sql/partition-bound.js';
 import { decodeTriggerType } from '../../model/trigger-type.js';
 export { decodeTriggerType };
-import type { CatalogRows, ColumnRow, ConstraintRow, IndexRow, RelationRow, TypeRow } from './rows.js';
+import type { CatalogRows, ColumnRow, ConstraintRow, FunctionRow, IndexRow, RelationRow, TriggerRow, TypeRow } from './rows.js';
 import { applySequenceUsage } from './sequences.js';
 import { expressionParser, type ExpressionParser } from './expression-parser.js';
 
@@ -96,92 +96,145 @@ function opclassesOf(definition: string): Array<string | undefined> {
   });
 }
 
-export function buildModel(rows: CatalogRows): SchemaModel {
-  const model = emptyModel({ kind: 'database', database: rows.alias, serverVersion: rows.serverVersion });
-  const origin = (object: string): DatabaseOrigin => ({ kind: 'database', database: rows.alias, object });
-  const expression = expressionParser();
+/** What the catalog read knows before the per-object queries: the model's frame. */
+export type CatalogHeader = Pick<CatalogRows, 'alias' | 'serverVersion' | 'statsWindowSeconds' | 'schemas' | 'extensions'>;
 
-  for (const { name } of rows.schemas) model.schemas.set(name, { name, origin: origin(`schema ${name}`) });
-  for (const ext of rows.extensions) model.extensions.set(ext.name, { ...ext, origin: origin(`extension ${ext.name}`) });
-  const partmanSchema = model.extensions.get('pg_partman')?.schema;
-  if (partmanSchema && rows.partman?.length) {
-    model.partman = new Map(
-      rows.partman.map((row) => [
+/**
+ * Builds the model one catalog query at a time, and within the big ones row by row as the rows arrive, so that
+ * building overlaps the server's work on the rest of the rows and a row's object is garbage as soon as it is
+ * used (keeping 125,000 row objects until the last query ended made the read's garbage collection cost as much
+ * as its building, at 10,000 tables). Call order: relations (all at once: partitions and parents refer to each
+ * other in any order), then columns, types (before constraints: domains own CHECKs), constraints, indexes,
+ * triggers, functions, pg_partman's config in any order.
+ */
+export class CatalogModelBuilder {
+  readonly model: SchemaModel;
+  private readonly alias: string;
+  private readonly statsWindowSeconds: number | null;
+  private readonly expression: ExpressionParser = expressionParser();
+  private readonly relationsByOid = new Map<number, RelationRow>();
+  private readonly tablesByOid = new Map<number, Table>();
+  private readonly domainsByOid = new Map<number, Domain>();
+  /** Per table, the attnum of each entry of its `columns` (dropped columns leave gaps in the numbering). */
+  private readonly columnNumbers = new Map<number, number[]>();
+
+  constructor(header: CatalogHeader) {
+    this.alias = header.alias;
+    this.statsWindowSeconds = header.statsWindowSeconds;
+    this.model = emptyModel({ kind: 'database', database: header.alias, serverVersion: header.serverVersion });
+    for (const { name } of header.schemas) this.model.schemas.set(name, { name, origin: this.origin(`schema ${name}`) });
+    for (const ext of header.extensions) this.model.extensions.set(ext.name, { ...ext, origin: this.origin(`extension ${ext.name}`) });
+  }
+
+  private readonly origin = (object: string): DatabaseOrigin => ({ kind: 'database', database: this.alias, object });
+
+  partman(rows: CatalogRows['partman']): void {
+    const partmanSchema = this.model.extensions.get('pg_partman')?.schema;
+    if (!partmanSchema || !rows?.length) return;
+    this.model.partman = new Map(
+      rows.map((row) => [
         row.parent_table,
         {
           parent: row.parent_table,
           extensionSchema: partmanSchema,
           interval: row.partition_interval ?? undefined,
           premake: row.premake ?? undefined,
-          origin: origin(`${partmanSchema}.part_config ${row.parent_table}`),
+          origin: this.origin(`${partmanSchema}.part_config ${row.parent_table}`),
         },
       ]),
     );
   }
 
-  const byOid = new Map<number, RelationRow>();
-  for (const rel of rows.relations) byOid.set(rel.oid, rel);
-  const tablesByOid = new Map<number, Table>();
-  const qualifiedByOid = new Map<number, string>();
-  const children = new Map<number, RelationRow[]>();
+  relations(rows: RelationRow[]): void {
+    const { model, relationsByOid, tablesByOid } = this;
+    const qualifiedByOid = new Map<number, string>();
+    const children = new Map<number, RelationRow[]>();
 
-  for (const rel of rows.relations) {
-    const key = qualify(rel.schema, rel.name);
-    qualifiedByOid.set(rel.oid, key);
-    if (rel.is_partition) {
-      const siblings = children.get(rel.parents[0]) ?? [];
-      siblings.push(rel);
-      children.set(rel.parents[0], siblings);
+    for (const rel of rows) {
+      relationsByOid.set(rel.oid, rel);
+      const key = qualify(rel.schema, rel.name);
+      qualifiedByOid.set(rel.oid, key);
+      if (rel.is_partition) {
+        const siblings = children.get(rel.parents[0]) ?? [];
+        siblings.push(rel);
+        children.set(rel.parents[0], siblings);
+      }
+      if (rel.kind === 'm') {
+        model.materializedViews.set(key, { schema: rel.schema, name: rel.name, indexes: [], origin: this.origin(`materialized view ${key}`) });
+      } else if (rel.kind in OTHER_KINDS) {
+        const kind = OTHER_KINDS[rel.kind as keyof typeof OTHER_KINDS];
+        model.otherRelations.set(key, { schema: rel.schema, name: rel.name, kind, origin: this.origin(`${kind} ${key}`) });
+      }
     }
-    if (rel.kind === 'm') {
-      model.materializedViews.set(key, { schema: rel.schema, name: rel.name, indexes: [], origin: origin(`materialized view ${key}`) });
-    } else if (rel.kind in OTHER_KINDS) {
-      const kind = OTHER_KINDS[rel.kind as keyof typeof OTHER_KINDS];
-      model.otherRelations.set(key, { schema: rel.schema, name: rel.name, kind, origin: origin(`${kind} ${key}`) });
+
+    for (const rel of rows) {
+      if (rel.kind !== 'r' && rel.kind !== 'p') continue;
+      const key = qualifiedByOid.get(rel.oid) ?? qualify(rel.schema, rel.name);
+      const table: Table = {
+        schema: rel.schema,
+        name: rel.name,
+        kind: rel.kind === 'p' ? 'partitioned' : 'table',
+        persistence: PERSISTENCE[rel.persistence] ?? 'permanent',
+        columns: [],
+        constraints: [],
+        indexes: [],
+        triggers: [],
+        partitions: (children.get(rel.oid) ?? []).map((child) => qualify(child.schema, child.name)).sort(),
+        inherits: rel.is_partition ? [] : rel.parents.map((oid) => qualifiedByOid.get(oid)).filter((n): n is string => !!n),
+        options: options(rel.options),
+        origin: this.origin(`table ${key}`),
+      };
+      if (rel.part_strategy) table.partitionBy = { strategy: STRATEGIES[rel.part_strategy], keys: partitionKeys(rel, this.expression) };
+      if (rel.is_partition && rel.bound) {
+        const bound = parseBoundText(rel.bound);
+        const parent = qualifiedByOid.get(rel.parents[0]);
+        if (bound && parent) table.partitionOf = { parent, bound };
+      }
+      if (rel.comment !== null) table.comment = rel.comment;
+      table.stats = stats(rel, children, this.statsWindowSeconds);
+      model.tables.set(key, table);
+      tablesByOid.set(rel.oid, table);
     }
   }
 
-  for (const rel of rows.relations) {
-    if (rel.kind !== 'r' && rel.kind !== 'p') continue;
-    const key = qualifiedByOid.get(rel.oid) ?? qualify(rel.schema, rel.name);
-    const table: Table = {
-      schema: rel.schema,
-      name: rel.name,
-      kind: rel.kind === 'p' ? 'partitioned' : 'table',
-      persistence: PERSISTENCE[rel.persistence] ?? 'permanent',
-      columns: [],
-      constraints: [],
-      indexes: [],
-      triggers: [],
-      partitions: (children.get(rel.oid) ?? []).map((child) => qualify(child.schema, child.name)).sort(),
-      inherits: rel.is_partition ? [] : rel.parents.map((oid) => qualifiedByOid.get(oid)).filter((n): n is string => !!n),
-      options: options(rel.options),
-      origin: origin(`table ${key}`),
-    };
-    if (rel.part_strategy) table.partitionBy = { strategy: STRATEGIES[rel.part_strategy], keys: partitionKeys(rel, expression) };
-    if (rel.is_partition && rel.bound) {
-      const bound = parseBoundText(rel.bound);
-      const parent = qualifiedByOid.get(rel.parents[0]);
-      if (bound && parent) table.partitionOf = { parent, bound };
+  column(row: ColumnRow): void {
+    const table = this.tablesByOid.get(row.relid);
+    if (!table) return;
+    table.columns.push(column(row, this.origin(`column ${qualify(table.schema, table.name)}.${row.name}`), this.expression));
+    const numbers = this.columnNumbers.get(row.relid);
+    if (numbers) numbers.push(row.num);
+    else this.columnNumbers.set(row.relid, [row.num]);
+  }
+
+  /** A table's column names for key column numbers, in key order (after all its columns were added). */
+  private columnNames(relid: number, attnums: number[]): string[] {
+    const table = this.tablesByOid.get(relid);
+    const numbers = this.columnNumbers.get(relid);
+    if (!table || !numbers || attnums.length === 0) return [];
+    const names: string[] = [];
+    for (const attnum of attnums) {
+      const position = numbers.indexOf(attnum);
+      // Only a system column (tableoid in a CHECK) has no entry; a CHECK's columns come from its expression anyway.
+      if (position >= 0) names.push(table.columns[position].name);
     }
-    if (rel.comment !== null) table.comment = rel.comment;
-    table.stats = stats(rel, children, rows.statsWindowSeconds);
-    model.tables.set(key, table);
-    tablesByOid.set(rel.oid, table);
+    return names;
   }
 
-  for (const row of rows.columns) {
-    const table = tablesByOid.get(row.relid);
-    if (table) table.columns.push(column(row, origin(`column ${qualify(table.schema, table.name)}.${row.name}`), expression));
+  types(rows: TypeRow[]): void {
+    addTypes(this.model, rows, this.domainsByOid, this.origin);
   }
 
-  const domainsByOid = addTypes(model, rows.types, origin);
-  addConstraints(model, rows.constraints, tablesByOid, domainsByOid, origin, expression);
-  addIndexes(model, rows.indexes, byOid, origin, expression);
+  constraint(row: ConstraintRow): void {
+    addConstraint(this.model, row, this.columnNames(row.relid, row.attnums), this.tablesByOid, this.domainsByOid, this.origin, this.expression);
+  }
 
-  for (const row of rows.triggers) {
-    const table = tablesByOid.get(row.relid);
-    if (!table) continue;
+  index(row: IndexRow): void {
+    addIndex(this.model, row, this.relationsByOid, this.origin, this.expression);
+  }
+
+  trigger(row: TriggerRow): void {
+    const table = this.tablesByOid.get(row.relid);
+    if (!table) return;
     const tableKey = qualify(table.schema, table.name);
     table.triggers.push({
       name: row.name,
@@ -192,13 +245,13 @@ export function buildModel(rows: CatalogRows): SchemaModel {
       arguments: triggerArguments(row.args, row.arg_count),
       inherited: row.inherited,
       constraintTrigger: false,
-      origin: origin(`trigger ${tableKey}.${row.name}`),
+      origin: this.origin(`trigger ${tableKey}.${row.name}`),
     });
   }
 
-  for (const row of rows.functions) {
+  function(row: FunctionRow): void {
     const key = qualify(row.schema, row.name);
-    const list = model.functions.get(key) ?? [];
+    const list = this.model.functions.get(key) ?? [];
     list.push({
       schema: row.schema,
       name: row.name,
@@ -206,11 +259,24 @@ export function buildModel(rows: CatalogRows): SchemaModel {
       returnType: (row.returns_set ? 'setof ' : '') + row.return_type,
       language: row.language,
       body: row.body ?? '',
-      origin: origin(`function ${key}(${row.argument_types.join(', ')})`),
+      origin: this.origin(`function ${key}(${row.argument_types.join(', ')})`),
     });
-    model.functions.set(key, list);
+    this.model.functions.set(key, list);
   }
-  return model;
+}
+
+/** The whole model from rows already read (the same steps as the streaming read, in its order). */
+export function buildModel(rows: CatalogRows): SchemaModel {
+  const builder = new CatalogModelBuilder(rows);
+  builder.partman(rows.partman);
+  builder.relations(rows.relations);
+  for (const row of rows.columns) builder.column(row);
+  builder.types(rows.types);
+  for (const row of rows.constraints) builder.constraint(row);
+  for (const row of rows.indexes) builder.index(row);
+  for (const row of rows.triggers) builder.trigger(row);
+  for (const row of rows.functions) builder.function(row);
+  return builder.model;
 }
 
 function partitionKeys(rel: RelationRow, expression: ExpressionParser): PartitionKeyPart[] {
@@ -276,8 +342,7 @@ function column(row: ColumnRow, origin: DatabaseOrigin, expression: ExpressionPa
   return result;
 }
 
-function addTypes(model: SchemaModel, rows: TypeRow[], origin: (object: string) => DatabaseOrigin): Map<number, Domain> {
-  const domainsByOid = new Map<number, Domain>();
+function addTypes(model: SchemaModel, rows: TypeRow[], domainsByOid: Map<number, Domain>, origin: (object: string) => DatabaseOrigin): void {
   for (const row of rows) {
     const key = qualify(row.schema, row.name);
     if (row.type !== 'd') {
@@ -295,107 +360,103 @@ function addTypes(model: SchemaModel, rows: TypeRow[], origin: (object: string) 
     model.domains.set(key, domain);
     domainsByOid.set(row.oid, domain);
   }
-  return domainsByOid;
 }
 
-function addConstraints(
+function addConstraint(
   model: SchemaModel,
-  rows: ConstraintRow[],
+  row: ConstraintRow,
+  columns: string[],
   tablesByOid: Map<number, Table>,
   domainsByOid: Map<number, Domain>,
   origin: (object: string) => DatabaseOrigin,
   expression: ExpressionParser,
 ): void {
-  for (const row of rows) {
-    // A foreign key that references a partitioned table gets one clone per referenced partition on the same
-    // referencing table: PostgreSQL's implementation, not a constraint anyone declared.
-    if (row.parent_same_table) continue;
-    const owner = tablesByOid.get(row.relid) ?? domainsByOid.get(row.typid);
-    if (!owner) continue;
-    const kind = CONSTRAINT_KINDS[row.type];
-    const check = row.check_expr !== null ? expression(row.check_expr) : undefined;
-    const base = {
-      name: row.name,
-      // The catalog's conkey of a CHECK is sorted by attnum; the model lists columns as the expression names them.
-      columns: kind === 'check' && check?.ast ? check.columns : row.columns,
-      validated: row.validated,
-      enforced: row.enforced,
-      deferrable: row.deferrable,
-      origin: origin(`constraint ${qualify(owner.schema, owner.name)}.${row.name}`),
+  // A foreign key that references a partitioned table gets one clone per referenced partition on the same
+  // referencing table: PostgreSQL's implementation, not a constraint anyone declared.
+  if (row.parent_same_table) return;
+  const owner = tablesByOid.get(row.relid) ?? domainsByOid.get(row.typid);
+  if (!owner) return;
+  const kind = CONSTRAINT_KINDS[row.type];
+  const check = row.check_expr !== null ? expression(row.check_expr) : undefined;
+  const base = {
+    name: row.name,
+    // The catalog's conkey of a CHECK is sorted by attnum; the model lists columns as the expression names them.
+    columns: kind === 'check' && check?.ast ? check.columns : columns,
+    validated: row.validated,
+    enforced: row.enforced,
+    deferrable: row.deferrable,
+    origin: origin(`constraint ${qualify(owner.schema, owner.name)}.${row.name}`),
+  };
+  let constraint: Constraint;
+  if (kind === 'foreign') {
+    // confrelid is set on every foreign key, so the referenced table is always found.
+    if (row.ref_schema === null || row.ref_table === null) return;
+    const target = qualify(row.ref_schema, row.ref_table);
+    constraint = {
+      ...base,
+      kind,
+      foreignKey: {
+        table: target,
+        columns: row.ref_columns,
+        resolved: model.tables.has(target),
+        onDelete: row.on_delete,
+        onUpdate: row.on_update,
+        match: row.match,
+      },
     };
-    let constraint: Constraint;
-    if (kind === 'foreign') {
-      // confrelid is set on every foreign key, so the referenced table is always found.
-      if (row.ref_schema === null || row.ref_table === null) continue;
-      const target = qualify(row.ref_schema, row.ref_table);
-      constraint = {
-        ...base,
-        kind,
-        foreignKey: {
-          table: target,
-          columns: row.ref_columns,
-          resolved: model.tables.has(target),
-          onDelete: row.on_delete,
-          onUpdate: row.on_update,
-          match: row.match,
-        },
-      };
-    } else if (kind === 'check') {
-      constraint = check ? { ...base, kind, check } : { ...base, kind };
-    } else {
-      constraint = { ...base, kind };
-    }
-    if (row.index_schema !== null && row.index_name !== null) constraint.index = qualify(row.index_schema, row.index_name);
-    // Partition clones point at their parent through conparentid; inherited CHECKs only count inheritance and keep the parent's name.
-    if (row.parent_name !== null) constraint.inheritedFrom = row.parent_name;
-    else if (kind === 'check' && !row.is_local && row.inherit_count > 0) constraint.inheritedFrom = row.name;
-    if (row.comment !== null) constraint.comment = row.comment;
-    if ('checks' in owner) owner.checks.push(constraint);
-    else owner.constraints.push(constraint);
+  } else if (kind === 'check') {
+    constraint = check ? { ...base, kind, check } : { ...base, kind };
+  } else {
+    constraint = { ...base, kind };
   }
+  if (row.index_schema !== null && row.index_name !== null) constraint.index = qualify(row.index_schema, row.index_name);
+  // Partition clones point at their parent through conparentid; inherited CHECKs only count inheritance and keep the parent's name.
+  if (row.parent_name !== null) constraint.inheritedFrom = row.parent_name;
+  else if (kind === 'check' && !row.is_local && row.inherit_count > 0) constraint.inheritedFrom = row.name;
+  if (row.comment !== null) constraint.comment = row.comment;
+  if ('checks' in owner) owner.checks.push(constraint);
+  else owner.constraints.push(constraint);
 }
 
-function addIndexes(
+function addIndex(
   model: SchemaModel,
-  rows: IndexRow[],
+  row: IndexRow,
   relations: Map<number, RelationRow>,
   origin: (object: string) => DatabaseOrigin,
   expression: ExpressionParser,
 ): void {
-  for (const row of rows) {
-    const rel = relations.get(row.relid);
-    if (!rel) continue;
-    const tableKey = qualify(rel.schema, rel.name);
-    const key = qualify(row.schema, row.name);
-    const opclasses = row.opclasses ?? opclassesOf(row.definition ?? '');
-    const keys: IndexKey[] = [];
-    for (let k = 0; k < row.key_count; k++) {
-      const part: IndexKey = { descending: ((row.key_options[k] ?? 0) & INDEX_DESC) !== 0 };
-      if (row.attnums[k] !== 0) part.column = row.attnames[k] ?? undefined;
-      else part.expression = expression(row.key_texts[k] ?? '');
-      const opclass = opclasses[k];
-      if (opclass) part.opclass = opclass;
-      keys.push(part);
-    }
-    const index: Index = {
-      schema: row.schema,
-      name: row.name,
-      table: tableKey,
-      method: row.method,
-      unique: row.is_unique,
-      primary: row.is_primary,
-      keys,
-      include: row.attnames.slice(row.key_count).filter((n): n is string => n !== null),
-      valid: row.valid,
-      partitioned: row.partitioned,
-      origin: origin(`index ${key}`),
-    };
-    if (row.predicate !== null) index.predicate = expression(row.predicate);
-    if (row.parent_schema !== null && row.parent_name !== null) index.parent = qualify(row.parent_schema, row.parent_name);
-    if (row.constraint_name !== null) index.constraint = row.constraint_name;
-    if (row.comment !== null) index.comment = row.comment;
-    model.indexes.set(key, index);
-    const owner = model.tables.get(tableKey) ?? model.materializedViews.get(tableKey);
-    owner?.indexes.push(key);
+  const rel = relations.get(row.relid);
+  if (!rel) return;
+  const tableKey = qualify(rel.schema, rel.name);
+  const key = qualify(row.schema, row.name);
+  const opclasses = row.opclasses ?? opclassesOf(row.definition ?? '');
+  const keys: IndexKey[] = [];
+  for (let k = 0; k < row.key_count; k++) {
+    const part: IndexKey = { descending: ((row.key_options[k] ?? 0) & INDEX_DESC) !== 0 };
+    if (row.attnums[k] !== 0) part.column = row.attnames[k] ?? undefined;
+    else part.expression = expression(row.key_texts[k] ?? '');
+    const opclass = opclasses[k];
+    if (opclass) part.opclass = opclass;
+    keys.push(part);
   }
+  const index: Index = {
+    schema: row.schema,
+    name: row.name,
+    table: tableKey,
+    method: row.method,
+    unique: row.is_unique,
+    primary: row.is_primary,
+    keys,
+    include: row.attnames.slice(row.key_count).filter((n): n is string => n !== null),
+    valid: row.valid,
+    partitioned: row.partitioned,
+    origin: origin(`index ${key}`),
+  };
+  if (row.predicate !== null) index.predicate = expression(row.predicate);
+  if (row.parent_schema !== null && row.parent_name !== null) index.parent = qualify(row.parent_schema, row.parent_name);
+  if (row.constraint_name !== null) index.constraint = row.constraint_name;
+  if (row.comment !== null) index.comment = row.comment;
+  model.indexes.set(key, index);
+  const owner = model.tables.get(tableKey) ?? model.materializedViews.get(tableKey);
+  owner?.indexes.push(key);
 }

@@ -8,10 +8,10 @@
  * print as the same instants DDL mode reads; search_path is pinned so deparsed expressions name objects the same
  * way whatever the role's own setting (objects outside pg_catalog and public come out schema-qualified).
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { loadParser } from '../../sql/parser.js';
 import type { SchemaModel } from '../../model/types.js';
-import { buildModel, type CatalogRows } from './build-model.js';
+import { CatalogModelBuilder } from './build-model.js';
 import {
   CatalogError,
   connect,
@@ -36,7 +36,8 @@ import {
   TYPES,
   UNSCOPED,
 } from './queries.js';
-import { CatalogChanged, vanishedObject } from './vanished.js';
+import type { CatalogRows, ColumnRow, ConstraintRow, FunctionRow, IndexRow, RelationRow, TriggerRow, TypeRow } from './rows.js';
+import { CatalogChanged, vanishedConstraint, vanishedFunction, vanishedIndex, vanishedRelation } from './vanished.js';
 
 export interface ReadCatalogOptions {
   /** Overrides the `host:port/dbname` alias that origins carry. */
@@ -141,6 +142,11 @@ async function readWithRetries(client: pg.Client, target: ConnectionTarget, opts
 async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadCatalogOptions): Promise<SchemaModel> {
   queryCount = 0;
   const queryTimeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const noAnswer = () =>
+    new NoAnswer(
+      `the server at ${target.host}:${target.port} stopped answering: no reply to a catalog query within ` +
+        `${(queryTimeoutMs + CLIENT_GRACE_MS) / 1000} s (--query-timeout, or live.queryTimeoutSeconds in the config)`,
+    );
   const run = async <T>(sql: string, values?: unknown[]): Promise<T[]> => {
     queryCount++;
     try {
@@ -149,14 +155,40 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       const result = await client.query({ text: sql, values, query_timeout: queryTimeoutMs + CLIENT_GRACE_MS } as pg.QueryConfig);
       return (Array.isArray(result) ? [] : result.rows) as T[];
     } catch (error) {
-      if (error instanceof Error && /Query read timeout/.test(error.message)) {
-        throw new NoAnswer(
-          `the server at ${target.host}:${target.port} stopped answering: no reply to a catalog query within ` +
-            `${(queryTimeoutMs + CLIENT_GRACE_MS) / 1000} s (--query-timeout, or live.queryTimeoutSeconds in the config)`,
-        );
-      }
+      if (error instanceof Error && /Query read timeout/.test(error.message)) throw noAnswer();
       throw error;
     }
+  };
+  /**
+   * A big query whose rows go to `onRow` as they arrive, none kept (see CatalogModelBuilder). The outcome comes
+   * through the query's callback, which pg calls for success and failure alike, also when the connection's own
+   * `query_timeout` (a URL parameter, or a caller's client) wraps it; with a callback pg also keeps each row, so
+   * the row handler empties that list (building is the rows' only use). The client-side limit is a timer of our
+   * own, with run()'s meaning: the query stays outstanding and the connection is not reused.
+   */
+  const stream = (sql: string, values: unknown[] | undefined, onRow: (row: pg.QueryResultRow) => void): Promise<void> => {
+    queryCount++;
+    return new Promise((resolve, reject) => {
+      // A row that cannot be used fails the query once it ends (throwing inside pg's event would break its parser).
+      let failure: Error | undefined;
+      const timer = setTimeout(() => reject(noAnswer()), queryTimeoutMs + CLIENT_GRACE_MS);
+      const query = new pg.Query({ text: sql, values }, (error) => {
+        clearTimeout(timer);
+        if (error) reject(/Query read timeout/.test(error.message) ? noAnswer() : error);
+        else if (failure) reject(failure);
+        else resolve();
+      });
+      query.on('row', (row: pg.QueryResultRow, result) => {
+        if (result) result.rows.length = 0;
+        if (failure !== undefined) return;
+        try {
+          onRow(row);
+        } catch (error) {
+          failure = error instanceof Error ? error : new Error('a catalog row could not be used', { cause: error });
+        }
+      });
+      client.query(query);
+    });
   };
   try {
     await run(
@@ -184,25 +216,39 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     const params = scoped ? [schemas.map((s) => s.name)] : undefined;
     const version = info.version;
     const extensions = await run<{ name: string; schema: string }>(EXTENSIONS);
-    const rows: CatalogRows = {
+    const builder = new CatalogModelBuilder({
       alias: opts.alias ?? target.alias,
       serverVersion: version,
       statsWindowSeconds: info.stats_window,
       schemas,
       extensions,
-      relations: await run(relationsQuery(version, scope), params),
-      columns: await run(columnsQuery(version, scope), params),
-      constraints: await run(constraintsQuery(version, scope), params),
-      indexes: await run(indexesQuery(scope), params),
-      triggers: await run(triggersQuery(scope), params),
-      functions: await run(functionsQuery(version, scope), params),
-      types: await run(TYPES),
-      partman: await readPartmanConfig(run, extensions),
+    });
+    // An object dropped meanwhile (its printed form NULL) is not built; the read is retried after COMMIT.
+    let vanished: string | undefined;
+    const usable = (what: string | undefined): boolean => {
+      vanished ??= what;
+      return what === undefined;
     };
+    const relations = await run<RelationRow>(relationsQuery(version, scope), params);
+    relations.forEach((row) => usable(vanishedRelation(row)));
+    builder.relations(relations);
+    // Each row has the shape its query selects (rows.ts).
+    await stream(columnsQuery(version, scope), params, (row) => builder.column(row as ColumnRow));
+    builder.types(await run<TypeRow>(TYPES));
+    await stream(constraintsQuery(version, scope), params, (row) => {
+      if (usable(vanishedConstraint(row as ConstraintRow))) builder.constraint(row as ConstraintRow);
+    });
+    await stream(indexesQuery(scope), params, (row) => {
+      if (usable(vanishedIndex(row as IndexRow))) builder.index(row as IndexRow);
+    });
+    for (const row of await run<TriggerRow>(triggersQuery(scope), params)) builder.trigger(row);
+    for (const row of await run<FunctionRow>(functionsQuery(version, scope), params)) {
+      if (usable(vanishedFunction(row))) builder.function(row);
+    }
+    builder.partman(await readPartmanConfig(run, extensions));
     await run('COMMIT');
-    const vanished = vanishedObject(rows);
     if (vanished) throw new CatalogChanged(`${vanished} was dropped while the catalog was read`);
-    return buildModel(rows);
+    return builder.model;
   } catch (error) {
     if (!(error instanceof NoAnswer)) await client.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -42,6 +42,7 @@ export interface RelationRow {
 
 export interface ColumnRow extends SequenceColumnsRow {
   relid: number;
+  num: number;
   name: string;
   type_schema: string;
   type_name: string;
@@ -62,7 +63,8 @@ export interface ConstraintRow {
   type: string;
   relid: number;
   typid: number;
-  columns: string[];
+  /** conkey: the key's column numbers, named from the columns query's rows (empty for a domain's CHECK). */
+  attnums: number[];
   ref_schema: string | null;
   ref_table: string | null;
   ref_columns: string[];
