@@ -66,7 +66,10 @@ export interface Column {
 export interface SequenceUsage {
   /** Qualified name of the sequence. */
   sequence: string;
-  /** Undefined when the sequence was never used, the role may not read it, or (live mode) the column is bigint: only narrower keys can run out, and reading a value opens and locks the sequence. */
+  /**
+   * Undefined when the sequence was never used, the role may not read it, or (live mode) the column is bigint: only
+   * narrower keys can run out, and reading a value opens and locks the sequence.
+   */
   lastValue?: number;
   maxValue: number;
   increment: number;
