@@ -4,12 +4,6 @@
 // after the bundle was made (`npx tsc` alone): a stale bundle must never run in place of the code just built.
 // Compiling the parser's WebAssembly takes ~100 ms on another thread: it starts first, overlapping the CLI's load.
 import { statSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-
-// The parser's WebAssembly (1.7 MB) compiled function by function when first called, not all up front: a
-// one-statement run calls a small part of the grammar. Measured: one statement 337 → 255 ms (median of 8), a
-// 15,000-line dump 611 → 526 ms; hot functions still tier up as before. Set before the module is compiled.
-setFlagsFromString('--wasm-lazy-compilation');
 
 const mtime = (relative) => statSync(new URL(relative, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
 const bundleTime = mtime('../dist/bundle/schema-lint.js');
