@@ -8,7 +8,8 @@ function toRegExp(pattern: string): RegExp {
   let regex = cache.get(pattern);
   if (!regex) {
     const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    regex = new RegExp(`^${escaped}$`, 'i');
+    // 's': a name may hold line breaks (a quoted identifier can), and `*` must match them as any other character.
+    regex = new RegExp(`^${escaped}$`, 'is');
     cache.set(pattern, regex);
   }
   return regex;
