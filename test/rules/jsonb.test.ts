@@ -98,14 +98,25 @@ describe('jsonb-without-gin-index fixes and messages', () => {
   /** The build itself, without the repair step each concurrent build is preceded by (tested in fix-repair.test.ts). */
   const build = (sql: string): string => sql.split('\n').filter((line) => !/^(-- Repair|DO \$repair|DROP INDEX CONCURRENTLY IF EXISTS .*_invalid"?;)/.test(line)).join('\n');
 
-  test('a plain table gets a concurrent jsonb_path_ops GIN index', async () => {
+  test('a plain table gets a concurrent jsonb_path_ops GIN index: a plan to review while nothing shows the column is searched', async () => {
     const finding = byKey(await fixtureFindings(rule, 'bare-column'), 'jsonb-without-gin-index/public.events.payload');
+    expect(finding.severity).toBe('note');
     expect({ ...finding.fix, sql: build(finding.fix!.sql) }).toMatchObject({
       sql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS events_payload_gin_idx ON public.events USING gin (payload jsonb_path_ops);',
-      safety: 'safe',
+      safety: 'review',
       concurrently: true,
     });
+    expect(finding.fix!.notes[0]).toMatch(/^Nothing shows this column is searched: a GIN index slows every write to it\./);
     expect(finding.message).toMatch(/^Column public\.events\.payload \(jsonb\) has no GIN index\./);
+  });
+
+  test('with evidence the column is searched (option tables, or rows), the same build is a safe statement', async () => {
+    const sql = "CREATE TABLE events (id bigint PRIMARY KEY, payload jsonb NOT NULL DEFAULT '{}');";
+    const [finding] = await lintSql(rule, sql, { tables: ['public.events'] });
+    expect(finding.severity).toBe('warning');
+    expect(finding.fix).toMatchObject({ safety: 'safe' });
+    expect(finding.fix!.notes.join(' ')).not.toMatch(/Nothing shows/);
+    expect(build(finding.fix!.sql)).toBe('CREATE INDEX CONCURRENTLY IF NOT EXISTS events_payload_gin_idx ON public.events USING gin (payload jsonb_path_ops);');
   });
 
   test('option opclass jsonb_ops builds the default operator class', async () => {
