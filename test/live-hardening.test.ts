@@ -11,7 +11,7 @@ import pg from 'pg';
 import { isConcurrentCatalogChange, attemptCount, readCatalog } from '../src/sources/catalog/read-catalog.js';
 import { planSsl } from '../src/sources/catalog/ssl-mode.js';
 import { startCluster, type Cluster } from './support/pg-cluster.js';
-import { parseJsonReport, runCli } from './support/run-cli.js';
+import { parseJsonReport, runCli, type CliResult } from './support/run-cli.js';
 
 let cluster: Cluster;
 let workDir: string;
@@ -72,79 +72,64 @@ describe('a server that stops answering', () => {
     }
   });
 
-  test('frozen backend after connect: the per-query timeout (from the config file) ends the run with one line', async () => {
-    if (cluster.external) return;
-    const dir = mkdtempSync(join(workDir, 'frozen-'));
-    writeFileSync(join(dir, 'schema-lint.config.json'), JSON.stringify({ live: { queryTimeoutSeconds: 1 } }));
+  /**
+   * Runs the CLI against a backend held at a known point: `lockTable` is locked, the run's backend waits for it (in
+   * the query `queryLike` names, if given), is stopped, and the lock let go, so the only thing between the run and its
+   * end is the per-query timeout.
+   */
+  async function runWithFrozenBackend(lockTable: string, queryLike: string | undefined, args: string[], dir: string): Promise<CliResult> {
     const url = cluster.superuserUrl(DB);
-    // A lock on pg_description (read by the relations query) holds our backend at a known point; once it waits
-    // there, it is stopped and the lock let go, so the only thing between the run and its end is the timeout.
-    await withClient(url, async (locker) => {
-      await withClient(url, async (watcher) => {
+    return withClient(url, async (locker) =>
+      withClient(url, async (watcher) => {
         await locker.query('BEGIN');
-        await locker.query('LOCK TABLE pg_catalog.pg_description IN ACCESS EXCLUSIVE MODE');
-        const run = runCli(['--db', url, '--format', 'json', '--fix-sql', join(dir, 'fix.sql')], { cwd: dir });
+        await locker.query(`LOCK TABLE pg_catalog.${lockTable} IN ACCESS EXCLUSIVE MODE`);
+        const run = runCli(['--db', url, ...args], { cwd: dir });
         let pid: number | undefined;
         try {
           while (pid === undefined) {
             const rows = await watcher.query<{ pid: number }>(
-              "SELECT pid FROM pg_stat_activity WHERE application_name = 'schema-lint' AND wait_event_type = 'Lock'",
+              "SELECT pid FROM pg_stat_activity WHERE application_name = 'schema-lint' AND wait_event_type = 'Lock' AND ($1::text IS NULL OR query LIKE $1)",
+              [queryLike ?? null],
             );
             pid = rows.rows.at(0)?.pid;
             if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
           }
           process.kill(pid, 'SIGSTOP');
           await locker.query('COMMIT');
-          const result = await run;
-          expect(result.code).toBe(2);
-          expect(result.stdout).toBe('');
-          expect(oneLine(result.stderr)).toBe(
-            `the server at ${cluster.host}:${cluster.port} stopped answering: no reply to a catalog query within 3 s (--query-timeout, or live.queryTimeoutSeconds in the config)`,
-          );
-          expect(() => readFileSync(join(dir, 'fix.sql'))).toThrow();
+          return await run;
         } finally {
           if (pid !== undefined) process.kill(pid, 'SIGCONT');
           await locker.query('ROLLBACK').catch(() => undefined);
         }
-      });
-    });
+      }),
+    );
+  }
+
+  const stoppedAnswering = (): string =>
+    `the server at ${cluster.host}:${cluster.port} stopped answering: no reply to a catalog query within 3 s (--query-timeout, or live.queryTimeoutSeconds in the config)`;
+
+  test('frozen backend after connect: the per-query timeout (from the config file) ends the run with one line', async () => {
+    if (cluster.external) return;
+    const dir = mkdtempSync(join(workDir, 'frozen-'));
+    writeFileSync(join(dir, 'schema-lint.config.json'), JSON.stringify({ live: { queryTimeoutSeconds: 1 } }));
+    // pg_description is read by the relations query.
+    const result = await runWithFrozenBackend('pg_description', undefined, ['--format', 'json', '--fix-sql', join(dir, 'fix.sql')], dir);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(oneLine(result.stderr)).toBe(stoppedAnswering());
+    expect(() => readFileSync(join(dir, 'fix.sql'))).toThrow();
   });
 
   test('frozen backend during a query whose rows are streamed (columns): the same one line, no rows kept waiting', async () => {
     if (cluster.external) return;
     const dir = mkdtempSync(join(workDir, 'frozen-stream-'));
     writeFileSync(join(dir, 'schema-lint.config.json'), JSON.stringify({ live: { queryTimeoutSeconds: 1 } }));
-    const url = cluster.superuserUrl(DB);
     // pg_attrdef is read by the columns query alone, which hands its rows to the model as they arrive (its own
-    // client-side timer, not pg's query_timeout): the backend is held there, stopped, and the lock let go.
-    await withClient(url, async (locker) => {
-      await withClient(url, async (watcher) => {
-        await locker.query('BEGIN');
-        await locker.query('LOCK TABLE pg_catalog.pg_attrdef IN ACCESS EXCLUSIVE MODE');
-        const run = runCli(['--db', url, '--format', 'json'], { cwd: dir });
-        let pid: number | undefined;
-        try {
-          while (pid === undefined) {
-            const rows = await watcher.query<{ pid: number }>(
-              "SELECT pid FROM pg_stat_activity WHERE application_name = 'schema-lint' AND wait_event_type = 'Lock' AND query LIKE '%schema-lint: columns%'",
-            );
-            pid = rows.rows.at(0)?.pid;
-            if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
-          }
-          process.kill(pid, 'SIGSTOP');
-          await locker.query('COMMIT');
-          const result = await run;
-          expect(result.code).toBe(2);
-          expect(result.stdout).toBe('');
-          expect(oneLine(result.stderr)).toBe(
-            `the server at ${cluster.host}:${cluster.port} stopped answering: no reply to a catalog query within 3 s (--query-timeout, or live.queryTimeoutSeconds in the config)`,
-          );
-        } finally {
-          if (pid !== undefined) process.kill(pid, 'SIGCONT');
-          await locker.query('ROLLBACK').catch(() => undefined);
-        }
-      });
-    });
+    // client-side timer, not pg's query_timeout).
+    const result = await runWithFrozenBackend('pg_attrdef', '%schema-lint: columns%', ['--format', 'json'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(oneLine(result.stderr)).toBe(stoppedAnswering());
   });
 
   test("a server error in a streamed query is reported as itself, also on a client with pg's own query_timeout", async () => {
