@@ -4,6 +4,16 @@
 // after the bundle was made (`npx tsc` alone): a stale bundle must never run in place of the code just built.
 // Compiling the parser's WebAssembly takes ~100 ms on another thread: it starts first, overlapping the CLI's load.
 import { statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { wasmFlags } from './wasm-tiering.js';
+
+// Before the parser's WebAssembly is compiled: see wasm-tiering.js. Never an error of its own (a bad path is the
+// run's to report).
+try {
+  for (const flag of wasmFlags(process.argv.slice(2))) setFlagsFromString(flag);
+} catch {
+  // keep V8's defaults
+}
 
 const mtime = (relative) => statSync(new URL(relative, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
 const bundleTime = mtime('../dist/bundle/schema-lint.js');

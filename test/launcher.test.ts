@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { repoRoot } from './support/fixtures.js';
 
 let copy: string;
@@ -51,5 +52,45 @@ describe('launcher', () => {
     const future = new Date(Date.now() + 60_000);
     utimesSync(path.join(copy, 'dist', 'src', 'cli', 'main.js'), future, future);
     expect(toolName()).toBe('schema-lint');
+  });
+});
+
+/** bin/wasm-tiering.js: which runs skip V8's optimising tier for the parser's WebAssembly (Liftoff only). */
+describe('WebAssembly tiering by input size', () => {
+  type Tiering = { wasmFlags: (args: string[]) => string[]; inputBytes: (args: string[]) => number; TIER_UP_FROM_BYTES: number };
+  let tiering: Tiering;
+  let folder: string;
+
+  beforeAll(async () => {
+    tiering = (await import(pathToFileURL(path.join(repoRoot, 'bin', 'wasm-tiering.js')).href)) as Tiering;
+    folder = mkdtempSync(path.join(tmpdir(), 'schema-lint-tiering-'));
+    mkdirSync(path.join(folder, 'migrations', 'nested'), { recursive: true });
+    writeFileSync(path.join(folder, 'small.sql'), 'CREATE TABLE t (id bigint);\n');
+    writeFileSync(path.join(folder, 'migrations', '001.sql'), 'x'.repeat(1000));
+    writeFileSync(path.join(folder, 'migrations', 'nested', '002.sql'), 'x'.repeat(2000));
+    writeFileSync(path.join(folder, 'migrations', 'notes.txt'), 'x'.repeat(5000));
+    writeFileSync(path.join(folder, 'big.sql'), Buffer.alloc(tiering.TIER_UP_FROM_BYTES, 0x20));
+  });
+
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  test('a small file, a folder of small migrations and a live run compile Liftoff only', () => {
+    expect(tiering.wasmFlags(['lint', path.join(folder, 'small.sql'), '--format', 'json'])).toEqual(['--liftoff-only']);
+    expect(tiering.inputBytes([path.join(folder, 'migrations')])).toBe(3000); // .sql files only, nested ones too
+    expect(tiering.wasmFlags([path.join(folder, 'migrations')])).toEqual(['--liftoff-only']);
+    expect(tiering.wasmFlags(['lint', '--db', 'postgres://localhost/app'])).toEqual(['--liftoff-only']);
+  });
+
+  test('a big file, files adding up past the threshold, and stdin keep V8 default tiering', () => {
+    expect(tiering.wasmFlags([path.join(folder, 'big.sql')])).toEqual([]);
+    expect(tiering.wasmFlags(['-'])).toEqual([]);
+    const almost = path.join(folder, 'almost.sql');
+    writeFileSync(almost, Buffer.alloc(tiering.TIER_UP_FROM_BYTES - 2000, 0x20));
+    expect(tiering.wasmFlags([almost])).toEqual(['--liftoff-only']);
+    expect(tiering.wasmFlags([almost, path.join(folder, 'migrations')])).toEqual([]);
+  });
+
+  test('a missing path counts nothing and is left for the run to report', () => {
+    expect(tiering.inputBytes([path.join(folder, 'missing.sql')])).toBe(0);
   });
 });
