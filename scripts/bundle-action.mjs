@@ -11,6 +11,7 @@ import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lazyStringWidth } from './lazy-string-width.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.resolve(process.argv[2] ?? path.join(root, 'action', 'dist'));
@@ -43,7 +44,7 @@ await build({
   outdir,
   // pg's optional native binding is loaded in a try/catch; the Action uses the pure JavaScript client.
   external: ['pg-native'],
-  plugins: [inlineLazyModules],
+  plugins: [inlineLazyModules, lazyStringWidth],
   // CommonJS code inside the bundle calls require() for Node built-ins, and libpg-query's loader finds its
   // WebAssembly through __dirname: give them both, pointing at this folder.
   banner: {

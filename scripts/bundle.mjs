@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lazyStringWidth } from './lazy-string-width.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'bundle');
@@ -33,4 +34,5 @@ await build({
   banner: { js: "import { createRequire as __schemaLintRequire } from 'node:module'; const require = __schemaLintRequire(import.meta.url);" },
   logLevel: 'warning',
   legalComments: 'none',
+  plugins: [lazyStringWidth],
 });

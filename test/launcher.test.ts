@@ -4,7 +4,7 @@
  * Checked on a copy of bin/ and dist/ whose bundle is marked so that the two paths give different output.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -92,5 +92,35 @@ describe('WebAssembly tiering by input size', () => {
 
   test('a missing path counts nothing and is left for the run to report', () => {
     expect(tiering.inputBytes([path.join(folder, 'missing.sql')])).toBe(0);
+  });
+});
+
+/**
+ * scripts/lazy-string-width.mjs: the bundle evaluates string-width (an Intl.Segmenter and an RGI_Emoji regular
+ * expression per copy, ~25 ms) only when help text is laid out, not on every run. Counted by a child process that
+ * wraps Intl.Segmenter before loading the bundle.
+ */
+describe('bundle start-up', () => {
+  const segmenters = (args: string[]): { count: number; stdout: string } => {
+    const probe = [
+      'let count = 0;',
+      'const Real = Intl.Segmenter;',
+      'Intl.Segmenter = class extends Real { constructor(...a) { super(...a); count++; } };',
+      `const { runProcess } = await import(${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'bundle', 'schema-lint.js')).href)});`,
+      `process.argv = [process.argv[0], 'schema-lint', ...${JSON.stringify(args)}];`,
+      'await runProcess();',
+      "process.stderr.write(`segmenters=${count}\\n`);",
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: copy, env: { ...process.env }, encoding: 'utf8' });
+    const match = /segmenters=(\d+)/.exec(result.stderr);
+    if (!match) throw new Error(`the probe did not finish: ${result.stderr}`);
+    return { count: Number(match[1]), stdout: result.stdout };
+  };
+
+  test('a lint run never evaluates string-width; --help still lays its text out with it', () => {
+    expect(segmenters(['one.sql', '--format', 'json', '--fail-on', 'never']).count).toBe(0);
+    const help = segmenters(['--help']);
+    expect(help.count).toBeGreaterThan(0);
+    expect(help.stdout).toMatch(/--fix-sql/);
   });
 });
