@@ -7,13 +7,11 @@
 import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { orderMigrationFolder, type MigrationLayout } from './migration-layout.js';
+import { naturalCompare, orderMigrationFolder, type MigrationLayout } from './migration-layout.js';
 
 export class InputError extends Error {}
 
-/** Natural order: `2_x.sql` before `10_x.sql`, as migration tools apply them. */
-const naturalCollator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
-export const naturalCompare = (a: string, b: string): number => naturalCollator.compare(a, b);
+export { naturalCompare };
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
