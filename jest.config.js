@@ -16,5 +16,5 @@ export default {
   testSequencer: '<rootDir>/test/support/sequencer.mjs',
   testTimeout: 120000,
   // Each test file's parse cache in a temp folder, never the user's ~/.cache (test/support/cache-home.ts).
-  setupFilesAfterEnv: ['<rootDir>/test/support/cache-home.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/cache-home.ts', '<rootDir>/test/support/wasm-tiering.ts'],
 };
