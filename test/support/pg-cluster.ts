@@ -16,7 +16,7 @@
  * (a superuser URL: tests create databases and roles; the wrong-password test needs password authentication on TCP).
  * Databases created there are dropped again by `stop()`, the shared templates by globalTeardown.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { findPgBin, pgBinary, SHARED_SERVER_ENV, startServer } from './pg-server.mjs';
@@ -169,16 +169,21 @@ function makeCluster(params: {
       });
     },
     psqlFile(db, file, opts = {}) {
-      // Synchronous inside, a promise outside: what psql reports rejects it, as callers' .catch() expects.
-      return new Promise<void>((resolve) => {
-        const target = opts.user ? buildUrl(host, port, opts.user, opts.password, db) : url(db);
-        const vars = Object.entries(opts.variables ?? {}).flatMap(([k, v]) => ['-v', `${k}=${v}`]);
-        const result = spawnSync(pgBinary(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...vars, '-f', file, '-d', target], {
-          encoding: 'utf8',
-        });
-        if (result.error) throw new Error(`psql could not run: ${result.error.message}`);
-        if (result.status !== 0) throw new Error(`psql -f ${file} failed: ${result.stderr.trim()}`);
-        resolve();
+      // Asynchronous: a worker running several cases side by side (fix-roundtrip) keeps linting while psql applies a
+      // script; spawnSync held the worker's whole event loop, 14 s of fix-roundtrip and agreement together.
+      const target = opts.user ? buildUrl(host, port, opts.user, opts.password, db) : url(db);
+      const vars = Object.entries(opts.variables ?? {}).flatMap(([k, v]) => ['-v', `${k}=${v}`]);
+      return new Promise<void>((resolve, reject) => {
+        execFile(
+          pgBinary(bin, 'psql'),
+          ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...vars, '-f', file, '-d', target],
+          { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+          (error, _stdout, stderr) => {
+            if (!error) resolve();
+            else if (typeof error.code === 'number') reject(new Error(`psql -f ${file} failed: ${stderr.trim()}`));
+            else reject(new Error(`psql could not run: ${error.message}`));
+          },
+        );
       });
     },
     async stop() {
