@@ -1,27 +1,39 @@
 #!/usr/bin/env node
-// Thin launcher. The CLI is bundled into dist/bundle (npm run build: tsc, then scripts/bundle.mjs) so start-up
-// compiles one file instead of ~100 modules. tsc's dist/src runs instead when there is no bundle, or when tsc ran
+// Thin launcher. The CLI is bundled into one CommonJS file, dist/bundle/schema-lint.cjs (npm run build: tsc, then
+// scripts/bundle.mjs), compiled here with V8's code cache (code-cache.js), so start-up neither resolves ~100 modules
+// nor compiles the same functions on every run. tsc's dist/src runs instead when there is no bundle, or when tsc ran
 // after the bundle was made (`npx tsc` alone): a stale bundle must never run in place of the code just built.
-// Compiling the parser's WebAssembly takes ~100 ms on another thread: it starts first, overlapping the CLI's load.
 import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
+import { codeCacheFolder, loadBundle } from './code-cache.js';
 import { wasmFlags } from './wasm-tiering.js';
+
+const args = process.argv.slice(2);
 
 // Before the parser's WebAssembly is compiled: see wasm-tiering.js. Never an error of its own (a bad path is the
 // run's to report).
+let flags = [];
 try {
-  for (const flag of wasmFlags(process.argv.slice(2))) setFlagsFromString(flag);
+  flags = wasmFlags(args);
+  for (const flag of flags) setFlagsFromString(flag);
 } catch {
-  // keep V8's defaults
+  flags = []; // keep V8's defaults
 }
 
-const mtime = (relative) => statSync(new URL(relative, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
-const bundleTime = mtime('../dist/bundle/schema-lint.js');
-const useBundle = bundleTime !== undefined && !(mtime('../dist/src/cli/main.js') > bundleTime);
-const parser = await import(useBundle ? '../dist/bundle/parser.js' : '../dist/src/sql/parser.js');
-const parserReady = parser.loadParser();
-const { runProcess } = await import(useBundle ? '../dist/bundle/schema-lint.js' : '../dist/src/cli/entry.js');
-const code = await runProcess();
+const bundle = fileURLToPath(new URL('../dist/bundle/schema-lint.cjs', import.meta.url));
+const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+const bundleTime = mtime(bundle);
+const useBundle = bundleTime !== undefined && !(mtime(fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url))) > bundleTime);
+
+const loaded = useBundle ? loadBundle(bundle, codeCacheFolder(args, process.env, process.cwd()), flags) : undefined;
+const cli = loaded?.exports ?? (await import('../dist/src/cli/entry.js'));
+// Compiling the parser's WebAssembly takes ~100 ms on other threads: it starts before the run needs it.
+const parserReady = cli.loadParser();
+// Custom rules are ES modules: imported from here, an ES module (the bundle is a script, with no loader of its own).
+cli.setModuleImporter((url) => import(url));
+const code = await cli.runProcess();
 // A run that never parsed (--help, a usage error) must not leave a rejected promise behind.
 await parserReady.catch(() => undefined);
+loaded?.save();
 process.exitCode = code;

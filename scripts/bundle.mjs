@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Bundles the CLI (after tsc) into dist/bundle/: one ESM file for the entry, plus one chunk per lazily imported part
- * (live mode, SARIF/GitHub reporters, …) so a run loads only what it uses. Start-up was dominated by resolving and
- * compiling ~100 small ESM modules and yargs' own tree; one file compiles once. bin/schema-lint.js loads the bundle
- * when it exists and falls back to tsc's dist/src otherwise.
+ * Bundles the CLI (after tsc) into one CommonJS file, dist/bundle/schema-lint.cjs, which bin/schema-lint.js compiles
+ * with V8's code cache (a script can have one; an ES module cannot on Node 20). Start-up was dominated by resolving
+ * and compiling ~100 small ESM modules and yargs' own tree; one file compiles once, and with the code cache its
+ * functions are not compiled again on later runs. Parts a run may not need (live mode, SARIF, the GitHub and markdown
+ * reporters) are wrapped by esbuild to be evaluated on first use, not at load.
  *
  * libpg-query stays external: it loads its WebAssembly next to its own module file. Packages loaded through
  * createRequire (ajv, pgsql-deparser) are loaded from node_modules at run time, as before.
@@ -18,20 +19,16 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  // Two entries sharing chunks: the launcher starts the parser's WASM compile before it loads the CLI.
-  entryPoints: {
-    parser: path.join(root, 'dist', 'src', 'sql', 'parser.js'),
-    'schema-lint': path.join(root, 'dist', 'src', 'cli', 'entry.js'),
-  },
+  entryPoints: [path.join(root, 'dist', 'src', 'cli', 'entry.js')],
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  outdir,
+  outfile: path.join(outdir, 'schema-lint.cjs'),
   external: ['libpg-query'],
-  // CommonJS packages bundled into ESM call require() for Node built-ins: give them one.
-  banner: { js: "import { createRequire as __schemaLintRequire } from 'node:module'; const require = __schemaLintRequire(import.meta.url);" },
+  // ESM sources ask for their own URL (createRequire, package.json next to dist/): the bundle's, in a CommonJS file.
+  define: { 'import.meta.url': '__schemaLintBundleUrl' },
+  banner: { js: "const __schemaLintBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
   legalComments: 'none',
   plugins: [lazyStringWidth],

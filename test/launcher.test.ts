@@ -14,17 +14,17 @@ import { repoRoot } from './support/fixtures.js';
 let copy: string;
 
 beforeAll(() => {
-  if (!existsSync(path.join(repoRoot, 'dist', 'bundle', 'schema-lint.js'))) throw new Error('dist/bundle is missing: run `npm run build`');
+  if (!existsSync(path.join(repoRoot, 'dist', 'bundle', 'schema-lint.cjs'))) throw new Error('dist/bundle is missing: run `npm run build`');
   copy = mkdtempSync(path.join(tmpdir(), 'schema-lint-launcher-'));
   cpSync(path.join(repoRoot, 'bin'), path.join(copy, 'bin'), { recursive: true });
   cpSync(path.join(repoRoot, 'dist'), path.join(copy, 'dist'), { recursive: true });
   cpSync(path.join(repoRoot, 'package.json'), path.join(copy, 'package.json'));
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(copy, 'node_modules'));
   // The bundle's tool name is changed in its copy: a run through the bundle says so in its JSON report.
-  const bundle = path.join(copy, 'dist', 'bundle', 'schema-lint.js');
+  const bundle = path.join(copy, 'dist', 'bundle', 'schema-lint.cjs');
   const text = readFileSync(bundle, 'utf8');
   expect(text).toContain('name: "schema-lint"');
-  writeFileSync(bundle, text.replace('name: "schema-lint"', 'name: "schema-lint (bundle)"'));
+  writeFileSync(bundle, text.replaceAll('name: "schema-lint"', 'name: "schema-lint (bundle)"'));
   writeFileSync(path.join(copy, 'one.sql'), 'CREATE TABLE t (id bigint PRIMARY KEY);\n');
 });
 
@@ -106,7 +106,8 @@ describe('bundle start-up', () => {
       'let count = 0;',
       'const Real = Intl.Segmenter;',
       'Intl.Segmenter = class extends Real { constructor(...a) { super(...a); count++; } };',
-      `const { runProcess } = await import(${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'bundle', 'schema-lint.js')).href)});`,
+      "const { createRequire } = await import('node:module');",
+      `const { runProcess } = createRequire(import.meta.url)(${JSON.stringify(path.join(repoRoot, 'dist', 'bundle', 'schema-lint.cjs'))});`,
       `process.argv = [process.argv[0], 'schema-lint', ...${JSON.stringify(args)}];`,
       'await runProcess();',
       "process.stderr.write(`segmenters=${count}\\n`);",

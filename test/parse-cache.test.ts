@@ -37,11 +37,18 @@ function parseCounts(result: CliResult): { parsed: number; cached: number } {
 
 const keys = (result: CliResult) => parseJsonReport(result).findings.map((f) => `${f.key}@${f.origin.file}:${f.origin.line}:${f.origin.column}`);
 
+/** The parse cache's entries (the launcher's code cache, in `code/`, is not one: see the code cache tests below). */
 function cacheEntries(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ndjson'))
     .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+/** The launcher's V8 code cache files (bin/code-cache.js). */
+function codeCacheFiles(dir: string): string[] {
+  const code = path.join(dir, 'code');
+  return existsSync(code) ? readdirSync(code).map((name) => path.join(code, name)) : [];
 }
 
 describe('parse cache', () => {
@@ -210,6 +217,36 @@ describe('parse cache', () => {
     rmSync(home, { recursive: true, force: true });
     await runCli(['a.sql', '--no-cache'], { cwd: dir, env: { XDG_CACHE_HOME: undefined, HOME: home } });
     expect(existsSync(home)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('the start-up code cache (bin/code-cache.js)', () => {
+  test('written by the first run, read by the next; a damaged one is compiled over and rewritten; --no-cache skips it', async () => {
+    const dir = writeTree(tempDir(), MIGRATIONS);
+    const cache = path.join(dir, 'cache');
+    const first = await lint(dir, ['--cache-dir', cache]);
+    const [file, ...others] = codeCacheFiles(cache);
+    expect(others).toEqual([]);
+    expect(path.basename(file)).toMatch(new RegExp(`^${process.version.replace(/\./g, '\\.')}-\\d+-\\d+\\.liftoff-only\\.v8$`));
+    const written = readFileSync(file);
+    expect(written.length).toBeGreaterThan(10_000);
+
+    // Read, not rewritten: V8 accepted it (a rejected cache is replaced after the run).
+    const second = await lint(dir, ['--cache-dir', cache]);
+    expect(second.stdout).toBe(first.stdout);
+    expect(readFileSync(file).equals(written)).toBe(true);
+
+    writeFileSync(file, 'not a code cache');
+    const damaged = await lint(dir, ['--cache-dir', cache]);
+    expect(damaged.code).toBe(first.code);
+    expect(damaged.stderr).toBe(second.stderr);
+    expect(damaged.stdout).toBe(first.stdout);
+    expect(readFileSync(file, 'utf8')).not.toBe('not a code cache');
+
+    const none = path.join(dir, 'none');
+    await lint(dir, ['--cache-dir', none, '--no-cache']);
+    expect(existsSync(none)).toBe(false);
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -56,6 +56,19 @@ export function withCustomRules(builtIn: AnyRule[], custom: unknown[], where: st
   return rules;
 }
 
+type ModuleImporter = (url: string) => Promise<Record<string, unknown>>;
+
+/**
+ * How plugin modules are imported. The CLI's bundle runs as a script compiled with V8's code cache
+ * (bin/schema-lint.js), and a script has no module loader for `import()` without an experimental flag: the launcher,
+ * an ES module itself, hands over its own `import()`.
+ */
+let importModule: ModuleImporter = (url) => import(url) as Promise<Record<string, unknown>>;
+
+export function setModuleImporter(importer: ModuleImporter): void {
+  importModule = importer;
+}
+
 /** Imports each plugin module: its `rules` export (an array), else its default export (a rule or an array). */
 export async function loadPlugins(plugins: string[], configFile: string | undefined, cwd: string): Promise<unknown[]> {
   const base = configFile ? path.dirname(path.resolve(cwd, configFile)) : cwd;
@@ -64,7 +77,7 @@ export async function loadPlugins(plugins: string[], configFile: string | undefi
     const where = `${configFile ?? 'config'}: plugins: ${plugin}`;
     let module: Record<string, unknown>;
     try {
-      module = (await import(pathToFileURL(path.resolve(base, plugin)).href)) as Record<string, unknown>;
+      module = await importModule(pathToFileURL(path.resolve(base, plugin)).href);
     } catch (error) {
       throw new ConfigError(`${where}: cannot load (${(error as Error).message.split('\n')[0]})`);
     }
