@@ -6,7 +6,6 @@
  * as soon as they are parsed and only their spans are kept, so a 50 MB dump never holds more than one group's tree.
  */
 import { isTooDeep, parsesCleanly, parseStatements, scanTokens, type RawStatement, type Token } from '../../sql/parser.js';
-import { walkTree } from '../../sql/walk-tree.js';
 import type { CachedGroup } from './cache.js';
 import { splitSkippable } from './skip-statements.js';
 import { blankPsqlLines, SourceText } from './text.js';
@@ -37,17 +36,31 @@ const PSQL_VARIABLE = /(^|[^:\w]):(['"]?)[A-Za-z_][A-Za-z0-9_]*\2/;
  * Every byte-offset field of PostgreSQL 18's parse nodes (@pgsql/types): `location` on most, the bounds of an IN list
  * (A_Expr), of an ARRAY[…] (A_ArrayExpr, ArrayExpr) and a JSON_TABLE path name's position.
  */
-const OFFSET_FIELDS = ['location', 'rexpr_list_start', 'rexpr_list_end', 'list_start', 'list_end', 'name_location'];
+const OFFSET_FIELDS = new Set(['location', 'rexpr_list_start', 'rexpr_list_end', 'list_start', 'list_end', 'name_location']);
 
-/** Node offsets of a piece parsed on its own are relative to the piece: make them file offsets. */
-function shiftLocations(node: unknown, by: number): void {
-  // Iterative: a statement's tree can be thousands of levels deep (see walkTree).
-  walkTree(node, (record) => {
-    for (const field of OFFSET_FIELDS) {
-      const value = record[field];
-      if (typeof value === 'number' && value >= 0) record[field] = value + by;
+/**
+ * Node offsets of a piece parsed on its own are relative to the piece: make them file offsets. Iterative (a
+ * statement's tree can be thousands of levels deep, see walkTree), in any order, and one pass over each node's keys:
+ * looking up the six offset fields on every node, as a walkTree visitor did, was 0.46 s of a 10 MB dump's run.
+ */
+function shiftLocations(root: unknown, by: number): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (Array.isArray(item)) {
+      for (const value of item) if (value !== null && typeof value === 'object') stack.push(value);
+      continue;
     }
-  });
+    const record = item as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
+      if (typeof value === 'number') {
+        if (value >= 0 && OFFSET_FIELDS.has(key)) record[key] = value + by;
+      } else if (value !== null && typeof value === 'object') {
+        stack.push(value);
+      }
+    }
+  }
 }
 
 function toStatements(raw: RawStatement[], baseByte: number): ParsedStatement[] {
