@@ -3,7 +3,7 @@
 // `node -e 0` takes ~100 ms). Kept in the parse cache's folder, under `code/`, one file per bundle build, Node version
 // and V8 flag set (V8 refuses a cache made under other flags or for other source). Never an error of its own: an
 // unreadable, damaged or unwritable cache costs only the compile it would have saved.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -28,10 +28,14 @@ export function codeCacheFolder(args, env, cwd) {
   return undefined;
 }
 
-/** What identifies one build of the bundle for this Node: its size and time, and Node's version. */
-function buildStamp(bundle) {
-  const stat = statSync(bundle);
-  return `${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}`;
+/**
+ * What identifies one build of the bundle for this Node: the content hash scripts/bundle.mjs writes on its first
+ * line, and Node's version. Not size and time: V8 checks a cache only against the source's length, and npm gives
+ * every installed file the same time. A bundle without the line gets no cache.
+ */
+function buildStamp(source) {
+  const build = /^\/\/ schema-lint build ([0-9a-f]{32})\n/.exec(source)?.[1];
+  return build ? `${process.version}-${build}` : undefined;
 }
 
 /**
@@ -41,12 +45,11 @@ function buildStamp(bundle) {
  */
 export function loadBundle(bundle, folder, flags) {
   const source = readFileSync(bundle, 'utf8');
+  const stamp = buildStamp(source);
   let file;
   let cachedData;
-  let stamp;
-  if (folder) {
+  if (folder && stamp) {
     try {
-      stamp = buildStamp(bundle);
       file = path.join(folder, `${stamp}.${flags.map((flag) => flag.replace(/^-+/, '')).join('.') || 'default'}.v8`);
       cachedData = readFileSync(file);
     } catch {

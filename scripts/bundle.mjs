@@ -10,7 +10,8 @@
  * createRequire (ajv, pgsql-deparser) are loaded from node_modules at run time, as before.
  */
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lazyStringWidth } from './lazy-string-width.mjs';
@@ -18,7 +19,7 @@ import { lazyStringWidth } from './lazy-string-width.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: [path.join(root, 'dist', 'src', 'cli', 'entry.js')],
   bundle: true,
   format: 'cjs',
@@ -32,4 +33,13 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
   plugins: [lazyStringWidth],
+  write: false,
 });
+// The first line names the build by its content: the launcher keys V8's code cache by it. V8 checks a cache only
+// against the source's length, and npm installs every file with the same time, so a release whose bundle kept its
+// length would otherwise run the previous release's compiled code.
+mkdirSync(outdir, { recursive: true });
+for (const file of result.outputFiles) {
+  const build = createHash('sha256').update(file.contents).digest('hex').slice(0, 32);
+  writeFileSync(file.path, `// schema-lint build ${build}\n${file.text}`);
+}

@@ -11,6 +11,7 @@ import { ParseCache } from '../src/sources/ddl/cache.js';
 import { buildModelFromSql } from '../src/sources/ddl/load-ddl.js';
 import { loadParser } from '../src/sql/parser.js';
 import { onlyRules, parseJsonReport, runCli, tempDir, writeTree, type CliResult } from './support/run-cli.js';
+import { repoRoot } from './support/fixtures.js';
 
 beforeAll(loadParser);
 
@@ -228,7 +229,10 @@ describe('the start-up code cache (bin/code-cache.js)', () => {
     const first = await lint(dir, ['--cache-dir', cache]);
     const [file, ...others] = codeCacheFiles(cache);
     expect(others).toEqual([]);
-    expect(path.basename(file)).toMatch(new RegExp(`^${process.version.replace(/\./g, '\\.')}-\\d+-\\d+\\.liftoff-only\\.v8$`));
+    // Keyed by the content hash the bundle's first line carries (scripts/bundle.mjs), not by size or time.
+    const build = /^\/\/ schema-lint build ([0-9a-f]{32})\n/.exec(readFileSync(path.join(repoRoot, 'dist', 'bundle', 'schema-lint.cjs'), 'utf8'))?.[1];
+    expect(build).toBeDefined();
+    expect(path.basename(file)).toBe(`${process.version}-${build}.liftoff-only.v8`);
     const written = readFileSync(file);
     expect(written.length).toBeGreaterThan(10_000);
 
