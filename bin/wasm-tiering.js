@@ -23,18 +23,30 @@ export function inputBytes(args, limit = TIER_UP_FROM_BYTES) {
   return total;
 }
 
+/**
+ * The `.sql` bytes below a folder, walked as the run walks it (src/sources/ddl/collect-files.ts: hidden folders and
+ * node_modules skipped) and only until `limit`: `schema-lint .` in a repository must not read .git or node_modules
+ * before the run starts.
+ */
 function folderBytes(folder, limit) {
   let total = 0;
-  let entries;
-  try {
-    entries = readdirSync(folder, { withFileTypes: true, recursive: true });
-  } catch {
-    return 0; // unreadable: the run itself reports it
-  }
-  for (const entry of entries) {
-    if (!entry.isFile() || !entry.name.endsWith('.sql')) continue;
-    total += statSync(path.join(entry.parentPath ?? entry.path, entry.name), { throwIfNoEntry: false })?.size ?? 0;
-    if (total >= limit) break;
+  const folders = [folder];
+  while (folders.length > 0 && total < limit) {
+    let entries;
+    try {
+      entries = readdirSync(folders.pop(), { withFileTypes: true });
+    } catch {
+      continue; // unreadable: the run itself reports it
+    }
+    for (const entry of entries) {
+      const full = path.join(entry.parentPath ?? entry.path, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) folders.push(full);
+      } else if (entry.isFile() && entry.name.endsWith('.sql')) {
+        total += statSync(full, { throwIfNoEntry: false })?.size ?? 0;
+        if (total >= limit) break;
+      }
+    }
   }
   return total;
 }

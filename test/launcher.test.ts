@@ -69,6 +69,11 @@ describe('WebAssembly tiering by input size', () => {
     writeFileSync(path.join(folder, 'migrations', '001.sql'), 'x'.repeat(1000));
     writeFileSync(path.join(folder, 'migrations', 'nested', '002.sql'), 'x'.repeat(2000));
     writeFileSync(path.join(folder, 'migrations', 'notes.txt'), 'x'.repeat(5000));
+    // Not walked, as the run does not walk them (collect-files.ts).
+    for (const skipped of ['.git', 'node_modules']) {
+      mkdirSync(path.join(folder, 'migrations', skipped));
+      writeFileSync(path.join(folder, 'migrations', skipped, 'other.sql'), 'x'.repeat(7000));
+    }
     writeFileSync(path.join(folder, 'big.sql'), Buffer.alloc(tiering.TIER_UP_FROM_BYTES, 0x20));
   });
 
@@ -76,7 +81,7 @@ describe('WebAssembly tiering by input size', () => {
 
   test('a small file, a folder of small migrations and a live run compile Liftoff only', () => {
     expect(tiering.wasmFlags(['lint', path.join(folder, 'small.sql'), '--format', 'json'])).toEqual(['--liftoff-only']);
-    expect(tiering.inputBytes([path.join(folder, 'migrations')])).toBe(3000); // .sql files only, nested ones too
+    expect(tiering.inputBytes([path.join(folder, 'migrations')])).toBe(3000); // .sql files only, nested ones too, not in .git or node_modules
     expect(tiering.wasmFlags([path.join(folder, 'migrations')])).toEqual(['--liftoff-only']);
     expect(tiering.wasmFlags(['lint', '--db', 'postgres://localhost/app'])).toEqual(['--liftoff-only']);
   });
