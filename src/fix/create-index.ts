@@ -151,11 +151,7 @@ function using(spec: IndexSpec): string {
   return spec.method === 'btree' ? '' : ` USING ${spec.method}`;
 }
 
-export function createIndexFix(model: SchemaModel, table: Table, spec: IndexSpec, reservations: NameReservations): IndexFix {
-  return planIndex(model, table, spec, reservations);
-}
-
-function planIndex(model: SchemaModel, table: Table, spec: IndexSpec, reservations: NameReservations): PlannedIndexFix {
+export function createIndexFix(model: SchemaModel, table: Table, spec: IndexSpec, reservations: NameReservations): IndexFix & { plan: IndexPlan } {
   const name = chooseName(model, table, spec, reservations);
   const plan: IndexPlan = { schema: table.schema, table: table.name, name, using: using(spec), keySql: spec.keySql };
   if (table.kind !== 'partitioned') {
@@ -172,7 +168,7 @@ function planIndex(model: SchemaModel, table: Table, spec: IndexSpec, reservatio
     if (reusable) {
       partitions.push({ schema: partition.schema, attach: reusable.name });
     } else {
-      const child = planIndex(model, partition, spec, reservations);
+      const child = createIndexFix(model, partition, spec, reservations);
       concurrently ||= child.concurrently;
       partitions.push({ schema: partition.schema, build: child.plan, attach: child.name });
     }
