@@ -5,7 +5,7 @@
  * Parses are counted through `--verbose` (the CLI's own line), not by instrumenting the code.
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ParseCache } from '../src/sources/ddl/cache.js';
 import { buildModelFromSql } from '../src/sources/ddl/load-ddl.js';
@@ -236,9 +236,12 @@ describe('the start-up code cache (bin/code-cache.js)', () => {
     const written = readFileSync(file);
     expect(written.length).toBeGreaterThan(10_000);
 
-    // Read, not rewritten: V8 accepted it (a rejected cache is replaced after the run).
+    // Read, not rewritten: V8 accepted it (a rejected cache is replaced after the run, by a rename: a new inode,
+    // which a rewrite with the same bytes would not hide).
+    const inode = statSync(file).ino;
     const second = await lint(dir, ['--cache-dir', cache]);
     expect(second.stdout).toBe(first.stdout);
+    expect(statSync(file).ino).toBe(inode);
     expect(readFileSync(file).equals(written)).toBe(true);
 
     writeFileSync(file, 'not a code cache');
