@@ -10,8 +10,8 @@ import pg from 'pg';
 import type { Index, SchemaModel } from '../src/model/types.js';
 import { indexesQuery } from '../src/sources/catalog/queries.js';
 import { readCatalog } from '../src/sources/catalog/read-catalog.js';
-import type { CatalogRows, IndexRow } from '../src/sources/catalog/rows.js';
-import { vanishedObject } from '../src/sources/catalog/vanished.js';
+import type { IndexRow } from '../src/sources/catalog/rows.js';
+import { vanishedIndex } from '../src/sources/catalog/vanished.js';
 import { parseBoundText } from '../src/sql/partition-bound.js';
 import { loadParser, parseStatements } from '../src/sql/parser.js';
 import { releaseCluster, sharedCluster, type Cluster } from './support/pg-cluster.js';
@@ -281,22 +281,18 @@ describe('constraint key columns named from the columns rows', () => {
 });
 
 describe('objects dropped while read', () => {
-  const row = (changes: Partial<IndexRow>): CatalogRows => ({
-    alias: 'x', serverVersion: 150000, statsWindowSeconds: null, schemas: [], extensions: [], relations: [], columns: [],
-    constraints: [], triggers: [], functions: [], types: [],
-    indexes: [{
-      oid: 1, schema: 's', name: 'i', relid: 2, method: 'btree', is_unique: false, is_primary: false, valid: true,
-      partitioned: false, key_count: 2, attnums: [0, 3], attnames: [null, 'b'], key_texts: ['lower(a)', null],
-      key_options: [0, 0], opclasses: [null, null], definition: null, predicate: null, parent_schema: null,
-      parent_name: null, constraint_name: null, comment: null, ...changes,
-    }],
+  const row = (changes: Partial<IndexRow>): IndexRow => ({
+    oid: 1, schema: 's', name: 'i', relid: 2, method: 'btree', is_unique: false, is_primary: false, valid: true,
+    partitioned: false, key_count: 2, attnums: [0, 3], attnames: [null, 'b'], key_texts: ['lower(a)', null],
+    key_options: [0, 0], opclasses: [null, null], definition: null, predicate: null, parent_schema: null,
+    parent_name: null, constraint_name: null, comment: null, ...changes,
   });
 
   test('an index counts as dropped when a text it needed came back NULL, not for the texts it never asked for', () => {
-    expect(vanishedObject(row({}))).toBeUndefined();
-    expect(vanishedObject(row({ key_texts: [null, null] }))).toBe('index s.i');
-    expect(vanishedObject(row({ opclasses: null }))).toBe('index s.i');
-    expect(vanishedObject(row({ opclasses: null, definition: 'CREATE INDEX i ON s.t (lower(a), b)' }))).toBeUndefined();
-    expect(vanishedObject(row({ attnums: [1, 3], attnames: ['a', 'b'], key_texts: [] }))).toBeUndefined();
+    expect(vanishedIndex(row({}))).toBeUndefined();
+    expect(vanishedIndex(row({ key_texts: [null, null] }))).toBe('index s.i');
+    expect(vanishedIndex(row({ opclasses: null }))).toBe('index s.i');
+    expect(vanishedIndex(row({ opclasses: null, definition: 'CREATE INDEX i ON s.t (lower(a), b)' }))).toBeUndefined();
+    expect(vanishedIndex(row({ attnums: [1, 3], attnames: ['a', 'b'], key_texts: [] }))).toBeUndefined();
   });
 });

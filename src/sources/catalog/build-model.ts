@@ -26,7 +26,6 @@ import type { CatalogRows, ColumnRow, ConstraintRow, FunctionRow, IndexRow, Rela
 import { applySequenceUsage } from './sequences.js';
 import { expressionParser, type ExpressionParser } from './expression-parser.js';
 
-export type { CatalogRows } from './rows.js';
 
 const STRATEGIES: Record<string, PartitionStrategy> = { r: 'range', l: 'list', h: 'hash' };
 const PERSISTENCE: Record<string, Table['persistence']> = { p: 'permanent', u: 'unlogged', t: 'temporary' };
@@ -263,20 +262,6 @@ export class CatalogModelBuilder {
     });
     this.model.functions.set(key, list);
   }
-}
-
-/** The whole model from rows already read (the same steps as the streaming read, in its order). */
-export function buildModel(rows: CatalogRows): SchemaModel {
-  const builder = new CatalogModelBuilder(rows);
-  builder.partman(rows.partman);
-  builder.relations(rows.relations);
-  for (const row of rows.columns) builder.column(row);
-  builder.types(rows.types);
-  for (const row of rows.constraints) builder.constraint(row);
-  for (const row of rows.indexes) builder.index(row);
-  for (const row of rows.triggers) builder.trigger(row);
-  for (const row of rows.functions) builder.function(row);
-  return builder.model;
 }
 
 function partitionKeys(rel: RelationRow, expression: ExpressionParser): PartitionKeyPart[] {

@@ -5,7 +5,7 @@
  * something to print is the second case; the read is then retried like the first. The checks are per row, so the
  * read can apply them as rows arrive.
  */
-import type { CatalogRows, ConstraintRow, FunctionRow, IndexRow, RelationRow } from './rows.js';
+import type { ConstraintRow, FunctionRow, IndexRow, RelationRow } from './rows.js';
 
 export class CatalogChanged extends Error {}
 
@@ -28,21 +28,4 @@ export function vanishedIndex(index: IndexRow): string | undefined {
 
 export function vanishedFunction(fn: FunctionRow): string | undefined {
   return fn.body === null ? `function ${fn.schema}.${fn.name}` : undefined;
-}
-
-/** The first object whose printed form came back NULL, described for the error message; undefined when none. */
-export function vanishedObject(rows: CatalogRows): string | undefined {
-  const first = <T>(list: T[], check: (row: T) => string | undefined): string | undefined => {
-    for (const row of list) {
-      const found = check(row);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return (
-    first(rows.relations, vanishedRelation) ??
-    first(rows.constraints, vanishedConstraint) ??
-    first(rows.indexes, vanishedIndex) ??
-    first(rows.functions, vanishedFunction)
-  );
 }
