@@ -1,11 +1,11 @@
-/** ts-jest in ESM mode: the sources are ESM (NodeNext), tests import them as .js. */
+/** ESM throughout: the sources are ESM (NodeNext), tests import them as .js; esbuild strips the types. */
 export default {
-  preset: 'ts-jest/presets/default-esm',
+  extensionsToTreatAsEsm: ['.ts'],
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }] },
+  transform: { '^.+\\.ts$': '<rootDir>/test/support/esbuild-transform.mjs' },
   // One PostgreSQL server for every live test file of the run (test/support/pg-cluster.ts).
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
