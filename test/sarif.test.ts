@@ -1,9 +1,13 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { allRules } from '../rules/index.js';
 import type { Finding } from '../src/engine/types.js';
+import { lint, renderSarif as renderReportSarif } from '../src/index.js';
 import { computeLineHashes } from '../src/report/line-hash.js';
 import { schemaLintFingerprint } from '../src/report/sarif-fingerprints.js';
 import { MAX_SARIF_RESULTS, renderSarif, type SarifInput } from '../src/report/sarif.js';
+import { repoRoot } from './support/fixtures.js';
+import { onlyRuleLevels } from './support/only-rules.js';
 import { dbOrigin, fakeRule, fileOrigin, finding, tempGitRepo, writeRepoFile } from './support/sarif-fixtures.js';
 import type { SarifLog, SarifResult } from './support/sarif-log.js';
 import { checkGithubInvariants, validateSarifFilesWithMultitool, validateSarifSchema } from './support/sarif-validate.js';
@@ -332,6 +336,21 @@ describe('renderSarif', () => {
     forMultitool.set(file, /SARIF1002/);
     result.locations = [];
     expect(checkGithubInvariants(broken)).toContain('result 0: not exactly one location');
+  });
+
+  test('the seed review with every rule on (opt-in ones too): real descriptors, messages and fixes', async () => {
+    // The logs above use made-up rules; this one carries every real rule's help text, helpUri and fix wording, and
+    // is the log the CLI writes for the same run (the CLI's --format sarif goes through this renderer).
+    const report = await lint({
+      paths: [path.join(repoRoot, 'fixtures/seed/dba-review.sql')],
+      config: false,
+      rules: onlyRuleLevels(allRules.map((rule) => rule.id)),
+      now: new Date('2026-11-29T00:00:00Z'),
+    });
+    const sarif = JSON.parse(renderReportSarif(report, { cwd: repoRoot, repoRoot }).text) as SarifLog;
+    expect(sarif.runs[0].tool.driver.rules).toHaveLength(allRules.length);
+    expect(new Set(resultsOf(sarif).map((r) => r.ruleId)).size).toBeGreaterThanOrEqual(4);
+    expectValid(sarif, 'seed-every-rule');
   });
 
   test('sarif-multitool (GitHub-ingestion rules) accepts every log above and rejects the broken one', async () => {
