@@ -11,8 +11,8 @@ export default async function globalSetup() {
   if (process.env.SCHEMA_LINT_TEST_PG_URL) return;
   try {
     const server = await startServer();
-    const { host, port, superuser, password, bin } = server;
-    process.env[SHARED_SERVER_ENV] = JSON.stringify({ host, port, superuser, password, bin });
+    const { host, port, superuser, password, bin, socketDir } = server;
+    process.env[SHARED_SERVER_ENV] = JSON.stringify({ host, port, superuser, password, bin, socketDir });
     globalThis.schemaLintTestServer = server;
   } catch {
     // No server here: each live test file tries to start its own and reports why it cannot.

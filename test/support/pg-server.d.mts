@@ -6,6 +6,8 @@ export interface StartedServer {
   password: string;
   /** The folder of the server binaries, or undefined when they come from PATH. */
   bin: string | undefined;
+  /** The folder of the server's Unix socket, where the superuser is trusted (initdb --auth-local=trust). */
+  socketDir: string;
   /** Stops the server and removes its folder (also run when the process exits). */
   stop: () => void;
 }

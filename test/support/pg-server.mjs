@@ -142,7 +142,7 @@ export async function startServer(options = {}) {
     if (start.status === 0) {
       // A crashed or interrupted process must not leave a server running.
       process.on('exit', stop);
-      return { host: HOST, port, superuser: 'postgres', password, bin, stop };
+      return { host: HOST, port, superuser: 'postgres', password, bin, socketDir: dir, stop };
     }
     lastError = start.output.trim();
   }
