@@ -107,6 +107,16 @@ function makeCluster(params: {
   const url = (db?: string) => buildUrl(host, port, superuser, password, db ?? adminDb);
   /** The harness's own connection to `db`: the trusted socket when there is one. */
   const own = (db?: string): ConnectTo => (socketDir ? { host: socketDir, port, user: superuser, database: db ?? adminDb } : url(db));
+  let fileCopy: boolean | undefined;
+  /**
+   * CREATE DATABASE for the harness. From PostgreSQL 15 on, `STRATEGY FILE_COPY`: the default WAL_LOG copies the
+   * template through the write-ahead log, 20 ms a database here against 10 ms (the checkpoints FILE_COPY asks for cost
+   * nothing with fsync off). Before 15 there is only the file copy, without the keyword.
+   */
+  const createDatabaseSql = async (client: pg.Client, name: string, template: string): Promise<string> => {
+    fileCopy ??= Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0].v) >= 150000;
+    return `CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}${fileCopy ? ' STRATEGY FILE_COPY' : ''}`;
+  };
   /** The same for psql, as a conninfo string. */
   const ownConninfo = (db: string): string => {
     if (!socketDir) return url(db);
@@ -127,7 +137,7 @@ function makeCluster(params: {
         // Loaded under another name and renamed when complete: a half-loaded template never has the final name.
         const loading = `${name}_loading`;
         await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(loading)} WITH (FORCE)`);
-        await client.query(`CREATE DATABASE ${quoteIdent(loading)}`);
+        await client.query(await createDatabaseSql(client, loading, 'template1'));
         let result: unknown;
         try {
           result = await load(loading);
@@ -156,7 +166,7 @@ function makeCluster(params: {
     async createDatabase(name) {
       await withClient(own(), async (client) => {
         if (external) await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-        await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+        await client.query(await createDatabaseSql(client, name, 'template1'));
       });
       created.add(name);
       return url(name);
@@ -173,7 +183,7 @@ function makeCluster(params: {
     async cloneDatabase(name, template) {
       await withClient(own(), async (client) => {
         if (external) await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-        await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
+        await client.query(await createDatabaseSql(client, name, template));
       });
       created.add(name);
       return url(name);
