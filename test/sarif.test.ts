@@ -339,8 +339,9 @@ describe('renderSarif', () => {
   });
 
   test('the seed review with every rule on (opt-in ones too): real descriptors, messages and fixes', async () => {
-    // The logs above use made-up rules; this one carries every real rule's help text, helpUri and fix wording, and
-    // is the log the CLI writes for the same run (the CLI's --format sarif goes through this renderer).
+    // The logs above use made-up rules; this one carries every real rule's help text, helpUri and fix wording. The
+    // CLI's --format sarif calls the same renderer; the files it writes (DDL and live mode, --source) get the schema
+    // checks in cli.test.ts, not a multitool run of their own (one .NET start a suite).
     const report = await lint({
       paths: [path.join(repoRoot, 'fixtures/seed/dba-review.sql')],
       config: false,

@@ -23,7 +23,14 @@ export default {
     });
     return { code, map };
   },
-  getCacheKey(sourceText, sourcePath) {
-    return createHash('sha256').update(esbuildVersion).update('\0').update(thisFile).update('\0').update(sourcePath).update('\0').update(sourceText).digest('hex');
+  // jest caches the code after its coverage instrumentation, under this key alone: a run with --coverage must not
+  // reuse a plain run's entries, nor the other way round.
+  getCacheKey(sourceText, sourcePath, options) {
+    return createHash('sha256')
+      .update(`${esbuildVersion}\0${options?.instrument ? 'instrument' : ''}\0`)
+      .update(thisFile)
+      .update(`\0${sourcePath}\0`)
+      .update(sourceText)
+      .digest('hex');
   },
 };

@@ -7,7 +7,8 @@
  * `/usr/lib/postgresql/<version>/bin` (Debian's layout, outside PATH), else PATH. As root, the server runs as the
  * `postgres` OS user (`SCHEMA_LINT_PG_OS_USER` to change it): PostgreSQL refuses to run as root. Host connections
  * use scram-sha-256 with a random superuser password, so authentication failures are testable over TCP; the unix
- * socket (inside the cluster folder) trusts everyone and is only used by pg_ctl.
+ * socket (inside the cluster folder) trusts everyone: pg_ctl uses it, and so does the harness for its own connections
+ * (pg-cluster.ts), never schema-lint under test.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
