@@ -2,7 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { ddlModel } from './support/lint.js';
 import { blankPsqlLines, SourceText } from '../src/sources/ddl/text.js';
-import { naturalCompare } from '../src/sources/ddl/collect-files.js';
+import { naturalCompare } from '../src/sources/ddl/migration-layout.js';
 import { fixObjectName, makeObjectName, quoteIdent } from '../src/fix/sql.js';
 import { loadParser } from '../src/sql/parser.js';
 

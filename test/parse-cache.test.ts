@@ -7,7 +7,8 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ParseCache } from '../src/sources/ddl/cache.js';
+import { pathToFileURL } from 'node:url';
+import { defaultCacheDir, ParseCache } from '../src/sources/ddl/cache.js';
 import { buildModelFromSql } from '../src/sources/ddl/load-ddl.js';
 import { loadParser } from '../src/sql/parser.js';
 import { onlyRules, parseJsonReport, runCli, tempDir, writeTree, type CliResult } from './support/run-cli.js';
@@ -223,6 +224,18 @@ describe('parse cache', () => {
 });
 
 describe('the start-up code cache (bin/code-cache.js)', () => {
+  test("its folder is code/ in the parse cache's, found the same way (the launcher cannot load the run's code for it)", async () => {
+    type CodeCacheFolder = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => string | undefined;
+    const { codeCacheFolder } = (await import(pathToFileURL(path.join(repoRoot, 'bin', 'code-cache.js')).href)) as { codeCacheFolder: CodeCacheFolder };
+    const envs: NodeJS.ProcessEnv[] = [{ XDG_CACHE_HOME: '/x', HOME: '/h' }, { XDG_CACHE_HOME: 'relative', HOME: '/h' }, { HOME: '/h' }, {}];
+    for (const env of envs) {
+      const parseCache = defaultCacheDir(env);
+      expect(codeCacheFolder(['a.sql'], env, '/w')).toBe(parseCache === undefined ? undefined : path.join(parseCache, 'code'));
+    }
+    expect(codeCacheFolder(['a.sql', '--cache-dir', 'c'], { HOME: '/h' }, '/w')).toBe('/w/c/code');
+    expect(codeCacheFolder(['a.sql', '--no-cache'], { HOME: '/h' }, '/w')).toBeUndefined();
+  });
+
   test('written by the first run, read by the next; a damaged one is compiled over and rewritten; --no-cache skips it', async () => {
     const dir = writeTree(tempDir(), MIGRATIONS);
     const cache = path.join(dir, 'cache');

@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { InputError, naturalCompare } from './ddl/collect-files.js';
+import { InputError } from './ddl/collect-files.js';
+import { naturalCompare } from './ddl/migration-layout.js';
 import { orderMigrationFolder, type MigrationLayout, type TreeReader } from './ddl/migration-layout.js';
 
 const SHALLOW_HINT =

@@ -11,7 +11,6 @@ import { naturalCompare, orderMigrationFolder, type MigrationLayout } from './mi
 
 export class InputError extends Error {}
 
-export { naturalCompare };
 
 const GLOB_CHARS = /[*?[\]{}]/;
 

@@ -38,7 +38,6 @@ export function naturalCompare(a: string, b: string): number {
   naturalCollator ??= new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
   return naturalCollator.compare(a, b);
 }
-const natural = naturalCompare;
 
 const DIESEL_FILE = /^(up|down)\.sql$/i;
 const GOLANG_MIGRATE_FILE = /^(\d+)_.*\.(up|down)\.sql$/i;
@@ -81,9 +80,9 @@ function orderFlyway(files: string[]): string[] {
     else if (prefix === 'R') repeatable.push({ file, description: match[3] });
     // U (undo) scripts only run on `flyway undo`.
   }
-  versioned.sort((a, b) => compareFlywayVersions(a.version, b.version) || natural(a.file, b.file));
+  versioned.sort((a, b) => compareFlywayVersions(a.version, b.version) || naturalCompare(a.file, b.file));
   // Repeatable migrations run after every pending versioned one, ordered by description.
-  repeatable.sort((a, b) => natural(a.description, b.description));
+  repeatable.sort((a, b) => naturalCompare(a.description, b.description));
   return [...versioned.map((v) => v.file), ...repeatable.map((r) => r.file)];
 }
 
@@ -94,14 +93,14 @@ function orderGolangMigrate(files: string[]): string[] {
     .sort((a, b) => {
       const x = BigInt(a.match[1]);
       const y = BigInt(b.match[1]);
-      return x === y ? natural(a.file, b.file) : x < y ? -1 : 1;
+      return x === y ? naturalCompare(a.file, b.file) : x < y ? -1 : 1;
     })
     .map((entry) => entry.file);
 }
 
 /** Diesel runs `<version>_<name>/up.sql`, ordered by the folder's version (a timestamp or a number). */
 function orderDiesel(files: string[]): string[] {
-  return files.filter((file) => path.basename(file).toLowerCase() === 'up.sql').sort(natural);
+  return files.filter((file) => path.basename(file).toLowerCase() === 'up.sql').sort(naturalCompare);
 }
 
 /**
