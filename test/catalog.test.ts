@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Expression, SchemaModel } from '../src/model/types.js';
 import { CatalogError } from '../src/sources/catalog/connect.js';
-import { queryCount, readCatalog } from '../src/sources/catalog/read-catalog.js';
+import { startHelper } from '../src/sources/catalog/helper-connection.js';
+import { helperUsed, queryCount, readCatalog } from '../src/sources/catalog/read-catalog.js';
 import { loadParser } from '../src/sql/parser.js';
 import { parseExpressionText } from '../src/sql/expression.js';
 import { omit } from './support/omit.js';
@@ -594,6 +595,97 @@ describe('readCatalog: queries and connections', () => {
         if (v === undefined) Reflect.deleteProperty(process.env, k);
         else process.env[k] = v;
       }
+    }
+  });
+});
+
+describe('readCatalog: a helper connection reads the indexes of a big catalog in the same snapshot', () => {
+  test('the model is the one a single connection reads', async () => {
+    const url = cluster.superuserUrl(DB);
+    const single = await readCatalog({ url }, { helperAboveTables: Infinity });
+    expect(helperUsed).toBe(false);
+    const helped = await readCatalog({ url }, { helperAboveTables: 0, waitForHelper: true });
+    expect(helperUsed).toBe(true);
+    expect(helped.indexes.size).toBeGreaterThan(10);
+    expect(helped).toEqual(single);
+    // The same maps in the same order: reports list objects in model order.
+    expect([...helped.indexes.keys()]).toEqual([...single.indexes.keys()]);
+    for (const [key, table] of single.tables) expect(helped.tables.get(key)!.indexes).toEqual(table.indexes);
+  });
+
+  /** A helper on `url` whose work lists the indexes named `t_…` it sees. */
+  function listingHelper(url: string, snapshot: string, seen: string[]) {
+    return startHelper({
+      open: async () => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        return client;
+      },
+      snapshot,
+      settings: "SET LOCAL TimeZone = 'UTC'",
+      work: async (client) => {
+        const { rows } = await client.query<{ name: string }>("SELECT relname AS name FROM pg_class WHERE relkind = 'i' AND relname LIKE 't\\_%' ORDER BY 1");
+        seen.push(...rows.map((r) => r.name));
+      },
+    });
+  }
+
+  test('the helper sees the first transaction\'s snapshot, not a change committed after it', async () => {
+    const db = 'catalog_helper_snapshot';
+    const url = await cluster.createDatabase(db);
+    await cluster.query(db, 'CREATE TABLE t (id int4, v int4); CREATE INDEX t_id_idx ON t (id)');
+    const first = new pg.Client({ connectionString: url });
+    await first.connect();
+    try {
+      await first.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const [{ snapshot }] = (await first.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot')).rows;
+      await cluster.query(db, 'CREATE INDEX t_v_idx ON t (v)');
+      const seen: string[] = [];
+      const helper = listingHelper(url, snapshot, seen);
+      expect(await helper.setUp).toBe(true);
+      await helper.claim();
+      await helper.close();
+      expect(seen).toEqual(['t_id_idx']);
+
+      // Claimed while it is still connecting, a helper gives the work back and never starts it.
+      const late: string[] = [];
+      const slow = listingHelper(url, snapshot, late);
+      expect(slow.claim()).toBeUndefined();
+      expect(await slow.setUp).toBe(false);
+      await slow.close();
+      expect(late).toEqual([]);
+    } finally {
+      await first.end();
+    }
+    const now = await readCatalog({ url }, { helperAboveTables: 0, waitForHelper: true });
+    expect(helperUsed).toBe(true);
+    expect([...now.indexes.keys()].sort()).toEqual(['public.t_id_idx', 'public.t_v_idx']);
+  });
+
+  test('a snapshot the helper cannot import leaves the work to the first connection', async () => {
+    const seen: string[] = [];
+    // Well-formed, but no transaction exported it.
+    const helper = listingHelper(cluster.superuserUrl(DB), '00000003-0000001B-1', seen);
+    expect(await helper.setUp).toBe(false);
+    expect(helper.claim()).toBeUndefined();
+    await helper.close();
+    // Not even sent: SET TRANSACTION SNAPSHOT takes no parameter, so only the form pg_export_snapshot returns is.
+    const injected = listingHelper(cluster.superuserUrl(DB), "1'; DROP TABLE t; --", seen);
+    expect(await injected.setUp).toBe(false);
+    expect(seen).toEqual([]);
+  });
+
+  test('a role allowed one connection gets the same model on it', async () => {
+    const secret = 'one-connection-pw';
+    await cluster.query('postgres', `DROP ROLE IF EXISTS catalog_one_conn; CREATE ROLE catalog_one_conn LOGIN PASSWORD '${secret}' CONNECTION LIMIT 1`);
+    try {
+      const url = cluster.urlFor('catalog_one_conn', secret, DB);
+      const helped = await readCatalog({ url }, { helperAboveTables: 0, waitForHelper: true, requireSchemaUsage: false });
+      expect(helperUsed).toBe(false);
+      const single = await readCatalog({ url: cluster.superuserUrl(DB) }, { helperAboveTables: Infinity });
+      expect(helped).toEqual(single);
+    } finally {
+      await cluster.query('postgres', 'DROP ROLE IF EXISTS catalog_one_conn');
     }
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Live mode: reads the schema from pg_catalog in one READ ONLY transaction and builds the SchemaModel.
+ * Live mode: reads the schema from pg_catalog in one READ ONLY transaction and builds the SchemaModel. On a big
+ * catalog a second connection reads the indexes in the same snapshot meanwhile (helper-connection.ts).
  *
  * The transaction (REPEATABLE READ) gives all queries one snapshot, so a concurrent migration cannot show half its
  * work, and makes writing impossible. An object dropped meanwhile still shows in that snapshot, but the functions
@@ -37,6 +38,7 @@ import {
   UNSCOPED,
 } from './queries.js';
 import type { CatalogRows, ColumnRow, ConstraintRow, FunctionRow, IndexRow, RelationRow, TriggerRow, TypeRow } from './rows.js';
+import { startHelper, type HelperConnection } from './helper-connection.js';
 import { CatalogChanged, vanishedConstraint, vanishedFunction, vanishedIndex, vanishedRelation } from './vanished.js';
 
 export interface ReadCatalogOptions {
@@ -60,7 +62,26 @@ export interface ReadCatalogOptions {
   queryTimeoutMs?: number;
   /** Attempts of the whole read when the catalog changes under it (default 5). */
   attempts?: number;
+  /**
+   * From how many tables on a second connection reads the indexes in the same snapshot (helper-connection.ts; default
+   * HELPER_ABOVE_TABLES). Only when readCatalog opens the connection itself: a caller's client has no settings to copy.
+   */
+  helperAboveTables?: number;
+  /**
+   * For tests: wait for the helper connection to be ready instead of doing its work on the first one when it is
+   * not (a small test catalog is read before a second connection has authenticated).
+   */
+  waitForHelper?: boolean;
 }
+
+/**
+ * Below this the helper connection costs about what it saves: its connection start-up (a TCP and an authentication
+ * round trip, TLS on most servers) against an indexes query that takes ~0.1 s at 2,000 tables.
+ */
+export const HELPER_ABOVE_TABLES = 2_000;
+
+/** True when the last `readCatalog` read the indexes on a helper connection, for tests. */
+export let helperUsed = false;
 
 export const MIN_SERVER_VERSION = 130000;
 
@@ -82,8 +103,9 @@ export async function readCatalog(source: pg.Client | ConnectionSettings, opts: 
   await loadParser();
   if (isClient(source)) return readWithRetries(source, describeTarget(source), opts);
   const { client, target } = await connect(source);
+  const openHelper = async () => (await connect(source)).client;
   try {
-    return await readWithRetries(client, target, { queryTimeoutMs: source.queryTimeoutMs, ...opts });
+    return await readWithRetries(client, target, { queryTimeoutMs: source.queryTimeoutMs, ...opts }, openHelper);
   } finally {
     // With a query still outstanding (a frozen server), pg's end() destroys the socket instead of waiting.
     await client.end().catch(() => undefined);
@@ -116,11 +138,14 @@ export function isConcurrentCatalogChange(error: unknown): boolean {
   return /could not open relation with OID|cache lookup failed|relation with OID \d+ does not exist|could not find tuple|concurrently/i.test(message ?? '');
 }
 
-async function readWithRetries(client: pg.Client, target: ConnectionTarget, opts: ReadCatalogOptions): Promise<SchemaModel> {
+/** Opens one more connection like the first (absent when readCatalog was given a client). */
+type OpenHelper = () => Promise<pg.Client>;
+
+async function readWithRetries(client: pg.Client, target: ConnectionTarget, opts: ReadCatalogOptions, openHelper?: OpenHelper): Promise<SchemaModel> {
   const attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
   for (attemptCount = 1; ; attemptCount++) {
     try {
-      return await readWith(client, target, opts);
+      return await readWith(client, target, opts, openHelper);
     } catch (error) {
       if (error instanceof NoAnswer) throw new CatalogError(error.message);
       if (isConcurrentCatalogChange(error) && attemptCount < attempts) {
@@ -139,26 +164,28 @@ async function readWithRetries(client: pg.Client, target: ConnectionTarget, opts
   }
 }
 
-async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadCatalogOptions): Promise<SchemaModel> {
+async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadCatalogOptions, openHelper?: OpenHelper): Promise<SchemaModel> {
   queryCount = 0;
+  helperUsed = false;
   const queryTimeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const noAnswer = () =>
     new NoAnswer(
       `the server at ${target.host}:${target.port} stopped answering: no reply to a catalog query within ` +
         `${(queryTimeoutMs + CLIENT_GRACE_MS) / 1000} s (--query-timeout, or live.queryTimeoutSeconds in the config)`,
     );
-  const run = async <T>(sql: string, values?: unknown[]): Promise<T[]> => {
+  const runOn = async <T>(on: pg.Client, sql: string, values?: unknown[]): Promise<T[]> => {
     queryCount++;
     try {
       // pg's query_timeout fails the call client-side; the query stays outstanding, so the caller must not reuse
       // the connection (readCatalog's end() then destroys the socket).
-      const result = await client.query({ text: sql, values, query_timeout: queryTimeoutMs + CLIENT_GRACE_MS } as pg.QueryConfig);
+      const result = await on.query({ text: sql, values, query_timeout: queryTimeoutMs + CLIENT_GRACE_MS } as pg.QueryConfig);
       return (Array.isArray(result) ? [] : result.rows) as T[];
     } catch (error) {
       if (error instanceof Error && /Query read timeout/.test(error.message)) throw noAnswer();
       throw error;
     }
   };
+  const run = <T>(sql: string, values?: unknown[]) => runOn<T>(client, sql, values);
   /**
    * A big query whose rows go to `onRow` as they arrive, none kept (see CatalogModelBuilder). The outcome comes
    * through the query's callback, which pg calls for success and failure alike, also when the connection's own
@@ -166,7 +193,7 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
    * the row handler empties that list (building is the rows' only use). The client-side limit is a timer of our
    * own, with run()'s meaning: the query stays outstanding and the connection is not reused.
    */
-  const stream = (sql: string, values: unknown[] | undefined, onRow: (row: pg.QueryResultRow) => void): Promise<void> => {
+  const stream = (on: pg.Client, sql: string, values: unknown[] | undefined, onRow: (row: pg.QueryResultRow) => void): Promise<void> => {
     queryCount++;
     return new Promise((resolve, reject) => {
       // A row that cannot be used fails the query once it ends (throwing inside pg's event would break its parser).
@@ -187,16 +214,17 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
           failure = error instanceof Error ? error : new Error('a catalog row could not be used', { cause: error });
         }
       });
-      client.query(query);
+      on.query(query);
     });
   };
+  const settings =
+    `SET LOCAL statement_timeout = ${setting(opts.statementTimeout ?? `${queryTimeoutMs}ms`)}; ` +
+    `SET LOCAL lock_timeout = ${setting(opts.lockTimeout ?? '5s')}; SET LOCAL TimeZone = 'UTC'; ` +
+    // JIT compiles each big catalog query for ~150 ms of server time, more than the query itself then saves.
+    `SET LOCAL search_path = pg_catalog, public; SET LOCAL jit = off`;
+  let helper: HelperConnection | undefined;
   try {
-    await run(
-      `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = ${setting(opts.statementTimeout ?? `${queryTimeoutMs}ms`)}; ` +
-        `SET LOCAL lock_timeout = ${setting(opts.lockTimeout ?? '5s')}; SET LOCAL TimeZone = 'UTC'; ` +
-        // JIT compiles each big catalog query for ~150 ms of server time, more than the query itself then saves.
-        `SET LOCAL search_path = pg_catalog, public; SET LOCAL jit = off`,
-    );
+    await run(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${settings}`);
     const [info] = await run<{ version: number; role: string; stats_window: number | null }>(SERVER_INFO);
     if (info.version < MIN_SERVER_VERSION) {
       throw new CatalogError(`PostgreSQL ${formatVersion(info.version)} at ${target.alias} is not supported (13 or later)`);
@@ -232,15 +260,26 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     const relations = await run<RelationRow>(relationsQuery(version, scope), params);
     relations.forEach((row) => usable(vanishedRelation(row)));
     builder.relations(relations);
-    // Each row has the shape its query selects (rows.ts).
-    await stream(columnsQuery(version, scope), params, (row) => builder.column(row as ColumnRow));
+    // Each row has the shape its query selects (rows.ts). Index rows need only the relations, so they can be built
+    // while the columns arrive.
+    const readIndexes = (on: pg.Client) =>
+      stream(on, indexesQuery(scope), params, (row) => {
+        if (usable(vanishedIndex(row as IndexRow))) builder.index(row as IndexRow);
+      });
+    const tables = relations.reduce((n, rel) => (rel.kind === 'r' || rel.kind === 'p' ? n + 1 : n), 0);
+    if (openHelper && tables >= (opts.helperAboveTables ?? HELPER_ABOVE_TABLES)) {
+      const [{ snapshot }] = await run<{ snapshot: string }>('SELECT pg_catalog.pg_export_snapshot() AS snapshot');
+      helper = startHelper({ open: openHelper, snapshot, settings, work: readIndexes });
+    }
+    await stream(client, columnsQuery(version, scope), params, (row) => builder.column(row as ColumnRow));
     builder.types(await run<TypeRow>(TYPES));
-    await stream(constraintsQuery(version, scope), params, (row) => {
+    await stream(client, constraintsQuery(version, scope), params, (row) => {
       if (usable(vanishedConstraint(row as ConstraintRow))) builder.constraint(row as ConstraintRow);
     });
-    await stream(indexesQuery(scope), params, (row) => {
-      if (usable(vanishedIndex(row as IndexRow))) builder.index(row as IndexRow);
-    });
+    if (opts.waitForHelper) await helper?.setUp;
+    const onHelper = helper?.claim();
+    helperUsed = onHelper !== undefined;
+    await (onHelper ?? readIndexes(client));
     for (const row of await run<TriggerRow>(triggersQuery(scope), params)) builder.trigger(row);
     for (const row of await run<FunctionRow>(functionsQuery(version, scope), params)) {
       if (usable(vanishedFunction(row))) builder.function(row);
@@ -252,6 +291,8 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
   } catch (error) {
     if (!(error instanceof NoAnswer)) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  } finally {
+    await helper?.close();
   }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * A second connection that reads part of a big catalog in the same snapshot, pg_dump --jobs's way: the first
+ * transaction exports its snapshot (`pg_export_snapshot()`), the second imports it (`SET TRANSACTION SNAPSHOT`) and
+ * so sees exactly the same catalog. On a 10,080-table database the indexes query is ~40 % of the server's work of a
+ * read, and two backends do it beside the columns query instead of after it (bench/README.md has the figures).
+ *
+ * The helper only ever speeds a read up, never makes one fail that would have worked on one connection: until its
+ * work has started, anything that goes wrong (no free connection slot, a pooler that sends it to another server, a
+ * snapshot that cannot be imported) leaves the work to the first connection, and so does a helper still connecting
+ * when the first connection is ready for the work. Once the work has started, its rows are in the model, so its
+ * errors are the read's errors (a catalog changed meanwhile retries the whole read, as on one connection).
+ */
+import type pg from 'pg';
+
+export interface HelperStart {
+  /** Opens a new connection with the first one's settings. */
+  open(): Promise<pg.Client>;
+  /** The first transaction's exported snapshot. */
+  snapshot: string;
+  /** The session settings of the first transaction (`SET LOCAL …; …`), run after the snapshot is imported. */
+  settings: string;
+  /** The work, on the helper's connection, in the imported snapshot. */
+  work(client: pg.Client): Promise<void>;
+}
+
+export interface HelperConnection {
+  /**
+   * The work's outcome when the helper has started it; undefined when it has not (failed or still connecting): the
+   * helper then never starts it and the caller does it itself.
+   */
+  claim(): Promise<void> | undefined;
+  /** Closes the helper's connection (its transaction only read, so closing ends it). */
+  close(): Promise<void>;
+  /** True once the helper has started the work, false once it has given up: for tests, never waited on by a read. */
+  readonly setUp: Promise<boolean>;
+}
+
+/** What `pg_export_snapshot()` returns (`00000003-0000001B-1`): checked, since SET TRANSACTION SNAPSHOT takes no parameter. */
+const SNAPSHOT_ID = /^[0-9A-F]+(-[0-9A-F]+)+$/i;
+
+export function startHelper(start: HelperStart): HelperConnection {
+  let state: 'connecting' | 'working' | 'gone' = 'connecting';
+  let client: pg.Client | undefined;
+  let work: Promise<void> | undefined;
+  // A function, not a comparison TypeScript narrows: claim() and close() change the state across the awaits below.
+  const wanted = () => state === 'connecting';
+  if (!SNAPSHOT_ID.test(start.snapshot)) state = 'gone';
+  const setup = async (): Promise<boolean> => {
+    let opened: pg.Client;
+    try {
+      opened = await start.open();
+    } catch {
+      state = 'gone';
+      return false;
+    }
+    client = opened;
+    try {
+      if (!wanted()) throw new Error('not needed any more');
+      await opened.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${start.snapshot}'; ${start.settings}`);
+      // The caller gave up waiting and did the work itself.
+      if (!wanted()) throw new Error('not needed any more');
+    } catch {
+      state = 'gone';
+      await opened.end().catch(() => undefined);
+      return false;
+    }
+    state = 'working';
+    work = start.work(opened);
+    // Settled through claim(); until then a failure must not count as unhandled.
+    work.catch(() => undefined);
+    return true;
+  };
+  const setUp = state === 'connecting' ? setup() : Promise.resolve(false);
+  return {
+    setUp,
+    claim() {
+      if (state === 'working') return work;
+      state = 'gone';
+      return undefined;
+    },
+    async close() {
+      // A connection still being opened is not waited for: it closes itself once open (setup sees `gone`).
+      if (state !== 'working') state = 'gone';
+      // With a query still outstanding (a frozen server), pg's end() destroys the socket instead of waiting.
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
