@@ -11,6 +11,7 @@
  */
 import pg from 'pg';
 import { loadParser } from '../../sql/parser.js';
+import { fitArrays } from '../../model/fit-arrays.js';
 import type { SchemaModel } from '../../model/types.js';
 import { CatalogModelBuilder } from './build-model.js';
 import {
@@ -287,6 +288,7 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     builder.partman(await readPartmanConfig(run, extensions));
     await run('COMMIT');
     if (vanished) throw new CatalogChanged(`${vanished} was dropped while the catalog was read`);
+    fitArrays(builder.model);
     return builder.model;
   } catch (error) {
     if (!(error instanceof NoAnswer)) await client.query('ROLLBACK').catch(() => undefined);
