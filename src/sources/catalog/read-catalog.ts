@@ -1,6 +1,6 @@
 /**
  * Live mode: reads the schema from pg_catalog in one READ ONLY transaction and builds the SchemaModel. On a big
- * catalog a second connection reads the indexes in the same snapshot meanwhile (helper-connection.ts).
+ * catalog a second connection reads the indexes and constraints in the same snapshot meanwhile (helper-connection.ts).
  *
  * The transaction (REPEATABLE READ) gives all queries one snapshot, so a concurrent migration cannot show half its
  * work, and makes writing impossible. An object dropped meanwhile still shows in that snapshot, but the functions
@@ -11,7 +11,6 @@
  */
 import pg from 'pg';
 import { loadParser } from '../../sql/parser.js';
-import { fitArrays } from '../../model/fit-arrays.js';
 import type { SchemaModel } from '../../model/types.js';
 import { CatalogModelBuilder } from './build-model.js';
 import {
@@ -64,7 +63,7 @@ export interface ReadCatalogOptions {
   /** Attempts of the whole read when the catalog changes under it (default 5). */
   attempts?: number;
   /**
-   * From how many tables on a second connection reads the indexes in the same snapshot (helper-connection.ts; default
+   * From how many tables on a second connection reads the indexes and constraints in the same snapshot (helper-connection.ts; default
    * HELPER_ABOVE_TABLES). Only when readCatalog opens the connection itself: a caller's client has no settings to copy.
    */
   helperAboveTables?: number;
@@ -81,7 +80,7 @@ export interface ReadCatalogOptions {
  */
 export const HELPER_ABOVE_TABLES = 2_000;
 
-/** True when the last `readCatalog` read the indexes on a helper connection, for tests. */
+/** True when the last `readCatalog` read the indexes and constraints on a helper connection, for tests. */
 export let helperUsed = false;
 
 export const MIN_SERVER_VERSION = 130000;
@@ -262,25 +261,44 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     relations.forEach((row) => usable(vanishedRelation(row)));
     builder.relations(relations);
     // Each row has the shape its query selects (rows.ts). Index rows need only the relations, so they can be built
-    // while the columns arrive.
+    // while the columns arrive; constraint rows name their columns from the columns' rows and domains' CHECKs belong
+    // to the types, so they are built after both.
     const readIndexes = (on: pg.Client) =>
       stream(on, indexesQuery(scope), params, (row) => {
         if (usable(vanishedIndex(row as IndexRow))) builder.index(row as IndexRow);
       });
+    const readConstraints = (on: pg.Client, onRow: (row: ConstraintRow) => void) =>
+      stream(on, constraintsQuery(version, scope), params, (row) => onRow(row as ConstraintRow));
+    const buildConstraint = (row: ConstraintRow) => {
+      if (usable(vanishedConstraint(row))) builder.constraint(row);
+    };
     const tables = relations.reduce((n, rel) => (rel.kind === 'r' || rel.kind === 'p' ? n + 1 : n), 0);
+    // On the helper, constraint rows wait in a list (~13,000 at 10,000 tables) until the columns are built.
+    const waitingConstraints: ConstraintRow[] = [];
     if (openHelper && tables >= (opts.helperAboveTables ?? HELPER_ABOVE_TABLES)) {
       const [{ snapshot }] = await run<{ snapshot: string }>('SELECT pg_catalog.pg_export_snapshot() AS snapshot');
-      helper = startHelper({ open: openHelper, snapshot, settings, work: readIndexes });
+      helper = startHelper({
+        open: openHelper,
+        snapshot,
+        settings,
+        work: async (on) => {
+          await readIndexes(on);
+          await readConstraints(on, (row) => waitingConstraints.push(row));
+        },
+      });
     }
     await stream(client, columnsQuery(version, scope), params, (row) => builder.column(row as ColumnRow));
     builder.types(await run<TypeRow>(TYPES));
-    await stream(client, constraintsQuery(version, scope), params, (row) => {
-      if (usable(vanishedConstraint(row as ConstraintRow))) builder.constraint(row as ConstraintRow);
-    });
     if (opts.waitForHelper) await helper?.setUp;
     const onHelper = helper?.claim();
     helperUsed = onHelper !== undefined;
-    await (onHelper ?? readIndexes(client));
+    if (onHelper) {
+      await onHelper;
+      waitingConstraints.forEach(buildConstraint);
+    } else {
+      await readConstraints(client, buildConstraint);
+      await readIndexes(client);
+    }
     for (const row of await run<TriggerRow>(triggersQuery(scope), params)) builder.trigger(row);
     for (const row of await run<FunctionRow>(functionsQuery(version, scope), params)) {
       if (usable(vanishedFunction(row))) builder.function(row);
@@ -288,7 +306,6 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     builder.partman(await readPartmanConfig(run, extensions));
     await run('COMMIT');
     if (vanished) throw new CatalogChanged(`${vanished} was dropped while the catalog was read`);
-    fitArrays(builder.model);
     return builder.model;
   } catch (error) {
     if (!(error instanceof NoAnswer)) await client.query('ROLLBACK').catch(() => undefined);
