@@ -8,8 +8,7 @@ import { shareRepeatedTexts } from '../src/engine/share-strings.js';
 import { SharedValues } from '../src/model/shared-values.js';
 import { expressionFromNode } from '../src/sql/expression.js';
 import { loadParser, parseStatements } from '../src/sql/parser.js';
-import { fitArrays } from '../src/model/fit-arrays.js';
-import { ddlModel, lintModel, lintSql } from './support/lint.js';
+import { ddlModel, lintSql } from './support/lint.js';
 
 beforeAll(loadParser);
 
@@ -86,49 +85,6 @@ describe('shared model values', () => {
     expect(b.columns[2].default!.text).toBe("'[]'");
     expect(a.columns.map((c) => c.name)).toEqual(['id', 'at', 'data']);
     expect(b.columns.map((c) => c.name)).toEqual(['id', 'created_at', 'data']);
-  });
-});
-
-describe('fitted model lists', () => {
-  const SQL = `
-    CREATE TABLE p (id bigint PRIMARY KEY, code text UNIQUE);
-    CREATE TABLE t (id bigint, p_id bigint REFERENCES p, at timestamptz NOT NULL, CHECK (id > 0)) PARTITION BY RANGE (at);
-    CREATE TABLE t_2026 PARTITION OF t FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
-    CREATE INDEX t_p_idx ON t (p_id, at) INCLUDE (id);
-    CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
-    CREATE TRIGGER t_audit AFTER INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f('a', 'b');
-  `;
-
-  test('fitting replaces every grown list by an equal one, and changes nothing a reader sees', async () => {
-    // The builder's model before fitting: fitArrays runs as the last step of a build, so it is run here on a copy
-    // made by structuredClone, whose arrays (like the builder's) are new objects, then compared with the original.
-    const { model } = await ddlModel(SQL);
-    const copy = structuredClone(model);
-    const before = copy.tables.get('public.t')!;
-    const lists = [before.columns, before.constraints, before.indexes, before.partitions, before.triggers, before.triggers[0].events, before.triggers[0].arguments, before.partitionBy!.keys];
-    const index = copy.indexes.get('public.t_p_idx')!;
-    const indexLists = [index.keys, index.include];
-    const bound = copy.tables.get('public.t_2026')!.partitionOf!.bound as { kind: 'range'; from: unknown[]; to: unknown[] };
-    const boundLists = [bound.from, bound.to];
-    fitArrays(copy);
-    expect(copy).toEqual(model);
-    const after = copy.tables.get('public.t')!;
-    const fittedLists = [after.columns, after.constraints, after.indexes, after.partitions, after.triggers, after.triggers[0].events, after.triggers[0].arguments, after.partitionBy!.keys];
-    fittedLists.forEach((list, i) => {
-      expect(list).toEqual(lists[i]);
-      expect(list).not.toBe(lists[i]);
-    });
-    expect(index.keys).not.toBe(indexLists[0]);
-    expect(index.include).not.toBe(indexLists[1]);
-    expect(bound.from).not.toBe(boundLists[0]);
-    expect(bound.to).not.toBe(boundLists[1]);
-  });
-
-  test('the rules report the same on a fitted model', async () => {
-    const { model } = await ddlModel(SQL);
-    const copy = structuredClone(model);
-    fitArrays(copy);
-    expect(lintModel(copy)).toEqual(lintModel(model));
   });
 });
 

@@ -63,8 +63,9 @@ export interface ReadCatalogOptions {
   /** Attempts of the whole read when the catalog changes under it (default 5). */
   attempts?: number;
   /**
-   * From how many tables on a second connection reads the indexes and constraints in the same snapshot (helper-connection.ts; default
-   * HELPER_ABOVE_TABLES). Only when readCatalog opens the connection itself: a caller's client has no settings to copy.
+   * From how many tables on a second connection reads the indexes and constraints in the same snapshot
+   * (helper-connection.ts; default HELPER_ABOVE_TABLES). Only when readCatalog opens the connection itself: a
+   * caller's client has no settings to copy.
    */
   helperAboveTables?: number;
   /**
@@ -76,7 +77,7 @@ export interface ReadCatalogOptions {
 
 /**
  * Below this the helper connection costs about what it saves: its connection start-up (a TCP and an authentication
- * round trip, TLS on most servers) against an indexes query that takes ~0.1 s at 2,000 tables.
+ * round trip, TLS on most servers) against indexes and constraints queries that take ~0.1 s at 2,000 tables.
  */
 export const HELPER_ABOVE_TABLES = 2_000;
 
@@ -173,19 +174,18 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
       `the server at ${target.host}:${target.port} stopped answering: no reply to a catalog query within ` +
         `${(queryTimeoutMs + CLIENT_GRACE_MS) / 1000} s (--query-timeout, or live.queryTimeoutSeconds in the config)`,
     );
-  const runOn = async <T>(on: pg.Client, sql: string, values?: unknown[]): Promise<T[]> => {
+  const run = async <T>(sql: string, values?: unknown[]): Promise<T[]> => {
     queryCount++;
     try {
       // pg's query_timeout fails the call client-side; the query stays outstanding, so the caller must not reuse
       // the connection (readCatalog's end() then destroys the socket).
-      const result = await on.query({ text: sql, values, query_timeout: queryTimeoutMs + CLIENT_GRACE_MS } as pg.QueryConfig);
+      const result = await client.query({ text: sql, values, query_timeout: queryTimeoutMs + CLIENT_GRACE_MS } as pg.QueryConfig);
       return (Array.isArray(result) ? [] : result.rows) as T[];
     } catch (error) {
       if (error instanceof Error && /Query read timeout/.test(error.message)) throw noAnswer();
       throw error;
     }
   };
-  const run = <T>(sql: string, values?: unknown[]) => runOn<T>(client, sql, values);
   /**
    * A big query whose rows go to `onRow` as they arrive, none kept (see CatalogModelBuilder). The outcome comes
    * through the query's callback, which pg calls for success and failure alike, also when the connection's own

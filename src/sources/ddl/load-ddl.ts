@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import type { SchemaModel } from '../../model/types.js';
 import { isTooDeep, loadParser } from '../../sql/parser.js';
-import { fitArrays } from '../../model/fit-arrays.js';
 import { DdlModelBuilder, DEFAULT_SESSION, type SessionSettings } from './builder.js';
 import { InputError } from './collect-files.js';
 import { runnableMigrationText, type MigrationLayout } from './migration-layout.js';
@@ -112,7 +111,6 @@ export function buildModelFromSql(
   }
   builder.applyDeferred(applyStatement);
   resolveForeignKeys(builder);
-  fitArrays(builder.model);
   diagnostics.push(...builder.diagnostics);
   return { model: builder.model, diagnostics, files, parse };
 }
