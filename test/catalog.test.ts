@@ -611,6 +611,15 @@ describe('readCatalog: a helper connection reads the indexes of a big catalog in
     // The same maps in the same order: reports list objects in model order.
     expect([...helped.indexes.keys()]).toEqual([...single.indexes.keys()]);
     for (const [key, table] of single.tables) expect(helped.tables.get(key)!.indexes).toEqual(table.indexes);
+
+    // A run limited to some schemas sends their names as a parameter, to the helper's queries too.
+    const inApp = { schemaInScope: (schema: string) => schema === 'app' };
+    const scopedSingle = await readCatalog({ url }, { ...inApp, helperAboveTables: Infinity });
+    const scopedHelped = await readCatalog({ url }, { ...inApp, helperAboveTables: 0, waitForHelper: true });
+    expect(helperUsed).toBe(true);
+    expect(scopedHelped.tables.size).toBeLessThan(single.tables.size);
+    expect([...scopedHelped.indexes.keys()].every((key) => key.startsWith('app.'))).toBe(true);
+    expect(scopedHelped).toEqual(scopedSingle);
   });
 
   /** A helper on `url` whose work lists the indexes named `t_…` it sees. */
