@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { Expression, SchemaModel } from '../src/model/types.js';
 import { CatalogError } from '../src/sources/catalog/connect.js';
 import { startHelper } from '../src/sources/catalog/helper-connection.js';
-import { helperUsed, queryCount, readCatalog } from '../src/sources/catalog/read-catalog.js';
+import { attemptCount, helperUsed, queryCount, readCatalog } from '../src/sources/catalog/read-catalog.js';
 import { loadParser } from '../src/sql/parser.js';
 import { parseExpressionText } from '../src/sql/expression.js';
 import { omit } from './support/omit.js';
@@ -622,10 +622,11 @@ describe('readCatalog: a helper connection reads the indexes of a big catalog in
     expect(scopedHelped).toEqual(scopedSingle);
   });
 
-  /** A helper on `url` whose work lists the indexes named `t_…` it sees. */
-  function listingHelper(url: string, snapshot: string, seen: string[]) {
+  /** A helper on `url` whose work lists the indexes named `t_…` it sees; `opened` counts its connections. */
+  function listingHelper(url: string, snapshot: string, seen: string[], opened = { count: 0 }) {
     return startHelper({
       open: async () => {
+        opened.count++;
         const client = new pg.Client({ connectionString: url });
         await client.connect();
         return client;
@@ -679,9 +680,67 @@ describe('readCatalog: a helper connection reads the indexes of a big catalog in
     expect(helper.claim()).toBeUndefined();
     await helper.close();
     // Not even sent: SET TRANSACTION SNAPSHOT takes no parameter, so only the form pg_export_snapshot returns is.
-    const injected = listingHelper(cluster.superuserUrl(DB), "1'; DROP TABLE t; --", seen);
+    const opened = { count: 0 };
+    const injected = listingHelper(cluster.superuserUrl(DB), "1'; DROP TABLE t; --", seen, opened);
     expect(await injected.setUp).toBe(false);
+    await injected.close();
+    expect(opened.count).toBe(0);
     expect(seen).toEqual([]);
+  });
+
+  test('closing a helper whose server stopped answering takes a moment, not forever', async () => {
+    // Signals reach only a server on this machine.
+    if (cluster.external) return;
+    const url = cluster.superuserUrl(DB);
+    const first = new pg.Client({ connectionString: url });
+    await first.connect();
+    let pid: number | undefined;
+    try {
+      await first.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const [{ snapshot }] = (await first.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot')).rows;
+      const helper = startHelper({
+        open: async () => {
+          const client = new pg.Client({ connectionString: url });
+          await client.connect();
+          return client;
+        },
+        snapshot,
+        settings: "SET LOCAL TimeZone = 'UTC'",
+        work: async (client) => {
+          pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        },
+      });
+      expect(await helper.setUp).toBe(true);
+      await helper.claim();
+      // The helper is idle: pg's end() would say goodbye and wait for a server that never closes the socket.
+      process.kill(pid!, 'SIGSTOP');
+      const started = Date.now();
+      await helper.close();
+      expect(Date.now() - started).toBeLessThan(4_000);
+    } finally {
+      if (pid !== undefined) process.kill(pid, 'SIGCONT');
+      await first.end();
+    }
+  });
+
+  test('a server that will not export a snapshot is read on one connection', async () => {
+    const db = 'catalog_no_export';
+    await cluster.createDatabase(db);
+    const secret = 'no-export-pw';
+    await cluster.query('postgres', `DROP ROLE IF EXISTS catalog_no_export; CREATE ROLE catalog_no_export LOGIN PASSWORD '${secret}'`);
+    try {
+      // pg_proc is per database: this revokes it here only.
+      await cluster.query(db, 'REVOKE EXECUTE ON FUNCTION pg_catalog.pg_export_snapshot() FROM PUBLIC; CREATE TABLE p (id int4 PRIMARY KEY); CREATE TABLE t (p_id int4 REFERENCES p)');
+      const url = cluster.urlFor('catalog_no_export', secret, db);
+      const read = await readCatalog({ url }, { helperAboveTables: 0, waitForHelper: true });
+      expect(helperUsed).toBe(false);
+      expect(attemptCount).toBe(1);
+      const single = await readCatalog({ url: cluster.superuserUrl(db) }, { helperAboveTables: Infinity });
+      expect(read).toEqual(single);
+      expect(read.tables.get('public.t')!.constraints.map((c) => c.kind)).toEqual(['foreign']);
+    } finally {
+      await cluster.query('postgres', 'DROP ROLE IF EXISTS catalog_no_export').catch(() => undefined);
+    }
   });
 
   test('a role allowed one connection gets the same model on it', async () => {

@@ -35,6 +35,29 @@ export interface HelperConnection {
   readonly setUp: Promise<boolean>;
 }
 
+/** How long a helper's goodbye may take before its socket is closed without one. */
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * Closes a helper connection. pg's end() on an idle connection says goodbye and waits for the server to close the
+ * socket, which a server that stopped answering never does; the helper's transaction only read, so after a moment
+ * the socket is simply destroyed (the server then ends the session as for any dropped client).
+ */
+async function closeNow(client: pg.Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), CLOSE_GRACE_MS);
+  });
+  const ended = client.end().then(
+    () => false,
+    () => false,
+  );
+  const tooLate = await Promise.race([ended, late]);
+  clearTimeout(timer);
+  // pg has no public way to drop a connection that is not busy; its socket is `connection.stream`.
+  if (tooLate) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}
+
 /** What `pg_export_snapshot()` returns (`00000003-0000001B-1`): checked, since SET TRANSACTION SNAPSHOT takes no parameter. */
 const SNAPSHOT_ID = /^[0-9A-F]+(-[0-9A-F]+)+$/i;
 
@@ -61,7 +84,7 @@ export function startHelper(start: HelperStart): HelperConnection {
       if (!wanted()) throw new Error('not needed any more');
     } catch {
       state = 'gone';
-      await opened.end().catch(() => undefined);
+      await closeNow(opened);
       return false;
     }
     state = 'working';
@@ -81,8 +104,7 @@ export function startHelper(start: HelperStart): HelperConnection {
     async close() {
       // A connection still being opened is not waited for: it closes itself once open (setup sees `gone`).
       if (state !== 'working') state = 'gone';
-      // With a query still outstanding (a frozen server), pg's end() destroys the socket instead of waiting.
-      await client?.end().catch(() => undefined);
+      if (client) await closeNow(client);
     },
   };
 }

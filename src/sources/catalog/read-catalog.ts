@@ -69,8 +69,9 @@ export interface ReadCatalogOptions {
    */
   helperAboveTables?: number;
   /**
-   * For tests: wait for the helper connection to be ready instead of doing its work on the first one when it is
-   * not (a small test catalog is read before a second connection has authenticated).
+   * For tests: wait for the helper connection before reading the columns, so that it is ready when its work is
+   * claimed (a small test catalog is read before a second connection has authenticated) and its rows arrive while
+   * the columns do, as on a big catalog.
    */
   waitForHelper?: boolean;
 }
@@ -127,6 +128,16 @@ function setting(value: string): string {
 class NoAnswer extends Error {}
 
 /**
+ * The server would not export a snapshot for a helper connection (a PostgreSQL-compatible server without
+ * pg_export_snapshot, EXECUTE revoked on it): the read is made again without a helper.
+ */
+class NoSnapshot extends Error {
+  constructor(cause: unknown) {
+    super('pg_export_snapshot failed', { cause });
+  }
+}
+
+/**
  * Errors that mean an object was dropped (or replaced) while the catalog was being read: functions such as
  * pg_get_expr and pg_get_indexdef look objects up by OID in the catalog caches, which see the newest state, not the
  * query's snapshot. Reading again sees a consistent catalog.
@@ -144,11 +155,18 @@ type OpenHelper = () => Promise<pg.Client>;
 
 async function readWithRetries(client: pg.Client, target: ConnectionTarget, opts: ReadCatalogOptions, openHelper?: OpenHelper): Promise<SchemaModel> {
   const attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
+  let helper = openHelper;
   for (attemptCount = 1; ; attemptCount++) {
     try {
-      return await readWith(client, target, opts, openHelper);
+      return await readWith(client, target, opts, helper);
     } catch (error) {
       if (error instanceof NoAnswer) throw new CatalogError(error.message);
+      if (error instanceof NoSnapshot && helper) {
+        // Not an attempt the catalog's changes used up.
+        helper = undefined;
+        attemptCount--;
+        continue;
+      }
       if (isConcurrentCatalogChange(error) && attemptCount < attempts) {
         // Short, growing pauses: a migration that drops objects usually finishes within them.
         await new Promise((resolve) => setTimeout(resolve, 20 * attemptCount));
@@ -221,7 +239,10 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     `SET LOCAL statement_timeout = ${setting(opts.statementTimeout ?? `${queryTimeoutMs}ms`)}; ` +
     `SET LOCAL lock_timeout = ${setting(opts.lockTimeout ?? '5s')}; SET LOCAL TimeZone = 'UTC'; ` +
     // JIT compiles each big catalog query for ~150 ms of server time, more than the query itself then saves.
-    `SET LOCAL search_path = pg_catalog, public; SET LOCAL jit = off`;
+    `SET LOCAL search_path = pg_catalog, public; SET LOCAL jit = off; ` +
+    // The first connection waits, idle in its transaction, while a helper connection finishes its part; the read's
+    // own timeouts bound that wait, not a server's idle_in_transaction_session_timeout meant for forgotten sessions.
+    `SET LOCAL idle_in_transaction_session_timeout = 0`;
   let helper: HelperConnection | undefined;
   try {
     await run(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${settings}`);
@@ -276,7 +297,15 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
     // On the helper, constraint rows wait in a list (~13,000 at 10,000 tables) until the columns are built.
     const waitingConstraints: ConstraintRow[] = [];
     if (openHelper && tables >= (opts.helperAboveTables ?? HELPER_ABOVE_TABLES)) {
-      const [{ snapshot }] = await run<{ snapshot: string }>('SELECT pg_catalog.pg_export_snapshot() AS snapshot');
+      let snapshot: string;
+      try {
+        [{ snapshot }] = await run<{ snapshot: string }>('SELECT pg_catalog.pg_export_snapshot() AS snapshot');
+      } catch (error) {
+        // The failed call ended the transaction (PostgreSQL exports no snapshot from a subtransaction, so there is
+        // no savepoint to return to): the read starts again, on one connection.
+        if (error instanceof NoAnswer) throw error;
+        throw new NoSnapshot(error);
+      }
       helper = startHelper({
         open: openHelper,
         snapshot,
@@ -287,9 +316,10 @@ async function readWith(client: pg.Client, target: ConnectionTarget, opts: ReadC
         },
       });
     }
+    // Tests wait here, so that the helper's rows arrive while the columns do, as on a big catalog.
+    if (opts.waitForHelper) await helper?.setUp;
     await stream(client, columnsQuery(version, scope), params, (row) => builder.column(row as ColumnRow));
     builder.types(await run<TypeRow>(TYPES));
-    if (opts.waitForHelper) await helper?.setUp;
     const onHelper = helper?.claim();
     helperUsed = onHelper !== undefined;
     if (onHelper) {
