@@ -622,14 +622,19 @@ describe('readCatalog: a helper connection reads the indexes of a big catalog in
     expect(scopedHelped).toEqual(scopedSingle);
   });
 
+  /** A connected client on `url`, as a helper opens one. */
+  async function connected(url: string): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return client;
+  }
+
   /** A helper on `url` whose work lists the indexes named `t_…` it sees; `opened` counts its connections. */
   function listingHelper(url: string, snapshot: string, seen: string[], opened = { count: 0 }) {
     return startHelper({
-      open: async () => {
+      open: () => {
         opened.count++;
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        return client;
+        return connected(url);
       },
       snapshot,
       settings: "SET LOCAL TimeZone = 'UTC'",
@@ -699,11 +704,7 @@ describe('readCatalog: a helper connection reads the indexes of a big catalog in
       await first.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const [{ snapshot }] = (await first.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot')).rows;
       const helper = startHelper({
-        open: async () => {
-          const client = new pg.Client({ connectionString: url });
-          await client.connect();
-          return client;
-        },
+        open: () => connected(url),
         snapshot,
         settings: "SET LOCAL TimeZone = 'UTC'",
         work: async (client) => {
