@@ -6,8 +6,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { InputError } from './ddl/collect-files.js';
-import { naturalCompare } from './ddl/migration-layout.js';
-import { orderMigrationFolder, type MigrationLayout, type TreeReader } from './ddl/migration-layout.js';
+import { naturalCompare, orderMigrationFolder, type MigrationLayout, type TreeReader } from './ddl/migration-layout.js';
 
 const SHALLOW_HINT =
   'in a shallow CI checkout fetch it first (actions/checkout with fetch-depth: 0, or `git fetch --depth=1 origin <ref>`)';

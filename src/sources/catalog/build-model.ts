@@ -26,7 +26,6 @@ import type { CatalogRows, ColumnRow, ConstraintRow, FunctionRow, IndexRow, Rela
 import { applySequenceUsage } from './sequences.js';
 import { expressionParser, type ExpressionParser } from './expression-parser.js';
 
-
 const STRATEGIES: Record<string, PartitionStrategy> = { r: 'range', l: 'list', h: 'hash' };
 const PERSISTENCE: Record<string, Table['persistence']> = { p: 'permanent', u: 'unlogged', t: 'temporary' };
 const CONSTRAINT_KINDS: Record<string, ConstraintKind> = { p: 'primary', u: 'unique', f: 'foreign', c: 'check', x: 'exclusion' };

@@ -11,7 +11,6 @@ import { naturalCompare, orderMigrationFolder, type MigrationLayout } from './mi
 
 export class InputError extends Error {}
 
-
 const GLOB_CHARS = /[*?[\]{}]/;
 
 function why(error: unknown): string {
