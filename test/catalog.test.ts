@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Expression, SchemaModel } from '../src/model/types.js';
-import { CatalogError } from '../src/sources/catalog/connect.js';
+import { CatalogError, connect } from '../src/sources/catalog/connect.js';
 import { startHelper } from '../src/sources/catalog/helper-connection.js';
 import { attemptCount, helperUsed, queryCount, readCatalog } from '../src/sources/catalog/read-catalog.js';
 import { loadParser } from '../src/sql/parser.js';
@@ -721,6 +721,49 @@ describe('readCatalog: a helper connection reads the indexes of a big catalog in
     } finally {
       if (pid !== undefined) process.kill(pid, 'SIGCONT');
       await first.end();
+    }
+  });
+
+  test('a helper given up while it is still connecting drops the attempt at once', async () => {
+    // A server that accepts the connection and never answers: the helper's connect would wait its whole timeout.
+    const dropped: Array<Promise<void>> = [];
+    const silent = createServer((socket) => {
+      // Read what the client sends, or its goodbye is never seen.
+      socket.resume();
+      dropped.push(new Promise((resolve) => socket.on('close', () => resolve())));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const opened: Array<Promise<unknown>> = [];
+    try {
+      const helper = startHelper({
+        open: (signal) => {
+          const attempt = connect({ url: `postgres://nobody@127.0.0.1:${port}/${DB}?sslmode=disable`, connectTimeoutMs: 60_000 }, signal);
+          opened.push(attempt.catch((error: unknown) => error));
+          return attempt.then((r) => r.client);
+        },
+        snapshot: '00000003-0000001B-1',
+        settings: '',
+        work: () => Promise.resolve(),
+      });
+      // Connected at the TCP level, waiting for the server's answer.
+      while (dropped.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const started = Date.now();
+      expect(helper.claim()).toBeUndefined();
+      await helper.close();
+      expect(await helper.setUp).toBe(false);
+      await dropped[0];
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const error = (await opened[0]) as Error;
+      expect(error).toBeInstanceOf(CatalogError);
+      expect(error.message).toBe('connection attempt abandoned');
+      // An attempt abandoned before it starts never opens a socket.
+      const controller = new AbortController();
+      controller.abort();
+      await expect(connect({ url: `postgres://nobody@127.0.0.1:${port}/${DB}` }, controller.signal)).rejects.toThrow('connection attempt abandoned');
+      expect(dropped).toHaveLength(1);
+    } finally {
+      silent.close();
     }
   });
 

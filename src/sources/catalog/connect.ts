@@ -72,24 +72,39 @@ function sslPlan(settings: ConnectionSettings): SslPlan {
   }
 }
 
-/** Connects, or throws a CatalogError. */
-export async function connect(settings: ConnectionSettings): Promise<{ client: pg.Client; target: ConnectionTarget }> {
+/**
+ * Connects, or throws a CatalogError. An aborted `signal` drops the connection attempt at once (pg cannot cancel a
+ * connect, and its socket would keep the process alive until the connect timeout): the helper connection's, when the
+ * read no longer needs it.
+ */
+export async function connect(settings: ConnectionSettings, signal?: AbortSignal): Promise<{ client: pg.Client; target: ConnectionTarget }> {
   let plan = sslPlan(settings);
   for (;;) {
+    if (signal?.aborted) throw new CatalogError('connection attempt abandoned');
     const client = createClient(settings, plan);
     const target = describeTarget(client);
     // An unhandled 'error' event (the server going away later) would crash the process instead of failing a query.
     client.on('error', () => undefined);
+    const drop = () => streamOf(client)?.destroy();
+    signal?.addEventListener('abort', drop, { once: true });
     try {
       await client.connect();
       return { client, target };
     } catch (error) {
       await client.end().catch(() => undefined);
+      if (signal?.aborted) throw new CatalogError('connection attempt abandoned');
       const next = fallbackPlan(plan, errorText(error));
       if (!next) throw toCatalogError(error, target, secretOf(client, settings));
       plan = next;
+    } finally {
+      signal?.removeEventListener('abort', drop);
     }
   }
+}
+
+/** pg has no public way to drop a connection; its socket is `connection.stream`. */
+export function streamOf(client: pg.Client): { destroy(): void } | undefined {
+  return (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
 }
 
 function passwordOfUrl(url: string | undefined): string | undefined {

@@ -12,10 +12,11 @@
  * errors are the read's errors (a catalog changed meanwhile retries the whole read, as on one connection).
  */
 import type pg from 'pg';
+import { streamOf } from './connect.js';
 
 export interface HelperStart {
-  /** Opens a new connection with the first one's settings. */
-  open(): Promise<pg.Client>;
+  /** Opens a new connection with the first one's settings; `signal` aborts when the read no longer wants it. */
+  open(signal: AbortSignal): Promise<pg.Client>;
   /** The first transaction's exported snapshot. */
   snapshot: string;
   /** The session settings of the first transaction (`SET LOCAL …; …`), run after the snapshot is imported. */
@@ -55,8 +56,7 @@ async function closeNow(client: pg.Client): Promise<void> {
   );
   const tooLate = await Promise.race([ended, late]);
   clearTimeout(timer);
-  // pg has no public way to drop a connection that is not busy; its socket is `connection.stream`.
-  if (tooLate) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  if (tooLate) streamOf(client)?.destroy();
 }
 
 /** What `pg_export_snapshot()` returns (`00000003-0000001B-1`): checked, since SET TRANSACTION SNAPSHOT takes no parameter. */
@@ -68,11 +68,18 @@ export function startHelper(start: HelperStart): HelperConnection {
   let work: Promise<void> | undefined;
   // A function, not a comparison TypeScript narrows: claim() and close() change the state across the awaits below.
   const wanted = () => state === 'connecting';
+  // Aborted once the helper is given up while connecting: a connect to a slow server would otherwise keep the process
+  // alive until its timeout after the read has finished without it.
+  const abandon = new AbortController();
+  const giveUp = () => {
+    state = 'gone';
+    abandon.abort();
+  };
   if (!SNAPSHOT_ID.test(start.snapshot)) state = 'gone';
   const setup = async (): Promise<boolean> => {
     let opened: pg.Client;
     try {
-      opened = await start.open();
+      opened = await start.open(abandon.signal);
     } catch {
       state = 'gone';
       return false;
@@ -99,12 +106,12 @@ export function startHelper(start: HelperStart): HelperConnection {
     setUp,
     claim() {
       if (state === 'working') return work;
-      state = 'gone';
+      giveUp();
       return undefined;
     },
     async close() {
-      // A connection still being opened is not waited for: it closes itself once open (setup sees `gone`).
-      if (state !== 'working') state = 'gone';
+      // A connection still being opened is dropped, not waited for; one already open closes itself (setup sees `gone`).
+      if (state !== 'working') giveUp();
       if (client) await closeNow(client);
     },
   };

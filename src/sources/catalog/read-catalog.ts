@@ -105,7 +105,7 @@ export async function readCatalog(source: pg.Client | ConnectionSettings, opts: 
   await loadParser();
   if (isClient(source)) return readWithRetries(source, describeTarget(source), opts);
   const { client, target } = await connect(source);
-  const openHelper = async () => (await connect(source)).client;
+  const openHelper = async (signal: AbortSignal) => (await connect(source, signal)).client;
   try {
     return await readWithRetries(client, target, { queryTimeoutMs: source.queryTimeoutMs, ...opts }, openHelper);
   } finally {
@@ -151,7 +151,7 @@ export function isConcurrentCatalogChange(error: unknown): boolean {
 }
 
 /** Opens one more connection like the first (absent when readCatalog was given a client). */
-type OpenHelper = () => Promise<pg.Client>;
+type OpenHelper = (signal: AbortSignal) => Promise<pg.Client>;
 
 async function readWithRetries(client: pg.Client, target: ConnectionTarget, opts: ReadCatalogOptions, openHelper?: OpenHelper): Promise<SchemaModel> {
   const attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
